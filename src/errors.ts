@@ -1,0 +1,84 @@
+// Error classes shared by config, data and model files, so the CLI can print one clear line for each.
+
+/** Where in a user's file a problem was found. */
+export interface FileLocation {
+  /** The file's path as the user gave it. */
+  file?: string;
+  /** 1-based line, when known. */
+  line?: number;
+  /** 1-based column, when known. */
+  column?: number;
+  /** The key path inside the document, e.g. `train.learning_rate` or `layers[1].weights`. */
+  path?: string;
+}
+
+/** Formats a location as `file:line:col: path: ` (each part only when known). */
+export function formatLocation(location: FileLocation): string {
+  let prefix = "";
+  if (location.file !== undefined) {
+    prefix += location.file;
+    if (location.line !== undefined) {
+      prefix += `:${location.line}`;
+      if (location.column !== undefined) prefix += `:${location.column}`;
+    }
+    prefix += ": ";
+  }
+  if (location.path !== undefined && location.path !== "") prefix += `${location.path}: `;
+  return prefix;
+}
+
+/** Base class for errors in a user's file: the message starts with the file, place and key path. */
+export class UserFileError extends Error {
+  /** The file, when known. */
+  readonly file?: string;
+  /** 1-based line, when known. */
+  readonly line?: number;
+  /** 1-based column, when known. */
+  readonly column?: number;
+  /** Key path inside the document, when known. */
+  readonly path?: string;
+  /** The message without the location prefix. */
+  readonly detail: string;
+
+  /** Creates the error; `message` is the detail, the location is prepended. */
+  constructor(detail: string, location: FileLocation = {}) {
+    super(formatLocation(location) + detail);
+    this.name = new.target.name;
+    this.detail = detail;
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+    this.path = location.path;
+  }
+}
+
+/** A training configuration is invalid (unknown key, wrong type, value out of range, impossible combination). */
+export class ConfigError extends UserFileError {}
+
+/** A dataset file is missing, unreadable or malformed. */
+export class DataError extends UserFileError {}
+
+/** A model file is missing, corrupt, of an unknown version or does not match the network. */
+export class ModelFileError extends UserFileError {}
+
+/** A YAML (or other text) file cannot be parsed; carries `file`, `line` and `column` like std's YamlSyntaxError. */
+export class ParseError extends SyntaxError {
+  /** The file, when known. */
+  readonly file?: string;
+  /** 1-based line. */
+  readonly line?: number;
+  /** 1-based column. */
+  readonly column?: number;
+  /** The message without the location prefix. */
+  readonly detail: string;
+
+  /** Creates the error; the location is prepended to the message. */
+  constructor(detail: string, location: FileLocation = {}) {
+    super(formatLocation(location) + detail);
+    this.name = "ParseError";
+    this.detail = detail;
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+  }
+}

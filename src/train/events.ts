@@ -1,0 +1,167 @@
+// The trainer's reports and the commands it accepts: plain, copied data that printers and the dashboard consume.
+
+/** A histogram of values: `counts[i]` values fell in [min + i·w, min + (i+1)·w) with w = (max − min)/counts.length. */
+export interface Histogram {
+  /** Smallest value seen. */
+  min: number;
+  /** Largest value seen. */
+  max: number;
+  /** Counts per equal-width bin. */
+  counts: number[];
+}
+
+/** Statistics of one layer after an epoch, for the dashboard (copied numbers, never live buffers). */
+export interface LayerStats {
+  /** 0-based layer index (0 is the first hidden layer). */
+  index: number;
+  /** Number of units. */
+  units: number;
+  /** Number of inputs to the layer. */
+  inputs: number;
+  /** Activation name, e.g. `"sigmoid"`. */
+  activation: string;
+  /** Mean activation of each unit over a sample of the training set, length `units`. */
+  meanActivation: number[];
+  /** Frobenius norm of the weight gradient ‖dW‖ (mean over the epoch's batches). */
+  gradientNorm: number;
+  /** Per-unit gradient size: the norm of each row of dW joined with dB, length `units`. */
+  unitGradient: number[];
+  /** Weight statistics. */
+  weightMean: number;
+  /** Standard deviation of the weights. */
+  weightStd: number;
+  /** Smallest weight. */
+  weightMin: number;
+  /** Largest weight. */
+  weightMax: number;
+  /** Share (0–1) of units that are saturated (sigmoid/tanh) or dead (ReLU) on the sample; 0 for others. */
+  saturatedShare: number;
+  /** The weights (units × inputs) when the layer is small enough to draw (units·inputs ≤ 4096), else omitted. */
+  weights?: number[][];
+  /** Histograms of the weights, the activations on the sample, and the weight gradient. */
+  histograms: { weights: Histogram; activations: Histogram; gradients: Histogram };
+}
+
+/** The model's output over a grid of the input plane, for two-dimensional inputs. */
+export interface DecisionBoundary {
+  /** Grid columns. */
+  width: number;
+  /** Grid rows. */
+  height: number;
+  /** Range of the first input over the grid (left to right). */
+  xRange: [number, number];
+  /** Range of the second input over the grid (bottom to top). */
+  yRange: [number, number];
+  /**
+   * Row-major values, row 0 at the TOP (y = yRange[1]): the probability of the positive class for one sigmoid
+   * output, the predicted class index for softmax outputs, or the raw output for regression.
+   */
+  values: number[];
+  /** Number of classes (2 for a single sigmoid output), or 0 for regression. */
+  classes: number;
+}
+
+/** A training point for the decision-boundary view (raw, unnormalised input coordinates). */
+export interface PlotPoint {
+  /** First input. */
+  x: number;
+  /** Second input. */
+  y: number;
+  /** Class index (or rounded target for regression). */
+  label: number;
+}
+
+/** Sent once before the first epoch. */
+export interface StartEvent {
+  type: "start";
+  /** The run's name. */
+  name: string;
+  /** Epochs planned. */
+  epochs: number;
+  /** Input size and the layers. */
+  network: { input: number; layers: { units: number; activation: string }[] };
+  /** Classification (with class names) or regression. */
+  task: "classification" | "regression";
+  /** Class names for classifiers. */
+  classNames?: string[];
+  /** Training samples and test samples. */
+  trainSize: number;
+  /** Test samples (0 when there is no test split). */
+  testSize: number;
+  /** Loss name, e.g. `"mse"`. */
+  loss: string;
+  /** Optimizer name. */
+  optimizer: string;
+  /** Learning rate at the start. */
+  learningRate: number;
+  /** Up to 500 training points, when the input is two-dimensional. */
+  points?: PlotPoint[];
+}
+
+/** Sent after every epoch. */
+export interface EpochEvent {
+  type: "epoch";
+  /** 1-based epoch just finished. */
+  epoch: number;
+  /** Epochs planned. */
+  epochs: number;
+  /** Mean training loss over the epoch's batches. */
+  trainLoss: number;
+  /** Loss on the test split, when there is one. */
+  testLoss?: number;
+  /** Accuracy on the training set (classifiers). */
+  trainAccuracy?: number;
+  /** Accuracy on the test split (classifiers with a test split). */
+  testAccuracy?: number;
+  /** Learning rate used in this epoch. */
+  learningRate: number;
+  /** Training throughput of this epoch. */
+  samplesPerSecond: number;
+  /** Seconds since training started (paused time excluded). */
+  elapsedSeconds: number;
+  /** Per-layer statistics. */
+  layers: LayerStats[];
+  /** The decision boundary, for two-dimensional inputs. */
+  boundary?: DecisionBoundary;
+}
+
+/** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */
+export interface NoticeEvent {
+  type: "notice";
+  /** One line of text. */
+  message: string;
+}
+
+/** Sent when the trainer pauses or resumes. */
+export interface StateEvent {
+  type: "state";
+  /** True when paused. */
+  paused: boolean;
+}
+
+/** Why training ended. */
+export type EndReason = "done" | "early_stop" | "target_loss" | "diverged" | "quit" | "interrupted";
+
+/** Sent once at the end. */
+export interface EndEvent {
+  type: "end";
+  /** Why training ended. */
+  reason: EndReason;
+  /** Last completed epoch. */
+  epoch: number;
+  /** A one-line explanation (e.g. the divergence message). */
+  message: string;
+}
+
+/** Everything the trainer emits, in order: one start, epochs (with notices and states between), one end. */
+export type TrainEvent = StartEvent | EpochEvent | NoticeEvent | StateEvent | EndEvent;
+
+/** Commands the dashboard (or any caller) sends to a running trainer. */
+export type TrainCommand =
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "step" }
+  | { type: "set_learning_rate"; value: number }
+  | { type: "save" }
+  | { type: "quit" }
+  | { type: "restart" };

@@ -1,0 +1,130 @@
+/**
+ * termnet: a neural-network trainer for the terminal, written from scratch in TypeScript on Deno.
+ *
+ * The library builds the classic tutorial network — weights of shape (next layer × this layer), biases, z and
+ * activations, backpropagation by the chain rule — on a typed-array math core, with mini-batches, several
+ * activations, losses and optimizers, and versioned model files.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "./mod.ts";
+ *
+ * const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+ * const y = [[0], [1], [1], [0]];
+ * const net = new Network({ input: 2, hidden: [3, 3], output: 1, activation: "sigmoid", seed: 1 });
+ * await net.fit(x, y, { epochs: 10000, batchSize: 4, learningRate: 2, loss: "mse" });
+ * const predictions = net.predict(x).toArray().map(([p]) => Math.round(p));
+ * console.assert(predictions.join() === "0,1,1,0");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  addRowVector,
+  axpy,
+  hadamard,
+  map,
+  matmul,
+  matmulTransposeA,
+  matmulTransposeB,
+  Matrix,
+  type MatrixLike,
+  scale,
+  sumColumns,
+  toMatrix,
+  transpose,
+} from "./src/math/matrix.ts";
+export { type Backend, jsBackend } from "./src/math/backend.ts";
+export {
+  type Activation,
+  ACTIVATION_NAMES,
+  type ActivationName,
+  activations,
+  getActivation,
+  leakyRelu,
+  linear,
+  relu,
+  sigmoid,
+  softmax,
+  tanh,
+} from "./src/math/activations.ts";
+export {
+  binaryCrossEntropy,
+  crossEntropy,
+  getLoss,
+  type Loss,
+  LOSS_NAMES,
+  losses,
+  type LossName,
+  mse,
+} from "./src/math/losses.ts";
+export { INIT_NAMES, initializeWeights, type InitName } from "./src/math/initializers.ts";
+export { Rng } from "./src/math/random.ts";
+export { Dense } from "./src/nn/dense.ts";
+export {
+  type ForwardResult,
+  type Gradients,
+  type LayerSpec,
+  Network,
+  type NetworkOptions,
+} from "./src/nn/network.ts";
+export {
+  Adam,
+  type AdamOptions,
+  createOptimizer,
+  type CreateOptimizerOptions,
+  Momentum,
+  type MomentumOptions,
+  type Optimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type OptimizerOptions,
+  type Parameter,
+  Sgd,
+} from "./src/nn/optimizers.ts";
+export {
+  type BatchSource,
+  defaultLoss,
+  type EpochControl,
+  type EpochRecord,
+  type FitOptions,
+  FitSession,
+  matrixSource,
+} from "./src/nn/fit.ts";
+export {
+  loadModel,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type ModelJson,
+  type ModelLayerJson,
+  networkFromJson,
+  networkToJson,
+  parseModel,
+  type PreprocessingJson,
+  saveModel,
+  stringifyModel,
+  validateModelJson,
+} from "./src/nn/serialize.ts";
+export {
+  ConfigError,
+  DataError,
+  type FileLocation,
+  ModelFileError,
+  ParseError,
+  UserFileError,
+} from "./src/errors.ts";
+export type {
+  DecisionBoundary,
+  EndEvent,
+  EndReason,
+  EpochEvent,
+  Histogram,
+  LayerStats,
+  NoticeEvent,
+  PlotPoint,
+  StartEvent,
+  StateEvent,
+  TrainCommand,
+  TrainEvent,
+} from "./src/train/events.ts";

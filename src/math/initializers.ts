@@ -1,0 +1,39 @@
+// Weight initialisers: how a layer's (units × inputs) weights are drawn before training.
+
+import type { Rng } from "./random.ts";
+
+/** The initialiser names, as written in configs. */
+export type InitName = "uniform" | "xavier" | "he";
+
+/** The initialiser names. */
+export const INIT_NAMES: readonly InitName[] = ["uniform", "xavier", "he"];
+
+/**
+ * Fills `weights` (a layer's units × inputs values) by the named scheme:
+ * - `uniform`: U[0, 1), the numpy tutorial's `np.random.rand`;
+ * - `xavier`: Glorot uniform, U[−l, l) with l = √(6 / (inputs + units)) (Glorot & Bengio, 2010);
+ * - `he`: He normal, N(0, 2 / inputs) (He et al., 2015), suited to ReLU.
+ */
+export function initializeWeights(
+  weights: Float64Array,
+  options: { init: InitName; inputs: number; units: number; rng: Rng },
+): void {
+  const { init, inputs, units, rng } = options;
+  switch (init) {
+    case "uniform":
+      for (let i = 0; i < weights.length; i++) weights[i] = rng.next();
+      return;
+    case "xavier": {
+      const limit = Math.sqrt(6 / (inputs + units));
+      for (let i = 0; i < weights.length; i++) weights[i] = rng.uniform(-limit, limit);
+      return;
+    }
+    case "he": {
+      const std = Math.sqrt(2 / inputs);
+      for (let i = 0; i < weights.length; i++) weights[i] = std * rng.normal();
+      return;
+    }
+    default:
+      throw new RangeError(`Unknown initializer "${init}": expected one of ${INIT_NAMES.join(", ")}`);
+  }
+}

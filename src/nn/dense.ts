@@ -1,0 +1,118 @@
+// Dense: one fully connected layer, a = f(a_prev · Wᵀ + b), with its backward step by the chain rule.
+
+import type { Activation } from "../math/activations.ts";
+import type { Backend } from "../math/backend.ts";
+import { Matrix } from "../math/matrix.ts";
+
+/** The per-batch buffers of a layer for one batch size (views into buffers sized for the largest batch). */
+interface BatchBuffers {
+  /** z = a_prev · Wᵀ + b   (batch, units) */
+  z: Matrix;
+  /** a = f(z)   (batch, units) */
+  a: Matrix;
+  /** dA = ∂L/∂a   (batch, units) */
+  dA: Matrix;
+  /** dZ = ∂L/∂z = dA ⊙ f'(z)   (batch, units) */
+  dZ: Matrix;
+}
+
+/** A fully connected layer: `units` neurons, each connected to all `inputs` of the previous layer. */
+export class Dense {
+  /** Number of inputs (units of the previous layer, or the input size). */
+  readonly inputs: number;
+  /** Number of neurons. */
+  readonly units: number;
+  /** The activation f. */
+  readonly activation: Activation;
+  /** W   (units, inputs): `weights.get(i, j)` is the weight from input j to unit i, the tutorial's convention. */
+  readonly weights: Matrix;
+  /** b   (units) */
+  readonly biases: Float64Array;
+  /** dW = ∂L/∂W = dZᵀ · a_prev   (units, inputs), filled by `backward`. */
+  readonly dW: Matrix;
+  /** dB = ∂L/∂b = Σ_rows dZ   (units), filled by `backward`. */
+  readonly dB: Float64Array;
+  #backend: Backend;
+  #capacity = 0;
+  #full: BatchBuffers | undefined;
+  #views = new Map<number, BatchBuffers>();
+
+  /** Creates a layer with zero weights; the network initialises them. Buffers live in `backend`'s memory. */
+  constructor(options: { inputs: number; units: number; activation: Activation; backend: Backend }) {
+    const { inputs, units, activation, backend } = options;
+    this.inputs = inputs;
+    this.units = units;
+    this.activation = activation;
+    this.#backend = backend;
+    this.weights = backend.allocate(units, inputs);
+    this.biases = backend.allocate(1, units).data;
+    this.dW = backend.allocate(units, inputs);
+    this.dB = backend.allocate(1, units).data;
+  }
+
+  /** The buffers for a batch of `rows` samples, allocated once per size (larger batches grow the buffers). */
+  buffers(rows: number): BatchBuffers {
+    const cached = this.#views.get(rows);
+    if (cached !== undefined) return cached;
+    if (rows > this.#capacity) {
+      const allocate = () => this.#backend.allocate(rows, this.units);
+      this.#full = { z: allocate(), a: allocate(), dA: allocate(), dZ: allocate() };
+      this.#capacity = rows;
+      this.#views.clear();
+    }
+    const full = this.#full!;
+    const view = (m: Matrix) => new Matrix(rows, this.units, m.data.subarray(0, rows * this.units));
+    const buffers = { z: view(full.z), a: view(full.a), dA: view(full.dA), dZ: view(full.dZ) };
+    this.#views.set(rows, buffers);
+    return buffers;
+  }
+
+  /**
+   * Forward step for a batch: z = a_prev · Wᵀ + b, a = f(z). Returns `a` (batch, units), a buffer that the next
+   * call with the same batch size overwrites.
+   */
+  forward(aPrev: Matrix): Matrix {
+    const { z, a } = this.buffers(aPrev.rows);
+    // z = a_prev · Wᵀ   (batch, inputs)·(inputs, units) → (batch, units)
+    this.#backend.matmulTransposeB(z, aPrev, this.weights);
+    // z += b, broadcast over the rows
+    const Z = z.data, b = this.biases, n = this.units;
+    for (let r = 0; r < aPrev.rows; r++) {
+      const base = r * n;
+      for (let j = 0; j < n; j++) Z[base + j] += b[j];
+    }
+    // a = f(z)
+    this.activation.forward(a, z);
+    return a;
+  }
+
+  /**
+   * Backward step, given dZ = ∂L/∂z already in `buffers(rows).dZ` (see `activationBackward`):
+   * dW = dZᵀ · a_prev, dB = Σ_rows dZ, and, when `dAPrev` is given, dA_prev = dZ · W.
+   */
+  backward(aPrev: Matrix, dAPrev: Matrix | undefined): void {
+    const { dZ } = this.buffers(aPrev.rows);
+    // dW = dZᵀ · a_prev   (units, batch)·(batch, inputs) → (units, inputs)
+    this.#backend.matmulTransposeA(this.dW, dZ, aPrev);
+    // dB = Σ over the batch of dZ   (units)
+    const D = dZ.data, dB = this.dB, n = this.units;
+    dB.fill(0);
+    for (let r = 0; r < dZ.rows; r++) {
+      const base = r * n;
+      for (let j = 0; j < n; j++) dB[j] += D[base + j];
+    }
+    // dA_prev = dZ · W   (batch, units)·(units, inputs) → (batch, inputs)
+    if (dAPrev !== undefined) this.#backend.matmul(dAPrev, dZ, this.weights);
+  }
+
+  /** dZ = dA ⊙ f'(z) for the batch of `rows` samples, from the buffers of the last forward step. */
+  activationBackward(rows: number): void {
+    const { z, a, dA, dZ } = this.buffers(rows);
+    this.activation.backward(dZ, dA, z, a);
+  }
+
+  /** Number of trainable parameters: units · inputs weights plus units biases. */
+  get parameterCount(): number {
+    return this.units * this.inputs + this.units;
+  }
+}

@@ -1,0 +1,272 @@
+// The training loop: epochs of shuffled mini-batches over any batch source. net.fit() and the CLI's trainer share it.
+
+import { getLoss, type Loss, type LossName } from "../math/losses.ts";
+import { Matrix } from "../math/matrix.ts";
+import { Rng } from "../math/random.ts";
+import type { Network } from "./network.ts";
+import { createOptimizer, type Optimizer, type OptimizerName } from "./optimizers.ts";
+
+/** Where batches come from: a dataset that copies chosen rows into the batch buffers. */
+export interface BatchSource {
+  /** Number of samples. */
+  readonly size: number;
+  /** Features per sample. */
+  readonly inputSize: number;
+  /** Target values per sample. */
+  readonly targetSize: number;
+  /** Writes samples order[start], order[start + 1], … (x.rows of them) into x and y. Must not allocate. */
+  gather(x: Matrix, y: Matrix, order: Uint32Array, start: number): void;
+}
+
+/** A batch source over two matrices held in memory (features and targets, one sample per row). */
+export function matrixSource(x: Matrix, y: Matrix): BatchSource {
+  if (x.rows !== y.rows) {
+    throw new TypeError(`Invalid training data: ${x.rows} input rows but ${y.rows} target rows`);
+  }
+  return {
+    size: x.rows,
+    inputSize: x.cols,
+    targetSize: y.cols,
+    gather(outX, outY, order, start) {
+      const n = x.cols, t = y.cols;
+      for (let r = 0; r < outX.rows; r++) {
+        const row = order[start + r];
+        outX.data.set(x.data.subarray(row * n, row * n + n), r * n);
+        outY.data.set(y.data.subarray(row * t, row * t + t), r * t);
+      }
+    },
+  };
+}
+
+/** Options of the training loop (`net.fit` and the trainer). */
+export interface FitOptions {
+  /** Number of passes over the data (default 1, like Keras). */
+  epochs?: number;
+  /** Samples per mini-batch (default 32, capped at the data size); the last batch of an epoch may be smaller. */
+  batchSize?: number;
+  /** Step size (default: the optimizer's, 0.01 for SGD and momentum, 0.001 for Adam). */
+  learningRate?: number;
+  /** Loss (default: cross_entropy after softmax, binary_cross_entropy after sigmoid, mse otherwise). */
+  loss?: LossName;
+  /** Optimizer by name or instance (default `"sgd"`). */
+  optimizer?: OptimizerName | Optimizer;
+  /** Momentum μ for `"momentum"` (default 0.9). */
+  momentum?: number;
+  /** Nesterov form for `"momentum"` (default false). */
+  nesterov?: boolean;
+  /** L2 weight decay λ (default 0). */
+  l2?: number;
+  /** Shuffle the samples before every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffling (default: the network's seed). */
+  seed?: number;
+  /** Called after every epoch; returning `false` stops training. */
+  onEpoch?: (record: EpochRecord) => void | boolean;
+}
+
+/** What one epoch did. */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's batches, weighted by batch size (NaN if it diverged). */
+  loss: number;
+  /** Learning rate used. */
+  learningRate: number;
+  /** Samples trained on (fewer than the data size when stopped early). */
+  samples: number;
+  /** Wall time of the epoch in seconds. */
+  seconds: number;
+}
+
+/** Control of a running epoch: cooperative yielding (so a UI stays responsive) and stopping between batches. */
+export interface EpochControl {
+  /** Yield to the event loop after this many milliseconds of work (default: never yield). */
+  yieldEveryMs?: number;
+  /** Checked between batches; returning true ends the epoch early. */
+  shouldStop?: () => boolean;
+}
+
+/** The default loss for an output activation. */
+export function defaultLoss(outputActivation: string): LossName {
+  if (outputActivation === "softmax") return "cross_entropy";
+  if (outputActivation === "sigmoid") return "binary_cross_entropy";
+  return "mse";
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * A training run in progress: the optimizer, the shuffled order and the batch buffers, kept across epochs.
+ * `net.fit` runs one to completion; the CLI's trainer drives one epoch at a time.
+ */
+export class FitSession {
+  /** The network being trained. */
+  readonly network: Network;
+  /** The training data. */
+  readonly source: BatchSource;
+  /** The loss being minimised. */
+  readonly loss: Loss;
+  /** The optimizer. */
+  readonly optimizer: Optimizer;
+  /** Samples per batch. */
+  readonly batchSize: number;
+  /** Whether samples are reshuffled before each epoch. */
+  readonly shuffle: boolean;
+  #epoch = 0;
+  #order: Uint32Array;
+  #rng: Rng;
+  #seed: number;
+  #targets = new Map<number, Matrix>();
+  #targetFull: Matrix | undefined;
+
+  /** Prepares training of `network` on `source`; checks the shapes and options once. */
+  constructor(network: Network, source: BatchSource, options: FitOptions = {}) {
+    if (source.inputSize !== network.input) {
+      throw new TypeError(
+        `Invalid training data: the network takes ${network.input} features, the data has ${source.inputSize}`,
+      );
+    }
+    if (source.targetSize !== network.output) {
+      throw new TypeError(
+        `Invalid training data: the network has ${network.output} outputs, the targets have ${source.targetSize} columns`,
+      );
+    }
+    if (source.size < 1) throw new RangeError("Invalid training data: there are no samples");
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`Invalid batch size: expected a positive integer, got ${batchSize}`);
+    }
+    this.network = network;
+    this.source = source;
+    const outputActivation = network.layers[network.layers.length - 1].activation.name;
+    this.loss = getLoss(options.loss ?? defaultLoss(outputActivation));
+    if (this.loss.name === "cross_entropy" && outputActivation !== "softmax") {
+      throw new RangeError(
+        `Invalid loss: cross_entropy needs a softmax output layer, got ${outputActivation}`,
+      );
+    }
+    const optimizer = options.optimizer ?? "sgd";
+    this.optimizer = typeof optimizer === "string"
+      ? createOptimizer(optimizer, {
+        learningRate: options.learningRate,
+        momentum: options.momentum,
+        nesterov: options.nesterov,
+        l2: options.l2,
+      })
+      : optimizer;
+    if (typeof optimizer !== "string" && options.learningRate !== undefined) {
+      this.optimizer.learningRate = options.learningRate;
+    }
+    this.batchSize = Math.min(batchSize, source.size);
+    this.shuffle = options.shuffle ?? true;
+    this.#seed = options.seed ?? network.seed;
+    this.#rng = new Rng(this.#seed);
+    this.#order = new Uint32Array(source.size);
+    for (let i = 0; i < source.size; i++) this.#order[i] = i;
+  }
+
+  /** Epochs completed so far. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** The current learning rate (may be changed between epochs or batches). */
+  get learningRate(): number {
+    return this.optimizer.learningRate;
+  }
+
+  set learningRate(value: number) {
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new RangeError(`Invalid learning rate: expected a positive number, got ${value}`);
+    }
+    this.optimizer.learningRate = value;
+  }
+
+  /** Starts over: the network's initial weights again, a fresh optimizer state and the first shuffle order. */
+  restart(): void {
+    this.network.reinitialize();
+    this.optimizer.reset();
+    this.#rng = new Rng(this.#seed);
+    for (let i = 0; i < this.#order.length; i++) this.#order[i] = i;
+    this.#epoch = 0;
+  }
+
+  #targetBuffer(rows: number): Matrix {
+    const cached = this.#targets.get(rows);
+    if (cached !== undefined) return cached;
+    if (this.#targetFull === undefined || this.#targetFull.rows < rows) {
+      this.#targetFull = this.network.backend.allocate(rows, this.source.targetSize);
+      this.#targets.clear();
+    }
+    const cols = this.source.targetSize;
+    const result = new Matrix(rows, cols, this.#targetFull.data.subarray(0, rows * cols));
+    this.#targets.set(rows, result);
+    return result;
+  }
+
+  /** Trains on the batch starting at position `start` of the order; returns the batch's mean loss. */
+  #trainBatchAt(start: number): number {
+    const rows = Math.min(this.batchSize, this.source.size - start);
+    const x = this.network.inputBuffer(rows);
+    const y = this.#targetBuffer(rows);
+    this.source.gather(x, y, this.#order, start);
+    return this.network.trainBatch(x, y, this.loss, this.optimizer);
+  }
+
+  #beginEpoch(): void {
+    if (this.shuffle) this.#rng.shuffle(this.#order);
+  }
+
+  #finishEpoch(lossSum: number, samples: number, started: number): EpochRecord {
+    this.#epoch++;
+    return {
+      epoch: this.#epoch,
+      loss: samples > 0 ? lossSum / samples : NaN,
+      learningRate: this.optimizer.learningRate,
+      samples,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Runs one epoch without yielding (fastest; for scripts and tests). Stops at the first non-finite loss. */
+  runEpochSync(): EpochRecord {
+    const started = performance.now();
+    this.#beginEpoch();
+    let lossSum = 0, samples = 0;
+    for (let start = 0; start < this.source.size; start += this.batchSize) {
+      const rows = Math.min(this.batchSize, this.source.size - start);
+      const loss = this.#trainBatchAt(start);
+      lossSum += loss * rows;
+      samples += rows;
+      if (!Number.isFinite(loss)) return this.#finishEpoch(NaN, samples, started);
+    }
+    return this.#finishEpoch(lossSum, samples, started);
+  }
+
+  /**
+   * Runs one epoch, yielding to the event loop every `yieldEveryMs` so keys and signals are answered, and
+   * stopping early when `shouldStop()` says so. Stops at the first non-finite loss (the record's loss is NaN).
+   */
+  async runEpoch(control: EpochControl = {}): Promise<EpochRecord> {
+    const { yieldEveryMs, shouldStop } = control;
+    const started = performance.now();
+    let lastYield = started;
+    this.#beginEpoch();
+    let lossSum = 0, samples = 0;
+    for (let start = 0; start < this.source.size; start += this.batchSize) {
+      if (shouldStop?.()) break;
+      const rows = Math.min(this.batchSize, this.source.size - start);
+      const loss = this.#trainBatchAt(start);
+      lossSum += loss * rows;
+      samples += rows;
+      if (!Number.isFinite(loss)) return this.#finishEpoch(NaN, samples, started);
+      if (yieldEveryMs !== undefined && performance.now() - lastYield >= yieldEveryMs) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+    return this.#finishEpoch(lossSum, samples, started);
+  }
+}

@@ -1,0 +1,411 @@
+// Network: a stack of Dense layers with forward propagation, backpropagation by the chain rule, and training.
+
+import { type ActivationName, getActivation } from "../math/activations.ts";
+import { type Backend, jsBackend } from "../math/backend.ts";
+import { INIT_NAMES, initializeWeights, type InitName } from "../math/initializers.ts";
+import { getLoss, type Loss, type LossName } from "../math/losses.ts";
+import { Matrix, type MatrixLike, toMatrix } from "../math/matrix.ts";
+import { Rng } from "../math/random.ts";
+import { Dense } from "./dense.ts";
+import { type EpochRecord, type FitOptions, FitSession, matrixSource } from "./fit.ts";
+import type { Optimizer, Parameter } from "./optimizers.ts";
+import { type ModelJson, networkFromJson, networkToJson } from "./serialize.ts";
+
+/** One layer of a network: how many units and which activation. */
+export interface LayerSpec {
+  /** Number of neurons. */
+  units: number;
+  /** Activation; defaults to the network's `activation` (hidden) or `outputActivation` (last layer). */
+  activation?: ActivationName;
+}
+
+/** How to build a `Network`: the tutorial's form (`input`, `hidden`, `output`) or a list of `layers`. */
+export interface NetworkOptions {
+  /** Number of input features. */
+  input: number;
+  /** Hidden layer sizes, e.g. `[3, 3]`, or specs with their own activations. */
+  hidden?: readonly (number | LayerSpec)[];
+  /** Number of output units (with `hidden`). */
+  output?: number;
+  /** Every layer, the output layer last (instead of `hidden` and `output`). */
+  layers?: readonly LayerSpec[];
+  /** Activation of hidden layers (default `"sigmoid"`, as in the tutorial). */
+  activation?: ActivationName;
+  /** Activation of the output layer (default: the same as `activation`). */
+  outputActivation?: ActivationName;
+  /** Weight initialiser (default `"xavier"`); biases start at zero. */
+  init?: InitName;
+  /** Seed of the initial weights (default 42): the same seed gives bit-identical weights. */
+  seed?: number;
+  /** Where the matrices live and which kernels multiply them (default: the plain TypeScript backend). */
+  backend?: Backend;
+}
+
+/** What `forward` exposes: each layer's z and a (copies), and the output. */
+export interface ForwardResult {
+  /** z = a_prev · Wᵀ + b of every layer, first hidden layer first   (batch, units). */
+  z: Matrix[];
+  /** a = f(z) of every layer   (batch, units). */
+  a: Matrix[];
+  /** The network's output, equal to the last `a`. */
+  output: Matrix;
+}
+
+/** The gradients of the mean loss, with the same shapes as the parameters. */
+export interface Gradients {
+  /** The mean loss over the batch. */
+  loss: number;
+  /** ∂L/∂W per layer   (units, inputs). */
+  weights: Matrix[];
+  /** ∂L/∂b per layer   (units). */
+  biases: Float64Array[];
+}
+
+/** Rows per chunk when `predict` runs over a large batch, bounding the buffers it needs. */
+const PREDICT_CHUNK_ROWS = 256;
+
+function checkPositiveInteger(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Invalid network: ${what} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Resolves the two option forms into the list of layers, checking sizes and names. */
+function resolveLayers(options: NetworkOptions): { units: number; activation: ActivationName }[] {
+  const hiddenActivation = options.activation ?? "sigmoid";
+  const outputActivation = options.outputActivation ?? hiddenActivation;
+  let specs: LayerSpec[];
+  if (options.layers !== undefined) {
+    if (options.hidden !== undefined || options.output !== undefined) {
+      throw new TypeError("Invalid network: give either layers or hidden and output, not both");
+    }
+    specs = [...options.layers];
+  } else {
+    if (options.output === undefined) throw new TypeError("Invalid network: output size is missing");
+    const hidden = (options.hidden ?? []).map((h) => typeof h === "number" ? { units: h } : h);
+    specs = [...hidden, { units: options.output, activation: outputActivation }];
+  }
+  if (specs.length === 0) throw new RangeError("Invalid network: it needs at least one layer");
+  return specs.map((spec, i) => {
+    const last = i === specs.length - 1;
+    const units = checkPositiveInteger(spec?.units, `layers[${i}].units`);
+    const activation = spec.activation ?? (last ? outputActivation : hiddenActivation);
+    getActivation(activation);
+    if (activation === "softmax" && !last) {
+      throw new RangeError(`Invalid network: layers[${i}]: softmax is for the output layer only`);
+    }
+    if (activation === "softmax" && units < 2) {
+      throw new RangeError(`Invalid network: layers[${i}]: softmax needs at least 2 units, got ${units}`);
+    }
+    return { units, activation };
+  });
+}
+
+/**
+ * A feed-forward neural network of dense layers, trained by backpropagation.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "./network.ts";
+ * const net = new Network({ input: 2, hidden: [3, 3], output: 1, seed: 1 });
+ * const y = net.predict([[0, 1]]);
+ * console.assert(y.rows === 1 && y.cols === 1);
+ * ```
+ */
+export class Network {
+  /** Number of input features. */
+  readonly input: number;
+  /** The layers, first hidden layer first, output layer last. */
+  readonly layers: readonly Dense[];
+  /** The weight initialiser. */
+  readonly init: InitName;
+  /** The seed the weights were drawn from. */
+  readonly seed: number;
+  /** The backend whose memory and kernels the network uses. */
+  readonly backend: Backend;
+  #parameters: Parameter[];
+  #inputViews = new Map<number, Matrix>();
+  #inputFull: Matrix | undefined;
+
+  /** Builds the network and draws its initial weights from `seed`. */
+  constructor(options: NetworkOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Invalid network: options missing");
+    }
+    this.input = checkPositiveInteger(options.input, "input");
+    this.init = options.init ?? "xavier";
+    if (!INIT_NAMES.includes(this.init)) {
+      throw new RangeError(
+        `Invalid network: unknown init "${this.init}": expected one of ${INIT_NAMES.join(", ")}`,
+      );
+    }
+    this.seed = options.seed ?? 42;
+    this.backend = options.backend ?? jsBackend;
+    const specs = resolveLayers(options);
+    let inputs = this.input;
+    this.layers = specs.map((spec) => {
+      const layer = new Dense({
+        inputs,
+        units: spec.units,
+        activation: getActivation(spec.activation),
+        backend: this.backend,
+      });
+      inputs = spec.units;
+      return layer;
+    });
+    this.#parameters = this.layers.flatMap((layer) => [
+      { value: layer.weights.data, gradient: layer.dW.data, decay: true },
+      { value: layer.biases, gradient: layer.dB, decay: false },
+    ]);
+    this.reinitialize();
+  }
+
+  /** Number of output units. */
+  get output(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  /** Total number of trainable parameters. */
+  get parameterCount(): number {
+    return this.layers.reduce((sum, layer) => sum + layer.parameterCount, 0);
+  }
+
+  /** Every weight and bias array with its gradient, for optimizers (the same objects on every call). */
+  get parameters(): readonly Parameter[] {
+    return this.#parameters;
+  }
+
+  /** Draws the initial weights again from the network's seed (the same weights as after construction). */
+  reinitialize(): void {
+    const rng = new Rng(this.seed);
+    for (const layer of this.layers) {
+      initializeWeights(layer.weights.data, {
+        init: this.init,
+        inputs: layer.inputs,
+        units: layer.units,
+        rng,
+      });
+      layer.biases.fill(0);
+    }
+  }
+
+  /** Checks that `x` is a batch of this network's inputs and returns it as a Matrix. */
+  #checkInput(x: MatrixLike, what = "input"): Matrix {
+    const matrix = toMatrix(x);
+    if (matrix.cols !== this.input) {
+      throw new TypeError(
+        `Invalid ${what}: the network takes ${this.input} features per row, got ${matrix.rows}×${matrix.cols}`,
+      );
+    }
+    return matrix;
+  }
+
+  #checkTarget(y: MatrixLike, rows: number): Matrix {
+    const matrix = toMatrix(y);
+    if (matrix.cols !== this.output || matrix.rows !== rows) {
+      throw new TypeError(
+        `Invalid target: expected ${rows}×${this.output} (one row per input row), got ${matrix.rows}×${matrix.cols}`,
+      );
+    }
+    return matrix;
+  }
+
+  /** A buffer in the backend's memory for `rows` input rows (views of one allocation, one per size). */
+  inputBuffer(rows: number): Matrix {
+    const cached = this.#inputViews.get(rows);
+    if (cached !== undefined) return cached;
+    if (this.#inputFull === undefined || this.#inputFull.rows < rows) {
+      this.#inputFull = this.backend.allocate(rows, this.input);
+      this.#inputViews.clear();
+    }
+    const view = new Matrix(rows, this.input, this.#inputFull.data.subarray(0, rows * this.input));
+    this.#inputViews.set(rows, view);
+    return view;
+  }
+
+  /**
+   * Forward propagation through every layer for a batch already in the right shape; returns the output buffer
+   * (batch, outputs), which the next call with the same batch size overwrites. Hot path: no checks, no allocation.
+   */
+  forwardBatch(x: Matrix): Matrix {
+    let a = x;
+    for (const layer of this.layers) a = layer.forward(a);
+    return a;
+  }
+
+  /**
+   * Backpropagation by the chain rule for the batch of the last `forwardBatch`: fills every layer's dW and dB with
+   * the gradients of the mean loss and returns that loss. Hot path: no checks, no allocation.
+   */
+  backwardBatch(x: Matrix, y: Matrix, loss: Loss): number {
+    const layers = this.layers, last = layers.length - 1, rows = x.rows;
+    const output = layers[last].buffers(rows);
+    const value = loss.value(output.a, y);
+    // Output layer: dZ = ∂L/∂z directly when the loss cancels with the activation, else dA = ∂L/∂a then dZ.
+    if (loss.fusedGradient !== undefined && loss.fusedActivation === layers[last].activation.name) {
+      loss.fusedGradient(output.dZ, output.a, y);
+    } else {
+      loss.gradient(output.dA, output.a, y);
+      layers[last].activationBackward(rows);
+    }
+    for (let l = last; l >= 0; l--) {
+      const aPrev = l > 0 ? layers[l - 1].buffers(rows).a : x;
+      // dW, dB of this layer, and dA of the layer below
+      layers[l].backward(aPrev, l > 0 ? layers[l - 1].buffers(rows).dA : undefined);
+      // dZ of the layer below = dA ⊙ f'(z)
+      if (l > 0) layers[l - 1].activationBackward(rows);
+    }
+    return value;
+  }
+
+  /** One training step on a batch: forward, backward, and an optimizer update. Returns the batch's mean loss. */
+  trainBatch(x: Matrix, y: Matrix, loss: Loss, optimizer: Optimizer): number {
+    this.forwardBatch(x);
+    const value = this.backwardBatch(x, y, loss);
+    optimizer.step(this.#parameters);
+    return value;
+  }
+
+  /**
+   * The network's output for a batch (one sample per row), computed in chunks; returns a new Matrix.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const net = new Network({ input: 2, output: 2, outputActivation: "softmax" });
+   * const p = net.predict([[1, 2], [3, 4]]);
+   * console.assert(Math.abs(p.get(0, 0) + p.get(0, 1) - 1) < 1e-12);
+   * ```
+   */
+  predict(x: MatrixLike): Matrix {
+    const input = this.#checkInput(x);
+    const out = new Matrix(input.rows, this.output);
+    for (let start = 0; start < input.rows; start += PREDICT_CHUNK_ROWS) {
+      const rows = Math.min(PREDICT_CHUNK_ROWS, input.rows - start);
+      const chunk = this.inputBuffer(rows);
+      chunk.data.set(input.data.subarray(start * this.input, (start + rows) * this.input));
+      out.data.set(this.forwardBatch(chunk).data, start * this.output);
+    }
+    return out;
+  }
+
+  /** Forward propagation that exposes every layer's z and a (copies, safe to keep). */
+  forward(x: MatrixLike): ForwardResult {
+    const input = this.#checkInput(x);
+    const batch = this.inputBuffer(input.rows);
+    batch.data.set(input.data);
+    this.forwardBatch(batch);
+    const z = this.layers.map((layer) => layer.buffers(input.rows).z.clone());
+    const a = this.layers.map((layer) => layer.buffers(input.rows).a.clone());
+    return { z, a, output: a[a.length - 1] };
+  }
+
+  /**
+   * The gradients of the mean loss over the batch (x, y) with respect to every weight and bias (copies).
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const net = new Network({ input: 2, hidden: [3], output: 1 });
+   * const g = net.gradients([[0, 1]], [[1]], "mse");
+   * console.assert(g.weights[0].rows === 3 && g.weights[0].cols === 2);
+   * ```
+   */
+  gradients(x: MatrixLike, y: MatrixLike, loss: LossName | Loss): Gradients {
+    const input = this.#checkInput(x);
+    const target = this.#checkTarget(y, input.rows);
+    const lossFunction = typeof loss === "string" ? getLoss(loss) : loss;
+    const batch = this.inputBuffer(input.rows);
+    batch.data.set(input.data);
+    this.forwardBatch(batch);
+    const value = this.backwardBatch(batch, target, lossFunction);
+    return {
+      loss: value,
+      weights: this.layers.map((layer) => layer.dW.clone()),
+      biases: this.layers.map((layer) => layer.dB.slice()),
+    };
+  }
+
+  /** The mean loss of the network's predictions on (x, y). */
+  evaluateLoss(x: MatrixLike, y: MatrixLike, loss: LossName | Loss): number {
+    const input = this.#checkInput(x);
+    const target = this.#checkTarget(y, input.rows);
+    const lossFunction = typeof loss === "string" ? getLoss(loss) : loss;
+    return lossFunction.value(this.predict(input), target);
+  }
+
+  /**
+   * Trains the network on (x, y) with shuffled mini-batches; resolves to the per-epoch history. Yields to the event
+   * loop now and then, so timers and signals keep working during long runs.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const net = new Network({ input: 2, hidden: [3], output: 1, seed: 3 });
+   * const history = await net.fit([[0, 0], [1, 1]], [[0], [1]], { epochs: 5, learningRate: 0.5 });
+   * console.assert(history.length === 5);
+   * ```
+   */
+  async fit(x: MatrixLike, y: MatrixLike, options: FitOptions = {}): Promise<EpochRecord[]> {
+    const input = this.#checkInput(x);
+    const target = this.#checkTarget(y, input.rows);
+    const epochs = options.epochs ?? 1;
+    if (!Number.isInteger(epochs) || epochs < 1) {
+      throw new RangeError(`Invalid epochs: expected a positive integer, got ${epochs}`);
+    }
+    const session = new FitSession(this, matrixSource(input, target), options);
+    const history: EpochRecord[] = [];
+    for (let e = 0; e < epochs; e++) {
+      const record = await session.runEpoch({ yieldEveryMs: 100 });
+      history.push(record);
+      if (options.onEpoch?.(record) === false || !Number.isFinite(record.loss)) break;
+    }
+    return history;
+  }
+
+  /** The network as a version-1 model file object (see `serialize.ts`). */
+  toJSON(): ModelJson {
+    return networkToJson(this);
+  }
+
+  /** Builds a network from a model file object, validating every field (throws `ModelFileError`). */
+  static fromJSON(value: unknown, options: { file?: string; backend?: Backend } = {}): Network {
+    return networkFromJson(value, options);
+  }
+
+  /**
+   * A table like Keras's `model.summary()`: each layer's output shape, parameter count and activation.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const text = new Network({ input: 2, hidden: [3, 3], output: 1 }).summary();
+   * console.assert(text.includes("Total params: 25"));
+   * ```
+   */
+  summary(): string {
+    const header = ["Layer", "Output shape", "Param #", "Activation"];
+    const rows = [
+      ["input", `(batch, ${this.input})`, "0", ""],
+      ...this.layers.map((layer, i) => [
+        `dense_${i + 1} (${layer.inputs}→${layer.units})`,
+        `(batch, ${layer.units})`,
+        layer.parameterCount.toLocaleString("en-US"),
+        layer.activation.name,
+      ]),
+    ];
+    const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
+    const format = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("   ").trimEnd();
+    const rule = "─".repeat(widths.reduce((sum, w) => sum + w, 0) + 3 * (widths.length - 1));
+    return [
+      rule,
+      format(header),
+      rule,
+      ...rows.map(format),
+      rule,
+      `Total params: ${this.parameterCount.toLocaleString("en-US")}`,
+      rule,
+    ].join("\n");
+  }
+}

@@ -1,0 +1,234 @@
+// Optimizers, simplest first: SGD, momentum (classical or Nesterov), Adam. Each has optional L2 weight decay.
+
+/** One trainable array and its gradient (a layer's weights or biases). */
+export interface Parameter {
+  /** The values, updated in place. */
+  readonly value: Float64Array;
+  /** ∂L/∂value from the last backward pass. */
+  readonly gradient: Float64Array;
+  /** Whether L2 weight decay applies (weights yes, biases no, as in Keras's kernel_regularizer). */
+  readonly decay: boolean;
+}
+
+/** The optimizer names, as written in configs. */
+export type OptimizerName = "sgd" | "momentum" | "adam";
+
+/** The optimizer names. */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "momentum", "adam"];
+
+/** Updates parameters from their gradients; keeps whatever per-parameter state it needs. */
+export interface Optimizer {
+  /** Its name, e.g. `"adam"`. */
+  readonly name: OptimizerName;
+  /** The step size; may be changed between steps (the dashboard's `+`/`-`). */
+  learningRate: number;
+  /** Applies one update to every parameter. Allocates state on the first call only. */
+  step(parameters: readonly Parameter[]): void;
+  /** Forgets all state (velocities, moments, step count). */
+  reset(): void;
+}
+
+/** Options shared by all optimizers. */
+export interface OptimizerOptions {
+  /** Step size η (default 0.01, Keras's SGD default; Adam's default is 0.001). */
+  learningRate?: number;
+  /** L2 weight decay λ: the gradient of weights gains λ·w, i.e. the loss gains (λ/2)·Σw² (default 0). */
+  l2?: number;
+}
+
+function checkRate(learningRate: number): number {
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
+    throw new RangeError(`Invalid learning rate: expected a positive number, got ${learningRate}`);
+  }
+  return learningRate;
+}
+
+/** g + λw when decay applies, else g. */
+function decayed(parameter: Parameter, l2: number, i: number): number {
+  return parameter.decay && l2 !== 0
+    ? parameter.gradient[i] + l2 * parameter.value[i]
+    : parameter.gradient[i];
+}
+
+/**
+ * Plain stochastic gradient descent: w ← w − η · g.
+ *
+ * @example
+ * ```ts
+ * import { Sgd } from "./optimizers.ts";
+ * const w = new Float64Array([1]);
+ * new Sgd({ learningRate: 0.5 }).step([{ value: w, gradient: new Float64Array([2]), decay: true }]);
+ * console.assert(w[0] === 0);
+ * ```
+ */
+export class Sgd implements Optimizer {
+  /** Always `"sgd"`. */
+  readonly name = "sgd";
+  /** The step size η. */
+  learningRate: number;
+  /** L2 weight decay λ. */
+  readonly l2: number;
+
+  /** Creates the optimizer. */
+  constructor(options: OptimizerOptions = {}) {
+    this.learningRate = checkRate(options.learningRate ?? 0.01);
+    this.l2 = options.l2 ?? 0;
+  }
+
+  /** w ← w − η · (g + λw). */
+  step(parameters: readonly Parameter[]): void {
+    const rate = this.learningRate, l2 = this.l2;
+    for (const parameter of parameters) {
+      const w = parameter.value, g = parameter.gradient;
+      if (parameter.decay && l2 !== 0) {
+        for (let i = 0; i < w.length; i++) w[i] -= rate * (g[i] + l2 * w[i]);
+      } else {
+        for (let i = 0; i < w.length; i++) w[i] -= rate * g[i];
+      }
+    }
+  }
+
+  /** SGD keeps no state. */
+  reset(): void {}
+}
+
+/** Options for `Momentum`. */
+export interface MomentumOptions extends OptimizerOptions {
+  /** μ, the share of the previous velocity kept (default 0.9). */
+  momentum?: number;
+  /** Use Nesterov's look-ahead form (default false: classical momentum). */
+  nesterov?: boolean;
+}
+
+/**
+ * SGD with momentum (Polyak's classical form by default): v ← μv − ηg, w ← w + v.
+ * With `nesterov: true` (Sutskever et al., 2013, as in Keras): v ← μv − ηg, w ← w + μv − ηg.
+ */
+export class Momentum implements Optimizer {
+  /** Always `"momentum"`. */
+  readonly name = "momentum";
+  /** The step size η. */
+  learningRate: number;
+  /** μ. */
+  readonly momentum: number;
+  /** Whether the Nesterov form is used. */
+  readonly nesterov: boolean;
+  /** L2 weight decay λ. */
+  readonly l2: number;
+  #velocity = new Map<Float64Array, Float64Array>();
+
+  /** Creates the optimizer. */
+  constructor(options: MomentumOptions = {}) {
+    this.learningRate = checkRate(options.learningRate ?? 0.01);
+    this.momentum = options.momentum ?? 0.9;
+    this.nesterov = options.nesterov ?? false;
+    this.l2 = options.l2 ?? 0;
+  }
+
+  /** One momentum update of every parameter. */
+  step(parameters: readonly Parameter[]): void {
+    const rate = this.learningRate, mu = this.momentum, l2 = this.l2;
+    for (const parameter of parameters) {
+      const w = parameter.value;
+      let v = this.#velocity.get(w);
+      if (v === undefined) this.#velocity.set(w, v = new Float64Array(w.length));
+      for (let i = 0; i < w.length; i++) {
+        const g = decayed(parameter, l2, i);
+        v[i] = mu * v[i] - rate * g;
+        w[i] += this.nesterov ? mu * v[i] - rate * g : v[i];
+      }
+    }
+  }
+
+  /** Forgets the velocities. */
+  reset(): void {
+    this.#velocity.clear();
+  }
+}
+
+/** Options for `Adam`. */
+export interface AdamOptions extends OptimizerOptions {
+  /** β1, decay of the first moment (default 0.9). */
+  beta1?: number;
+  /** β2, decay of the second moment (default 0.999). */
+  beta2?: number;
+  /** ε, added to the denominator (default 1e-8). */
+  epsilon?: number;
+}
+
+/**
+ * Adam (Kingma & Ba, 2015, Algorithm 1): m ← β1m + (1−β1)g, v ← β2v + (1−β2)g²,
+ * m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ), w ← w − η·m̂/(√v̂ + ε).
+ */
+export class Adam implements Optimizer {
+  /** Always `"adam"`. */
+  readonly name = "adam";
+  /** The step size η (default 0.001). */
+  learningRate: number;
+  /** β1. */
+  readonly beta1: number;
+  /** β2. */
+  readonly beta2: number;
+  /** ε. */
+  readonly epsilon: number;
+  /** L2 weight decay λ (added to the gradient, not decoupled). */
+  readonly l2: number;
+  #moments = new Map<Float64Array, { m: Float64Array; v: Float64Array }>();
+  #t = 0;
+
+  /** Creates the optimizer. */
+  constructor(options: AdamOptions = {}) {
+    this.learningRate = checkRate(options.learningRate ?? 0.001);
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.l2 = options.l2 ?? 0;
+  }
+
+  /** One Adam update of every parameter (the step count t advances once per call). */
+  step(parameters: readonly Parameter[]): void {
+    this.#t++;
+    const { beta1, beta2, epsilon, l2 } = this;
+    const correction1 = 1 - beta1 ** this.#t, correction2 = 1 - beta2 ** this.#t;
+    const rate = this.learningRate;
+    for (const parameter of parameters) {
+      const w = parameter.value;
+      let state = this.#moments.get(w);
+      if (state === undefined) {
+        state = { m: new Float64Array(w.length), v: new Float64Array(w.length) };
+        this.#moments.set(w, state);
+      }
+      const { m, v } = state;
+      for (let i = 0; i < w.length; i++) {
+        const g = decayed(parameter, l2, i);
+        m[i] = beta1 * m[i] + (1 - beta1) * g;
+        v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+        const mHat = m[i] / correction1, vHat = v[i] / correction2;
+        w[i] -= rate * mHat / (Math.sqrt(vHat) + epsilon);
+      }
+    }
+  }
+
+  /** Forgets the moments and the step count. */
+  reset(): void {
+    this.#moments.clear();
+    this.#t = 0;
+  }
+}
+
+/** Options for `createOptimizer`: the union of every optimizer's options. */
+export interface CreateOptimizerOptions extends MomentumOptions, AdamOptions {}
+
+/** Creates an optimizer by name; unset learning rates take each optimizer's default. */
+export function createOptimizer(name: OptimizerName, options: CreateOptimizerOptions = {}): Optimizer {
+  switch (name) {
+    case "sgd":
+      return new Sgd(options);
+    case "momentum":
+      return new Momentum(options);
+    case "adam":
+      return new Adam(options);
+    default:
+      throw new RangeError(`Unknown optimizer "${name}": expected one of ${OPTIMIZER_NAMES.join(", ")}`);
+  }
+}

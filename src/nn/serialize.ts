@@ -1,0 +1,287 @@
+// Model files, format version 1: the network's shape and weights as JSON that reads back bit-exactly.
+
+import { writeTextFileAtomic } from "../_atomic_write.ts";
+import { ModelFileError } from "../errors.ts";
+import { ACTIVATION_NAMES, type ActivationName } from "../math/activations.ts";
+import type { Backend } from "../math/backend.ts";
+import { Network } from "./network.ts";
+
+/** The `format` field of every model file. */
+export const MODEL_FORMAT = "termnet-model";
+/** The model-file version this build writes and reads. */
+export const MODEL_VERSION = 1;
+
+/** One layer in a model file; `weights[i][j]` is the weight from input j to unit i (units × inputs). */
+export interface ModelLayerJson {
+  /** Number of units. */
+  units: number;
+  /** Activation name. */
+  activation: ActivationName;
+  /** units × inputs weights. */
+  weights: number[][];
+  /** One bias per unit. */
+  bias: number[];
+}
+
+/** Per-feature preprocessing stored with a model: x = (raw − shift) · factor. */
+export interface PreprocessingJson {
+  /** How the statistics were chosen: `none`, `minmax`, `zscore` or `scale`. */
+  kind: string;
+  /** Subtracted from each raw feature. */
+  shift: number[];
+  /** Then multiplied into each feature. */
+  factor: number[];
+}
+
+/** A model file, version 1. Optional fields are written by the CLI's trainer. */
+export interface ModelJson {
+  /** Always `"termnet-model"`. */
+  format: typeof MODEL_FORMAT;
+  /** Always 1. */
+  version: typeof MODEL_VERSION;
+  /** Number of input features. */
+  input: number;
+  /** The layers, the output layer last. */
+  layers: ModelLayerJson[];
+  /** Preprocessing of raw inputs, applied by `predict`. */
+  preprocessing?: PreprocessingJson;
+  /** Class names of a classifier, in output order. */
+  labels?: string[];
+  /** Names of the input features. */
+  features?: string[];
+  /** The resolved training configuration. */
+  config?: unknown;
+  /** Final metrics (loss, accuracy, ...). */
+  metrics?: Record<string, number | null>;
+}
+
+const TOP_LEVEL_KEYS = [
+  "format",
+  "version",
+  "input",
+  "layers",
+  "preprocessing",
+  "labels",
+  "features",
+  "config",
+  "metrics",
+];
+const LAYER_KEYS = ["units", "activation", "weights", "bias"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+function fail(path: string, detail: string, file?: string): never {
+  throw new ModelFileError(detail, { file, path });
+}
+
+function checkKeys(value: Record<string, unknown>, allowed: string[], path: string, file?: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      fail(
+        path === "" ? key : `${path}.${key}`,
+        `unknown field (expected one of ${allowed.join(", ")})`,
+        file,
+      );
+    }
+  }
+}
+
+function checkVector(value: unknown, length: number, path: string, file?: string): number[] {
+  if (!Array.isArray(value)) {
+    fail(path, `expected an array of ${length} numbers, got ${describe(value)}`, file);
+  }
+  if (value.length !== length) fail(path, `expected ${length} numbers, got ${value.length}`, file);
+  for (let i = 0; i < length; i++) {
+    if (typeof value[i] !== "number" || !Number.isFinite(value[i])) {
+      fail(`${path}[${i}]`, `expected a finite number, got ${describe(value[i])}`, file);
+    }
+  }
+  return value as number[];
+}
+
+function checkWeights(
+  value: unknown,
+  units: number,
+  inputs: number,
+  path: string,
+  file?: string,
+): number[][] {
+  const expected = `expected ${units} rows of ${inputs}`;
+  if (!Array.isArray(value)) fail(path, `${expected}, got ${describe(value)}`, file);
+  if (value.length !== units) fail(path, `${expected}, got ${value.length} rows`, file);
+  for (let i = 0; i < units; i++) {
+    const row = value[i];
+    if (!Array.isArray(row) || row.length !== inputs) {
+      fail(path, `${expected}, row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values`, file);
+    }
+    checkVector(row, inputs, `${path}[${i}]`, file);
+  }
+  return value as number[][];
+}
+
+function checkPositiveInteger(value: unknown, path: string, file?: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    fail(path, `expected a positive integer, got ${describe(value)}`, file);
+  }
+  return value;
+}
+
+/**
+ * Checks that `value` is a valid version-1 model file and returns it typed. Every problem is a `ModelFileError`
+ * naming the field, e.g. `layers[1].weights: expected 3 rows of 3, got 2 rows`.
+ */
+export function validateModelJson(value: unknown, options: { file?: string } = {}): ModelJson {
+  const { file } = options;
+  if (!isRecord(value)) {
+    fail("", `Cannot read the model: expected a JSON object, got ${describe(value)}`, file);
+  }
+  if (value.format !== MODEL_FORMAT) {
+    fail("format", `expected "${MODEL_FORMAT}", got ${describe(value.format)}`, file);
+  }
+  if (value.version !== MODEL_VERSION) {
+    fail(
+      "version",
+      `unsupported model file version ${describe(value.version)} (this build reads version ${MODEL_VERSION})`,
+      file,
+    );
+  }
+  checkKeys(value, TOP_LEVEL_KEYS, "", file);
+  const input = checkPositiveInteger(value.input, "input", file);
+  if (!Array.isArray(value.layers) || value.layers.length === 0) {
+    fail("layers", `expected a non-empty array of layers, got ${describe(value.layers)}`, file);
+  }
+  let inputs = input;
+  value.layers.forEach((layer: unknown, i: number) => {
+    const path = `layers[${i}]`;
+    if (!isRecord(layer)) fail(path, `expected an object, got ${describe(layer)}`, file);
+    checkKeys(layer, LAYER_KEYS, path, file);
+    const units = checkPositiveInteger(layer.units, `${path}.units`, file);
+    if (
+      typeof layer.activation !== "string" || !ACTIVATION_NAMES.includes(layer.activation as ActivationName)
+    ) {
+      fail(
+        `${path}.activation`,
+        `expected one of ${ACTIVATION_NAMES.join(", ")}, got ${describe(layer.activation)}`,
+        file,
+      );
+    }
+    checkWeights(layer.weights, units, inputs, `${path}.weights`, file);
+    checkVector(layer.bias, units, `${path}.bias`, file);
+    inputs = units;
+  });
+  if (value.preprocessing !== undefined) {
+    const p = value.preprocessing;
+    if (!isRecord(p) || typeof p.kind !== "string") {
+      fail("preprocessing", `expected { kind, shift, factor }, got ${describe(p)}`, file);
+    }
+    checkVector(p.shift, input, "preprocessing.shift", file);
+    checkVector(p.factor, input, "preprocessing.factor", file);
+  }
+  const outputs = inputs;
+  if (value.labels !== undefined) {
+    if (!Array.isArray(value.labels) || value.labels.some((label) => typeof label !== "string")) {
+      fail("labels", `expected an array of strings, got ${describe(value.labels)}`, file);
+    }
+    const expected = outputs === 1 ? 2 : outputs;
+    if (value.labels.length !== expected) {
+      fail(
+        "labels",
+        `expected ${expected} class names for ${outputs} outputs, got ${value.labels.length}`,
+        file,
+      );
+    }
+  }
+  if (value.features !== undefined) {
+    if (!Array.isArray(value.features) || value.features.length !== input) {
+      fail("features", `expected ${input} feature names, got ${describe(value.features)}`, file);
+    }
+  }
+  return value as unknown as ModelJson;
+}
+
+/** The network as a version-1 model file object (numbers as JSON numbers, which read back bit-exactly). */
+export function networkToJson(network: Network): ModelJson {
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    input: network.input,
+    layers: network.layers.map((layer) => ({
+      units: layer.units,
+      activation: layer.activation.name,
+      weights: layer.weights.toArray(),
+      bias: Array.from(layer.biases),
+    })),
+  };
+}
+
+/** Builds a network from a model file object, after validating it (throws `ModelFileError`). */
+export function networkFromJson(value: unknown, options: { file?: string; backend?: Backend } = {}): Network {
+  const model = validateModelJson(value, options);
+  const network = new Network({
+    input: model.input,
+    layers: model.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
+    backend: options.backend,
+  });
+  model.layers.forEach((layer, i) => {
+    const target = network.layers[i];
+    layer.weights.forEach((row, r) => target.weights.data.set(row, r * target.inputs));
+    target.biases.set(layer.bias);
+  });
+  return network;
+}
+
+/** Serialises a model file object as JSON text; refuses non-finite numbers, which JSON cannot hold. */
+export function stringifyModel(model: ModelJson): string {
+  for (const [i, layer] of model.layers.entries()) {
+    if (!layer.bias.every(Number.isFinite) || !layer.weights.every((row) => row.every(Number.isFinite))) {
+      throw new ModelFileError(
+        `Cannot save the model: layers[${i}] holds a non-finite value (NaN or infinity)`,
+      );
+    }
+  }
+  return JSON.stringify(model) + "\n";
+}
+
+/**
+ * Parses model-file text. Invalid JSON, a wrong format or version, or mismatched shapes throw `ModelFileError`
+ * naming the file and the field.
+ */
+export function parseModel(text: string, options: { file?: string } = {}): ModelJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ModelFileError(`Cannot read the model: invalid JSON (${(error as Error).message})`, {
+      file: options.file,
+    });
+  }
+  return validateModelJson(value, options);
+}
+
+/** Writes a model file atomically (temporary file, then rename), so an earlier file is never half-overwritten. */
+export async function saveModel(path: string, model: Network | ModelJson): Promise<void> {
+  const json = model instanceof Network ? networkToJson(model) : model;
+  await writeTextFileAtomic(path, stringifyModel(json));
+}
+
+/** Reads and validates a model file; a missing or corrupt file throws `ModelFileError` naming it. */
+export async function loadModel(path: string): Promise<ModelJson> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
+    throw new ModelFileError(`Cannot read the model: ${reason}`, { file: path });
+  }
+  return parseModel(text, { file: path });
+}

@@ -1,0 +1,193 @@
+// IDX (the MNIST file format): gzip detection, header parsing and images + labels files into a Dataset.
+
+import { DataError } from "../errors.ts";
+import { Dataset } from "./dataset.ts";
+
+/** An unsigned-byte IDX array: its dimensions (big-endian in the file) and its values, row-major. */
+export interface IdxArray {
+  /** Dimensions, e.g. `[60000, 28, 28]` for images or `[60000]` for labels. */
+  dims: number[];
+  /** The values; `data.length` is the product of `dims`. */
+  data: Uint8Array;
+}
+
+/** Options for {@linkcode parseIdx}. */
+export interface ParseIdxOptions {
+  /** The file name for messages. */
+  file?: string;
+}
+
+/** The class names of Fashion-MNIST, in label order. */
+export const FASHION_MNIST_CLASSES: readonly string[] = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
+
+/** Whether the bytes start with the gzip magic number 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Decompresses gzip bytes with `DecompressionStream`, writing into one buffer sized from the gzip trailer
+ * (so a 47 MB image file is not held twice). Throws a `DataError` on corrupt or truncated input.
+ */
+export async function gunzip(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<Uint8Array> {
+  // ISIZE, the last 4 bytes, is the uncompressed size modulo 2^32 (a hint; the buffer grows if it is wrong).
+  const n = bytes.length;
+  const hint = n >= 18
+    ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0
+    : 0;
+  let out = new Uint8Array(Math.max(hint, 1024));
+  let length = 0;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+      new DecompressionStream("gzip"),
+    );
+    for await (const chunk of stream) {
+      if (length + chunk.length > out.length) {
+        const bigger = new Uint8Array(Math.max(out.length * 2, length + chunk.length));
+        bigger.set(out.subarray(0, length));
+        out = bigger;
+      }
+      out.set(chunk, length);
+      length += chunk.length;
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DataError(`Cannot decompress gzip data: ${reason}`, { file: options.file });
+  }
+  return length === out.length ? out : out.subarray(0, length);
+}
+
+function hex(value: number): string {
+  return "0x" + value.toString(16).padStart(8, "0");
+}
+
+/**
+ * Parses an IDX file of unsigned bytes (magic 0x00000801 for labels, 0x00000803 for images, in general
+ * 0x000008NN for N dimensions), gzipped or raw. A wrong magic number or a data size that disagrees with the
+ * header throws a `DataError` naming the file, what was expected and what was found.
+ *
+ * @example
+ * ```ts
+ * import { parseIdx } from "./idx.ts";
+ * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 7, 9]);
+ * const labels = await parseIdx(bytes);
+ * console.assert(labels.dims[0] === 2 && labels.data[1] === 9);
+ * ```
+ */
+export async function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<IdxArray> {
+  const file = options.file;
+  const raw = isGzip(bytes) ? await gunzip(bytes, options) : bytes;
+  if (raw.length < 4) {
+    throw new DataError(`Cannot read IDX file: expected a 4-byte magic number, got ${raw.length} bytes`, {
+      file,
+    });
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const magic = view.getUint32(0);
+  const rank = raw[3];
+  if (raw[0] !== 0 || raw[1] !== 0 || raw[2] !== 0x08 || rank < 1 || rank > 4) {
+    throw new DataError(
+      `Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), got "${
+        hex(magic)
+      }"`,
+      { file },
+    );
+  }
+  const headerSize = 4 + 4 * rank;
+  if (raw.length < headerSize) {
+    throw new DataError(
+      `Cannot read IDX file: expected a ${headerSize}-byte header for ${rank} dimensions, got ${raw.length} bytes`,
+      { file },
+    );
+  }
+  const dims: number[] = [];
+  for (let k = 0; k < rank; k++) dims.push(view.getUint32(4 + 4 * k));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const got = raw.length - headerSize;
+  if (got !== expected) {
+    throw new DataError(
+      `Cannot read IDX file: the header says ${dims.join("×")} = ${expected} bytes of data, got ${got}`,
+      { file },
+    );
+  }
+  return { dims, data: raw.subarray(headerSize) };
+}
+
+/** Options for {@linkcode idxToDataset}. */
+export interface IdxDatasetOptions {
+  /** Keep only the first `limit` samples. */
+  limit?: number;
+  /** Class names in label order; default Fashion-MNIST's when `fashion` is set, else "0", "1", …. */
+  classNames?: readonly string[];
+  /** Use Fashion-MNIST's class names (the loader sets this when a path mentions "fashion"). */
+  fashion?: boolean;
+  /** The images file name, for messages. */
+  imagesFile?: string;
+  /** The labels file name, for messages. */
+  labelsFile?: string;
+}
+
+/**
+ * Builds a classification dataset from parsed IDX images (`n × rows × cols`, kept as bytes) and labels (`n`).
+ * The class count is the length of `classNames`, or 10 for the MNIST family (more if a label needs it).
+ */
+export function idxToDataset(images: IdxArray, labels: IdxArray, options: IdxDatasetOptions = {}): Dataset {
+  const { imagesFile, labelsFile } = options;
+  if (images.dims.length < 2) {
+    throw new DataError(
+      `Cannot use IDX images: expected 2 or more dimensions, got ${images.dims.length} (is it a labels file?)`,
+      { file: imagesFile },
+    );
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataError(
+      `Cannot use IDX labels: expected 1 dimension, got ${labels.dims.length} (is it an images file?)`,
+      { file: labelsFile },
+    );
+  }
+  const total = images.dims[0];
+  if (labels.dims[0] !== total) {
+    throw new DataError(
+      `Cannot use IDX labels: expected ${total} labels to match the images in "${imagesFile ?? "images"}", ` +
+        `got ${labels.dims[0]}`,
+      { file: labelsFile },
+    );
+  }
+  const count = options.limit === undefined ? total : Math.min(options.limit, total);
+  const inputSize = images.dims.slice(1).reduce((a, b) => a * b, 1);
+  let maxLabel = 0;
+  for (let i = 0; i < count; i++) if (labels.data[i] > maxLabel) maxLabel = labels.data[i];
+  const classNames = options.classNames !== undefined
+    ? [...options.classNames]
+    : options.fashion
+    ? [...FASHION_MNIST_CLASSES]
+    : Array.from({ length: Math.max(10, maxLabel + 1) }, (_, c) => String(c));
+  if (maxLabel >= classNames.length) {
+    throw new DataError(
+      `Cannot use IDX labels: label "${maxLabel}" has no class name (${classNames.length} classes)`,
+      { file: labelsFile },
+    );
+  }
+  // Copy only the kept rows, so a limited load does not pin the whole decompressed file.
+  const features = count === total ? images.data : images.data.slice(0, count * inputSize);
+  const labelArray = Int32Array.from(labels.data.subarray(0, count));
+  return new Dataset({
+    inputSize,
+    features,
+    task: "classification",
+    labels: labelArray,
+    classNames,
+    targetEncoding: classNames.length === 2 ? "binary" : "one-hot",
+  });
+}

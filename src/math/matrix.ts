@@ -122,14 +122,16 @@ function shapes(a: Matrix, b: Matrix): string {
 
 function checkOut(op: string, out: Matrix, rows: number, cols: number): void {
   if (out.rows !== rows || out.cols !== cols) {
-    throw new Error(`${op}: output is ${out.shapeString()}, expected ${rows}×${cols}`);
+    throw new TypeError(`${op}: output is ${out.shapeString()}, expected ${rows}×${cols}`);
   }
 }
 
 /** Throws unless `out = a · b` is well formed. */
 export function checkMatmul(out: Matrix, a: Matrix, b: Matrix): void {
   if (a.cols !== b.rows) {
-    throw new Error(`matmul: cannot multiply ${shapes(a, b)} (inner sizes ${a.cols} and ${b.rows} differ)`);
+    throw new TypeError(
+      `matmul: cannot multiply ${shapes(a, b)} (inner sizes ${a.cols} and ${b.rows} differ)`,
+    );
   }
   checkOut("matmul", out, a.rows, b.cols);
 }
@@ -137,7 +139,7 @@ export function checkMatmul(out: Matrix, a: Matrix, b: Matrix): void {
 /** Throws unless `out = a · bᵀ` is well formed. */
 export function checkMatmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
   if (a.cols !== b.cols) {
-    throw new Error(
+    throw new TypeError(
       `matmulTransposeB: cannot multiply ${a.shapeString()} by the transpose of ${b.shapeString()} ` +
         `(inner sizes ${a.cols} and ${b.cols} differ)`,
     );
@@ -148,7 +150,7 @@ export function checkMatmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
 /** Throws unless `out = aᵀ · b` is well formed. */
 export function checkMatmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
   if (a.rows !== b.rows) {
-    throw new Error(
+    throw new TypeError(
       `matmulTransposeA: cannot multiply the transpose of ${a.shapeString()} by ${b.shapeString()} ` +
         `(inner sizes ${a.rows} and ${b.rows} differ)`,
     );
@@ -240,7 +242,7 @@ export function matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): Matrix {
 
 function checkSame(op: string, out: Matrix, a: Matrix): void {
   if (out.rows !== a.rows || out.cols !== a.cols) {
-    throw new Error(`${op}: shapes differ (${out.shapeString()} and ${a.shapeString()})`);
+    throw new TypeError(`${op}: shapes differ (${out.shapeString()} and ${a.shapeString()})`);
   }
 }
 
@@ -248,7 +250,7 @@ function checkSame(op: string, out: Matrix, a: Matrix): void {
 export function addRowVector(out: Matrix, a: Matrix, row: Float64Array): Matrix {
   checkSame("addRowVector", out, a);
   if (row.length !== a.cols) {
-    throw new Error(`addRowVector: row has ${row.length} values, the matrix has ${a.cols} columns`);
+    throw new TypeError(`addRowVector: row has ${row.length} values, the matrix has ${a.cols} columns`);
   }
   const n = a.cols, A = a.data, C = out.data;
   for (let i = 0; i < a.rows; i++) {
@@ -261,7 +263,7 @@ export function addRowVector(out: Matrix, a: Matrix, row: Float64Array): Matrix 
 /** out[j] = Σᵢ a[i][j]: the column sums (the bias gradient is the column sum of dZ). */
 export function sumColumns(out: Float64Array, a: Matrix): Float64Array {
   if (out.length !== a.cols) {
-    throw new Error(`sumColumns: output has ${out.length} values, the matrix has ${a.cols} columns`);
+    throw new TypeError(`sumColumns: output has ${out.length} values, the matrix has ${a.cols} columns`);
   }
   const n = a.cols, A = a.data;
   out.fill(0);
@@ -299,7 +301,7 @@ export function scale(out: Matrix, a: Matrix, s: number): Matrix {
 
 /** y += alpha · x over two equally long vectors (a matrix's `data` works too). */
 export function axpy(y: Float64Array, alpha: number, x: Float64Array): Float64Array {
-  if (y.length !== x.length) throw new Error(`axpy: lengths differ (${y.length} and ${x.length})`);
+  if (y.length !== x.length) throw new TypeError(`axpy: lengths differ (${y.length} and ${x.length})`);
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   return y;
 }
@@ -307,7 +309,7 @@ export function axpy(y: Float64Array, alpha: number, x: Float64Array): Float64Ar
 /** out = aᵀ, the transpose (allocates nothing; for tests and display, not the training loop). */
 export function transpose(out: Matrix, a: Matrix): Matrix {
   if (out.rows !== a.cols || out.cols !== a.rows) {
-    throw new Error(`transpose: output is ${out.shapeString()}, expected ${a.cols}×${a.rows}`);
+    throw new TypeError(`transpose: output is ${out.shapeString()}, expected ${a.cols}×${a.rows}`);
   }
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j];

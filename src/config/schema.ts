@@ -1,0 +1,267 @@
+// TrainConfig: the types of the YAML config language, its keys, allowed values and defaults.
+//
+// YAML keys are snake_case; the TypeScript fields are the same words in camelCase (`learning_rate` →
+// `learningRate`, `test_split` → `testSplit`, `class_names` → `classNames`, `output_activation` →
+// `outputActivation`, `batch_size` → `batchSize`, `early_stop` → `earlyStop`, `min_delta` → `minDelta`,
+// `target_loss` → `targetLoss`). `stringifyConfig` maps them back.
+
+/** Where the data comes from: a generator, a CSV file or IDX files. */
+export type DataSourceName = "xor" | "circle" | "spiral" | "gaussian" | "moons" | "sine" | "csv" | "idx";
+/** The generated sources. */
+export const GENERATED_SOURCES: readonly DataSourceName[] = [
+  "xor",
+  "circle",
+  "spiral",
+  "gaussian",
+  "moons",
+  "sine",
+];
+/** Every data source. */
+export const DATA_SOURCES: readonly DataSourceName[] = [...GENERATED_SOURCES, "csv", "idx"];
+
+/** Input normalisation; statistics come from the training split only. */
+export type NormalizeName = "none" | "minmax" | "zscore" | "scale";
+/** Every normalisation. */
+export const NORMALIZE_NAMES: readonly NormalizeName[] = ["none", "minmax", "zscore", "scale"];
+
+/** Hidden-layer activations. */
+export type HiddenActivationName = "sigmoid" | "tanh" | "relu" | "leaky_relu" | "linear";
+/** Every hidden-layer activation. */
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = [
+  "sigmoid",
+  "tanh",
+  "relu",
+  "leaky_relu",
+  "linear",
+];
+/** Output activations: the hidden ones plus softmax. */
+export type OutputActivationName = HiddenActivationName | "softmax";
+/** Every output activation. */
+export const OUTPUT_ACTIVATIONS: readonly OutputActivationName[] = [...HIDDEN_ACTIVATIONS, "softmax"];
+
+/** Weight initialisers. */
+export type InitName = "uniform" | "xavier" | "he";
+/** Every initialiser. */
+export const INIT_NAMES: readonly InitName[] = ["uniform", "xavier", "he"];
+
+/** Optimizers, simplest first. */
+export type OptimizerName = "sgd" | "momentum" | "adam";
+/** Every optimizer. */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "momentum", "adam"];
+
+/** Losses. */
+export type LossName = "mse" | "binary_cross_entropy" | "cross_entropy";
+/** Every loss. */
+export const LOSS_NAMES: readonly LossName[] = ["mse", "binary_cross_entropy", "cross_entropy"];
+
+/** Math backends. */
+export type BackendName = "auto" | "js" | "wasm";
+/** Every backend. */
+export const BACKEND_NAMES: readonly BackendName[] = ["auto", "js", "wasm"];
+
+/** What early stopping watches. */
+export type MonitorName = "loss" | "val_loss" | "val_accuracy";
+/** Every monitor. */
+export const MONITOR_NAMES: readonly MonitorName[] = ["loss", "val_loss", "val_accuracy"];
+
+/** Forced task of a CSV target. */
+export type TaskName = "classification" | "regression";
+/** Every task. */
+export const TASK_NAMES: readonly TaskName[] = ["classification", "regression"];
+
+/** An explicit test source (`data.test`), of the same kind as the training source. */
+export interface TestSourceConfig {
+  /** csv: the test file. */
+  readonly path?: string;
+  /** idx: the test images file. */
+  readonly images?: string;
+  /** idx: the test labels file. */
+  readonly labels?: string;
+  /** Generated sources: test sample count (default: the training count). */
+  readonly samples?: number;
+  /** Generated sources: test noise (default: the training noise). */
+  readonly noise?: number;
+  /** Cap on the number of test samples (the first `limit` rows). */
+  readonly limit?: number;
+}
+
+/** The `data:` section. */
+export interface DataConfig {
+  /** The source kind. */
+  readonly source: DataSourceName;
+  /** Generated sources: sample count (generator default 400; XOR without samples/noise is its 4 points). */
+  readonly samples?: number;
+  /** Generated sources: noise level (generator default). */
+  readonly noise?: number;
+  /** csv: file path, relative to the config file's folder. */
+  readonly path?: string;
+  /** csv: target column. */
+  readonly target?: string;
+  /** csv: feature columns (default: all but the target). */
+  readonly features?: readonly string[];
+  /** csv/idx: class names in index order (csv default: sorted distinct values; idx: Fashion-MNIST or digits). */
+  readonly classNames?: readonly string[];
+  /** csv: force the task (default: numbers → regression, strings → classification). */
+  readonly task?: TaskName;
+  /** idx: images file. */
+  readonly images?: string;
+  /** idx: labels file. */
+  readonly labels?: string;
+  /** Cap on the number of training-source samples (the first `limit`), applied before `testSplit`. */
+  readonly limit?: number;
+  /** Held-out fraction in [0, 1); default 0 (no test set unless `test` is given). */
+  readonly testSplit: number;
+  /** An explicit test source of the same kind. */
+  readonly test?: TestSourceConfig;
+  /** Input normalisation; default `none`. */
+  readonly normalize: NormalizeName;
+  /** Divisor for `normalize: scale`; default 255 (only set with that normalisation). */
+  readonly scale?: number;
+}
+
+/** One hidden layer. */
+export interface LayerConfig {
+  /** Number of units. */
+  readonly units: number;
+  /** Activation (default: `network.activation`). */
+  readonly activation: HiddenActivationName;
+}
+
+/** The `network:` section. */
+export interface NetworkConfig {
+  /** Input size; inferred from the data, checked when given. */
+  readonly input?: number;
+  /** Hidden layers (a list of sizes or of `{ units, activation }`); default `[16]`. */
+  readonly hidden: readonly LayerConfig[];
+  /** Output units; inferred from the data when omitted. */
+  readonly output?: number;
+  /** Hidden activation; default `relu`. */
+  readonly activation: HiddenActivationName;
+  /** Output activation; inferred from the task when omitted. */
+  readonly outputActivation?: OutputActivationName;
+  /** Initialiser; default `he` for relu/leaky_relu hidden layers, `xavier` otherwise. */
+  readonly init: InitName;
+}
+
+/** `train.early_stop`. */
+export interface EarlyStopConfig {
+  /** What to watch; default `val_loss` when there is a test set, else `loss`. */
+  readonly monitor: MonitorName;
+  /** Epochs without improvement before stopping; default 20. */
+  readonly patience: number;
+  /** Smallest change that counts as an improvement; default 0. */
+  readonly minDelta: number;
+}
+
+/** The `train:` section. */
+export interface TrainSection {
+  /** Passes over the training set; default 100. */
+  readonly epochs: number;
+  /** Samples per batch; omitted means the whole training set (full batch). */
+  readonly batchSize?: number;
+  /** Step size; default 0.01 (sgd, momentum) or 0.001 (adam). */
+  readonly learningRate: number;
+  /** Optimizer; default `sgd`. */
+  readonly optimizer: OptimizerName;
+  /** Momentum μ (optimizer momentum only); default 0.9. */
+  readonly momentum: number;
+  /** Nesterov momentum (optimizer momentum only); default false. */
+  readonly nesterov: boolean;
+  /** L2 weight decay; default 0. */
+  readonly l2: number;
+  /** Loss; inferred from the output activation when omitted (see `resolveNetworkShape`). */
+  readonly loss?: LossName;
+  /** Shuffle every epoch; default true. */
+  readonly shuffle: boolean;
+  /** Early stopping, when given. */
+  readonly earlyStop?: EarlyStopConfig;
+  /** Stop once the training loss is at most this, when given. */
+  readonly targetLoss?: number;
+  /** Math backend; default `auto`. */
+  readonly backend: BackendName;
+  /** Worker threads for the wasm backend, 1 or 2; default 1. */
+  readonly threads: 1 | 2;
+}
+
+/** The `output:` section. */
+export interface OutputConfig {
+  /** Run folder, relative to the working directory; default `runs/<name>`. */
+  readonly dir: string;
+}
+
+/** A resolved training configuration: every default filled in, every value checked. */
+export interface TrainConfig {
+  /** Run name; default the config file's name without extension (or `run`). */
+  readonly name: string;
+  /** Seed for data generation, splitting, shuffling and initialisation; default 42. */
+  readonly seed: number;
+  /** The data section. */
+  readonly data: DataConfig;
+  /** The network section. */
+  readonly network: NetworkConfig;
+  /** The training section. */
+  readonly train: TrainSection;
+  /** The output section. */
+  readonly output: OutputConfig;
+}
+
+/** Default seed. */
+export const DEFAULT_SEED = 42;
+/** Default epochs. */
+export const DEFAULT_EPOCHS = 100;
+/** Default hidden layer sizes. */
+export const DEFAULT_HIDDEN: readonly number[] = [16];
+/** Default early-stopping patience. */
+export const DEFAULT_PATIENCE = 20;
+/** Largest accepted layer width, sample count and similar sizes. */
+export const MAX_SIZE = 100_000_000;
+
+/**
+ * The keys each mapping accepts, by YAML path (`network.hidden[]` is one hidden layer written as a mapping).
+ * Used for unknown-key errors and to check `--set` paths.
+ */
+export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  "": ["name", "seed", "data", "network", "train", "output"],
+  data: [
+    "source",
+    "samples",
+    "noise",
+    "path",
+    "target",
+    "features",
+    "class_names",
+    "task",
+    "images",
+    "labels",
+    "limit",
+    "test_split",
+    "test",
+    "normalize",
+    "scale",
+  ],
+  "data.test": ["path", "images", "labels", "samples", "noise", "limit"],
+  network: ["input", "hidden", "output", "activation", "output_activation", "init"],
+  "network.hidden[]": ["units", "activation"],
+  train: [
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "optimizer",
+    "momentum",
+    "nesterov",
+    "l2",
+    "loss",
+    "shuffle",
+    "early_stop",
+    "target_loss",
+    "backend",
+    "threads",
+  ],
+  "train.early_stop": ["monitor", "patience", "min_delta"],
+  output: ["dir"],
+};
+
+/** The default learning rate of an optimizer (the same as the engine's). */
+export function defaultLearningRate(optimizer: OptimizerName): number {
+  return optimizer === "adam" ? 0.001 : 0.01;
+}

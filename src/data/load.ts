@@ -1,0 +1,189 @@
+// loadDataset: a config's data section -> train and test Datasets with preprocessing fitted on the training split.
+
+import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
+import { DataError } from "../errors.ts";
+import type { Rng } from "../math/random.ts";
+import { generate, type GeneratorName } from "./builtin.ts";
+import { csvToDataset, parseCsv } from "./csv.ts";
+import { type Dataset, fitPreprocessing, type Preprocessing } from "./dataset.ts";
+import { idxToDataset, parseIdx } from "./idx.ts";
+
+/** Options for {@linkcode loadDataset}. */
+export interface LoadDatasetOptions {
+  /** Folder that relative paths resolve against (the config file's folder); default the working directory. */
+  baseDir?: string;
+  /** Seeds generation and the test split. */
+  rng: Rng;
+}
+
+/** What {@linkcode loadDataset} returns. */
+export interface LoadedData {
+  /** The training set (preprocessing attached). */
+  train: Dataset;
+  /** The test set, when `test_split` or `test` was given (same preprocessing). */
+  test?: Dataset;
+  /** The preprocessing fitted on the training set, for the model file. */
+  preprocessing: Preprocessing;
+}
+
+function resolvePath(path: string, baseDir: string | undefined): string {
+  if (baseDir === undefined || baseDir === "" || baseDir === "." || /^([A-Za-z]:)?[\\/]/.test(path)) {
+    return path;
+  }
+  return `${baseDir.replace(/[\\/]+$/, "")}/${path}`;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "not found";
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return "permission denied";
+  }
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readBytes(path: string, keyPath: string, baseDir: string | undefined): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(resolvePath(path, baseDir));
+  } catch (error) {
+    throw new DataError(`Cannot read the file: ${reason(error)}`, { file: path, path: keyPath });
+  }
+}
+
+interface SourceSpec {
+  path?: string;
+  images?: string;
+  labels?: string;
+  samples?: number;
+  noise?: number;
+  limit?: number;
+}
+
+async function loadSource(
+  data: DataConfig,
+  spec: SourceSpec,
+  keyBase: string,
+  context: { baseDir?: string; rng: Rng; like?: Dataset },
+): Promise<Dataset> {
+  const { baseDir, rng, like } = context;
+  // A test source takes the training set's classes and task, so both index classes the same way.
+  const classNames = like?.classNames ?? data.classNames;
+  const task = like?.task ?? data.task;
+  if (data.source === "csv") {
+    const file = spec.path!;
+    const bytes = await readBytes(file, `${keyBase}.path`, baseDir);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new DataError("Cannot read the file: it is not UTF-8 text", { file, path: `${keyBase}.path` });
+    }
+    return csvToDataset(parseCsv(text, { file }), {
+      file,
+      target: data.target!,
+      features: data.features,
+      task,
+      classNames,
+      limit: spec.limit,
+    });
+  }
+  if (data.source === "idx") {
+    const imagesFile = spec.images!, labelsFile = spec.labels!;
+    const labels = await parseIdx(await readBytes(labelsFile, `${keyBase}.labels`, baseDir), {
+      file: labelsFile,
+    });
+    const images = await parseIdx(await readBytes(imagesFile, `${keyBase}.images`, baseDir), {
+      file: imagesFile,
+    });
+    return idxToDataset(images, labels, {
+      limit: spec.limit,
+      classNames,
+      fashion: /fashion/i.test(imagesFile),
+      imagesFile,
+      labelsFile,
+    });
+  }
+  const generated = generate(data.source as GeneratorName, rng, { samples: spec.samples, noise: spec.noise });
+  if (spec.limit === undefined || spec.limit >= generated.size) return generated;
+  return generated.subset(Uint32Array.from({ length: spec.limit }, (_, i) => i));
+}
+
+/**
+ * Loads the data a config describes: generates or reads the training source (relative paths resolve against
+ * `baseDir`), keeps the first `limit` samples, takes a held-out `test_split` (shuffled with the seed,
+ * stratified for classes) or loads the explicit `test` source, then fits the normalisation on the training
+ * set only and attaches it to both sets.
+ *
+ * Missing or malformed files throw a `DataError` naming the file as written and the key, e.g.
+ * `data/missing.csv: data.path: Cannot read the file: not found`.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset } from "./load.ts";
+ * import { Rng } from "../math/random.ts";
+ * const { train, test } = await loadDataset(
+ *   { source: "moons", samples: 100, testSplit: 0.2, normalize: "zscore" },
+ *   { rng: new Rng(42) },
+ * );
+ * console.assert(train.size === 80 && test?.size === 20);
+ * ```
+ */
+export async function loadDataset(data: DataConfig, options: LoadDatasetOptions): Promise<LoadedData> {
+  const { rng, baseDir } = options;
+  const trainRng = rng.fork(), testRng = rng.fork();
+  let train = await loadSource(data, data, "data", { baseDir, rng: trainRng });
+  let test: Dataset | undefined;
+  if (data.test !== undefined) {
+    const spec: TestSourceConfig = data.test;
+    const merged: SourceSpec = withGeneratedDefaults(data, spec);
+    test = await loadSource(data, merged, "data.test", { baseDir, rng: testRng, like: train });
+    checkCompatible(train, test, data);
+  } else if (data.testSplit > 0) {
+    if (train.size < 2) {
+      throw new DataError(`Cannot split the data: ${train.size} sample is too few for a test split`, {
+        path: "data.test_split",
+      });
+    }
+    ({ train, test } = train.split(data.testSplit, rng, { stratify: true }));
+  }
+  const preprocessing = fitPreprocessing(train, { kind: data.normalize, scale: data.scale });
+  train = train.withPreprocessing(preprocessing);
+  test = test?.withPreprocessing(preprocessing);
+  return test === undefined ? { train, preprocessing } : { train, test, preprocessing };
+}
+
+// A generated test source inherits the training samples and noise unless it sets its own.
+function withGeneratedDefaults(data: DataConfig, spec: TestSourceConfig): SourceSpec {
+  return {
+    ...spec,
+    samples: spec.samples ?? data.samples,
+    noise: spec.noise ?? data.noise,
+  };
+}
+
+function checkCompatible(train: Dataset, test: Dataset, data: DataConfig): void {
+  const file = data.test?.path ?? data.test?.images;
+  if (test.inputSize !== train.inputSize) {
+    throw new DataError(
+      `Cannot use the test set: it has ${test.inputSize} inputs, the training set has ${train.inputSize}`,
+      { file, path: "data.test" },
+    );
+  }
+  if (test.task !== train.task) {
+    throw new DataError(
+      `Cannot use the test set: it is a ${test.task} set, the training set is ${train.task}`,
+      {
+        file,
+        path: "data.test",
+      },
+    );
+  }
+  const trainClasses = train.classNames?.join("\u0000"), testClasses = test.classNames?.join("\u0000");
+  if (trainClasses !== testClasses) {
+    throw new DataError(
+      `Cannot use the test set: its classes ${JSON.stringify(test.classNames)} differ from the training ` +
+        `classes ${JSON.stringify(train.classNames)} (set data.class_names)`,
+      { file, path: "data.test" },
+    );
+  }
+}

@@ -88,7 +88,7 @@ export function shadeGlyph(t: number): string {
  * @example
  * ```ts
  * import { formatNumber } from "./widgets.ts";
- * console.assert(formatNumber(0.012345, 6) === "0.0123");
+ * console.assert(formatNumber(0.012345, 6) === "0.01235");
  * ```
  */
 export function formatNumber(value: number, width = 6): string {
@@ -97,10 +97,12 @@ export function formatNumber(value: number, width = 6): string {
   if (value === 0) return "0";
   const abs = Math.abs(value);
   if (abs >= 1e-3 && abs < 10 ** Math.max(1, width - 1)) {
-    for (let digits = Math.max(0, width - 2); digits >= 0; digits--) {
-      const text = String(Number(value.toFixed(digits)));
-      if (text.length <= width && Number(text) !== 0) return text;
+    for (let precision = 4; precision >= 1; precision--) {
+      const text = String(Number(value.toPrecision(precision)));
+      if (text.length <= width && !text.includes("e")) return text;
     }
+    const text = String(Math.round(value));
+    if (text.length <= width) return text;
   }
   for (let digits = Math.max(0, width - 6); digits >= 0; digits--) {
     const text = value.toExponential(digits).replace("e+", "e");
@@ -117,6 +119,14 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** Formats a count briefly: `640`, `8.2k`, `100k`, `1.2M`. */
+export function formatCount(count: number): string {
+  if (count >= 1e6) return `${(count / 1e6).toFixed(count >= 1e7 ? 0 : 1)}M`;
+  if (count >= 1e4) return `${Math.round(count / 1e3)}k`;
+  if (count >= 1e3) return `${(count / 1e3).toFixed(1)}k`;
+  return String(Math.round(count));
 }
 
 /** Groups `values` into `count` consecutive buckets and reduces each (mean by default). */
@@ -285,7 +295,7 @@ class BrailleCanvas {
         }
         const rgb = this.#colors[cell];
         const code = rgb && mode !== "none" ? fg(rgb, mode) : "";
-        if (code !== current) {
+        if (code !== (current ?? "")) {
           line += code === "" ? RESET : code;
           current = code;
         }
@@ -377,7 +387,7 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
 
 /** Options for {@linkcode heatStrip}. */
 export interface HeatStripOptions {
-  /** Cells to fill at most; longer inputs take the max of each bucket. */
+  /** Cells to fill at most; longer inputs are averaged into buckets. */
   width: number;
   /** Colour mode; `"none"` shades with `" ░▒▓█"`. */
   color: ColorMode;
@@ -395,7 +405,7 @@ export interface HeatStripOptions {
  * ```
  */
 export function heatStrip(values: readonly number[], options: HeatStripOptions): string {
-  const points = downsample(values, Math.max(0, options.width), "max");
+  const points = downsample(values, Math.max(0, options.width));
   const max = options.max ?? Math.max(0, ...points.filter(Number.isFinite));
   let out = "";
   let current = "";
@@ -437,7 +447,7 @@ export function histogramChart(histogram: Histogram, options: HistogramOptions):
       const to = Math.max(from + 1, Math.floor(((c + 1) * n) / width));
       let sum = 0;
       for (let i = from; i < to; i++) sum += histogram.counts[i];
-      columns.push(sum);
+      columns.push(sum / (to - from));
     } else columns.push(n === 0 ? 0 : histogram.counts[Math.min(n - 1, Math.floor((c * n) / width))]);
   }
   const peak = Math.max(1, ...columns);
@@ -551,6 +561,14 @@ export interface DiagramColumn {
   weights?: readonly (readonly number[])[];
 }
 
+const SHORT_NAMES: Record<string, string> = {
+  sigmoid: "sigm",
+  softmax: "smax",
+  linear: "lin",
+  leaky_relu: "lrelu",
+  identity: "id",
+};
+
 /** Options for {@linkcode networkDiagram}. */
 export interface NetworkDiagramOptions {
   /** Width in cells. */
@@ -576,6 +594,7 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
   const shown = columns.map((c) => Math.max(1, Math.min(c.units, rows)));
   const rowOf = (k: number, i: number) => Math.floor(((i + 0.5) * rows) / shown[k]);
   const canvas = new BrailleCanvas(width, rows);
+  const notes: { row: number; column: number; text: string }[] = [];
   for (let k = 1; k < count; k++) {
     const weights = columns[k].weights;
     const exact = shown[k] === columns[k].units && shown[k - 1] === columns[k - 1].units;
@@ -583,7 +602,12 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
     const x1 = (centers[k] - 2) * 2 + 1;
     if (x1 - x0 < 2) continue;
     if (!weights || !exact) {
-      if (shown[k] * shown[k - 1] > 64) continue;
+      if (shown[k] * shown[k - 1] > 64) {
+        const text = `${formatCount(columns[k].units * columns[k - 1].units)}w`;
+        const middle = Math.floor((centers[k - 1] + centers[k]) / 2 - text.length / 2);
+        notes.push({ row: Math.floor(rows / 2), column: middle, text });
+        continue;
+      }
       for (let j = 0; j < shown[k]; j++) {
         for (let i = 0; i < shown[k - 1]; i++) {
           canvas.line(x0, rowOf(k - 1, i) * 4 + 1.5, x1, rowOf(k, j) * 4 + 1.5, {
@@ -618,8 +642,10 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
       if (strength > 0.6) canvas.line(x0, ya + 1, x1, yb + 1, { rgb, weight: strength, every });
     }
   }
-  const grid = canvas.render(color);
-  const lines = grid.slice();
+  const lines = canvas.render(color);
+  for (const note of notes) {
+    lines[note.row] = overlay(lines[note.row], paint(note.text, DIM, color), note.column);
+  }
   for (let k = 0; k < count; k++) {
     const column = columns[k];
     for (let i = 0; i < shown[k]; i++) {
@@ -650,7 +676,8 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
     let line = "";
     for (let k = 0; k < count; k++) {
       const slot = Math.floor(width / count);
-      const text = pick(columns[k], k).slice(0, slot - 1);
+      const full = pick(columns[k], k);
+      const text = (full.length < slot ? full : (SHORT_NAMES[full] ?? full)).slice(0, slot - 1);
       const start = Math.max(
         visibleWidth(line),
         Math.min(width - text.length, centers[k] - Math.floor(text.length / 2)),
@@ -753,9 +780,7 @@ export function boundaryPlot(data: BoundaryPlotData, options: BoundaryPlotOption
       for (let c = 0; c < cols; c++) {
         const v = (sample(c, 2 * r) + sample(c, 2 * r + 1)) / 2;
         const t = data.classes > 2 ? v / (data.classes - 1) : (level(v) + 1) / 2;
-        line.push(
-          Number.isFinite(t) ? shadeGlyph(data.classes > 2 ? t : Math.abs(t - 0.5) * 2 > 0.1 ? t : 0.5) : "?",
-        );
+        line.push(Number.isFinite(t) ? shadeGlyph(t) : "?");
       }
       lines.push(line);
     }

@@ -1,0 +1,138 @@
+// Raw stdin bytes to key names, and key names to trainer commands or dashboard actions: pure, no I/O.
+
+import type { TrainCommand } from "../train/events.ts";
+import type { DashboardState, UiAction } from "./dashboard.ts";
+
+const SEQUENCES: Record<string, string> = {
+  "\x1b[A": "up",
+  "\x1b[B": "down",
+  "\x1b[C": "right",
+  "\x1b[D": "left",
+  "\x1bOA": "up",
+  "\x1bOB": "down",
+  "\x1bOC": "right",
+  "\x1bOD": "left",
+  "\x1b[Z": "shift-tab",
+};
+
+/**
+ * Decodes a chunk of raw-mode stdin into key names: `"space"`, `"tab"`, `"shift-tab"`, `"enter"`, `"escape"`,
+ * `"left"`, `"right"`, `"up"`, `"down"`, `"ctrl-c"`, `"ctrl-d"`, `"backspace"`, or the character itself
+ * (`"q"`, `"+"`, `"?"`, ...). Unknown escape sequences are skipped.
+ *
+ * @example
+ * ```ts
+ * import { decodeKeys } from "./keys.ts";
+ * const keys = decodeKeys(new TextEncoder().encode(" q\x1b[D\x03"));
+ * console.assert(keys.join() === "space,q,left,ctrl-c");
+ * ```
+ */
+export function decodeKeys(bytes: Uint8Array): string[] {
+  const text = new TextDecoder().decode(bytes);
+  const keys: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i];
+    if (char === "\x1b") {
+      const three = text.slice(i, i + 3);
+      if (SEQUENCES[three]) {
+        keys.push(SEQUENCES[three]);
+        i += 3;
+        continue;
+      }
+      // CSI with parameters (e.g. "\x1b[1;5C" or "\x1b[3~"): skip to the final byte.
+      const csi = /^\[[0-9;]*([@-~])/.exec(text.slice(i + 1));
+      if (csi) {
+        const final = csi[1];
+        const arrow = { A: "up", B: "down", C: "right", D: "left" }[final];
+        if (arrow) keys.push(arrow);
+        i += 1 + csi[0].length;
+        continue;
+      }
+      keys.push("escape");
+      i += 1;
+      continue;
+    }
+    const code = char.charCodeAt(0);
+    if (char === " ") keys.push("space");
+    else if (char === "\t") keys.push("tab");
+    else if (char === "\r" || char === "\n") keys.push("enter");
+    else if (code === 3) keys.push("ctrl-c");
+    else if (code === 4) keys.push("ctrl-d");
+    else if (code === 0x7f || code === 8) keys.push("backspace");
+    else if (code >= 32) {
+      const cp = text.codePointAt(i)!;
+      keys.push(String.fromCodePoint(cp));
+      i += String.fromCodePoint(cp).length;
+      continue;
+    }
+    i += 1;
+  }
+  return keys;
+}
+
+/** What a key press does: a command for the trainer, an action for the dashboard, or both (or neither). */
+export interface KeyOutcome {
+  /** Command to send to the trainer. */
+  command?: TrainCommand;
+  /** Action to fold into the dashboard state (immediate feedback such as "pausing…"). */
+  action?: UiAction;
+  /** True when the dashboard should close without waiting for the trainer (e.g. `q` after training ended). */
+  exit?: boolean;
+}
+
+function send(command: TrainCommand): KeyOutcome {
+  return { command, action: { type: "command_sent", command } };
+}
+
+/**
+ * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused,
+ * `+`/`-` double or halve the learning rate, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits, `r`
+ * restarts, `l` toggles the log scale and `?` the help. Keys that do nothing now give an empty outcome.
+ *
+ * @example
+ * ```ts
+ * import { initialDashboardState } from "./dashboard.ts";
+ * import { keyOutcome } from "./keys.ts";
+ * const state = { ...initialDashboardState(), status: "running" as const, learningRate: 0.1 };
+ * console.assert(keyOutcome("+", state).command?.type === "set_learning_rate");
+ * ```
+ */
+export function keyOutcome(key: string, state: DashboardState): KeyOutcome {
+  if (key === "?") return { action: { type: "toggle_help" } };
+  if (key === "escape" && state.help) return { action: { type: "toggle_help" } };
+  if (key === "l" || key === "L") return { action: { type: "toggle_log" } };
+  if (key === "right" || key === "tab" || key === "down") {
+    return { action: { type: "select_layer", delta: 1 } };
+  }
+  if (key === "left" || key === "shift-tab" || key === "up") {
+    return { action: { type: "select_layer", delta: -1 } };
+  }
+  const ended = state.status === "ended";
+  if (key === "q" || key === "Q" || key === "ctrl-c" || key === "ctrl-d") {
+    if (ended || state.status === "waiting") return { exit: true };
+    // A second quit while the first is pending closes the dashboard without waiting for the trainer.
+    if (key === "ctrl-c" && state.pending?.startsWith("quitting")) return { exit: true };
+    return send(key === "ctrl-c" ? { type: "quit", interrupted: true } : { type: "quit" });
+  }
+  if (ended || state.status === "waiting") return {};
+  const rate = state.requestedLearningRate ?? state.learningRate;
+  switch (key) {
+    case "space":
+    case "p":
+      return send({ type: state.status === "paused" ? "resume" : "pause" });
+    case "n":
+      return state.status === "paused" ? send({ type: "step" }) : {};
+    case "+":
+    case "=":
+      return rate > 0 ? send({ type: "set_learning_rate", value: rate * 2 }) : {};
+    case "-":
+    case "_":
+      return rate > 0 ? send({ type: "set_learning_rate", value: rate / 2 }) : {};
+    case "s":
+      return send({ type: "save" });
+    case "r":
+      return send({ type: "restart" });
+  }
+  return {};
+}

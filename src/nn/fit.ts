@@ -60,6 +60,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling (default: the network's seed). */
   seed?: number;
+  /** Count correct predictions in each training batch and report the epoch's running accuracy (classifiers). */
+  trackAccuracy?: boolean;
   /** Called after every epoch; returning `false` stops training. */
   onEpoch?: (record: EpochRecord) => void | boolean;
 }
@@ -76,6 +78,31 @@ export interface EpochRecord {
   samples: number;
   /** Wall time of the epoch in seconds. */
   seconds: number;
+  /** Share of the epoch's training samples predicted right as they were trained on, with `trackAccuracy`. */
+  accuracy?: number;
+}
+
+/**
+ * Counts the rows of a batch whose prediction matches the target: argmax against argmax for several outputs,
+ * the 0.5 threshold for one output.
+ */
+export function countCorrect(predicted: Matrix, target: Matrix): number {
+  const n = predicted.cols, P = predicted.data, Y = target.data;
+  let correct = 0;
+  for (let r = 0; r < predicted.rows; r++) {
+    const base = r * n;
+    if (n === 1) {
+      if ((P[base] >= 0.5) === (Y[base] >= 0.5)) correct++;
+      continue;
+    }
+    let best = 0, bestTarget = 0;
+    for (let j = 1; j < n; j++) {
+      if (P[base + j] > P[base + best]) best = j;
+      if (Y[base + j] > Y[base + bestTarget]) bestTarget = j;
+    }
+    if (best === bestTarget) correct++;
+  }
+  return correct;
 }
 
 /** Control of a running epoch: cooperative yielding (so a UI stays responsive) and stopping between batches. */
@@ -114,7 +141,10 @@ export class FitSession {
   readonly batchSize: number;
   /** Whether samples are reshuffled before each epoch. */
   readonly shuffle: boolean;
+  /** Whether training batches are scored for the running accuracy. */
+  readonly trackAccuracy: boolean;
   #epoch = 0;
+  #correct = 0;
   #order: Uint32Array;
   #rng: Rng;
   #seed: number;
@@ -161,6 +191,7 @@ export class FitSession {
     }
     this.batchSize = Math.min(batchSize, source.size);
     this.shuffle = options.shuffle ?? true;
+    this.trackAccuracy = options.trackAccuracy ?? false;
     this.#seed = options.seed ?? network.seed;
     this.#rng = new Rng(this.#seed);
     this.#order = new Uint32Array(source.size);
@@ -212,10 +243,17 @@ export class FitSession {
     const x = this.network.inputBuffer(rows);
     const y = this.#targetBuffer(rows);
     this.source.gather(x, y, this.#order, start);
-    return this.network.trainBatch(x, y, this.loss, this.optimizer);
+    const network = this.network;
+    // forward, backward, update; the output buffer still holds the predictions made before the update
+    const output = network.forwardBatch(x);
+    const loss = network.backwardBatch(x, y, this.loss);
+    if (this.trackAccuracy) this.#correct += countCorrect(output, y);
+    this.optimizer.step(network.parameters);
+    return loss;
   }
 
   #beginEpoch(): void {
+    this.#correct = 0;
     if (this.shuffle) this.#rng.shuffle(this.#order);
   }
 
@@ -227,6 +265,7 @@ export class FitSession {
       learningRate: this.optimizer.learningRate,
       samples,
       seconds: (performance.now() - started) / 1000,
+      accuracy: this.trackAccuracy && samples > 0 ? this.#correct / samples : undefined,
     };
   }
 

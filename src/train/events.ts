@@ -22,7 +22,7 @@ export interface LayerStats {
   activation: string;
   /** Mean activation of each unit over a sample of the training set, length `units`. */
   meanActivation: number[];
-  /** Frobenius norm of the weight gradient ‖dW‖ (mean over the epoch's batches). */
+  /** Frobenius norm of the weight gradient ‖dW‖ on a fixed sample of the training set, after the epoch. */
   gradientNorm: number;
   /** Per-unit gradient size: the norm of each row of dW joined with dB, length `units`. */
   unitGradient: number[];
@@ -54,7 +54,8 @@ export interface DecisionBoundary {
   yRange: [number, number];
   /**
    * Row-major values, row 0 at the TOP (y = yRange[1]): the probability of the positive class for one sigmoid
-   * output, the predicted class index for softmax outputs, or the raw output for regression.
+   * output or of the second class for two softmax outputs, the predicted class index for more classes, or the
+   * raw output for regression.
    */
   values: number[];
   /** Number of classes (2 for a single sigmoid output), or 0 for regression. */
@@ -163,5 +164,5 @@ export type TrainCommand =
   | { type: "step" }
   | { type: "set_learning_rate"; value: number }
   | { type: "save" }
-  | { type: "quit" }
+  | { type: "quit"; interrupted?: boolean }
   | { type: "restart" };

@@ -1,0 +1,559 @@
+// The command line: parse arguments, wire config → data → network → trainer → printer or dashboard, print errors.
+
+import { parseArgs } from "node:util";
+import { dirnameOf, loadConfig } from "./config/load_config.ts";
+import { resolveNetworkShape } from "./config/resolve.ts";
+import { stringifyConfig } from "./config/parse_config.ts";
+import type { TrainConfig } from "./config/schema.ts";
+import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
+import { loadDataset } from "./data/load.ts";
+import { ConfigError, DataError, ModelFileError, ParseError, UserFileError } from "./errors.ts";
+import type { Backend } from "./math/backend.ts";
+import { getLoss } from "./math/losses.ts";
+import { Matrix } from "./math/matrix.ts";
+import { Rng } from "./math/random.ts";
+import { createBackend } from "./math/create_backend.ts";
+import { gradientCheck } from "./nn/gradcheck.ts";
+import { Network } from "./nn/network.ts";
+import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/serialize.ts";
+import { evaluate } from "./train/evaluate.ts";
+import type { EpochEvent, TrainEvent } from "./train/events.ts";
+import { RunFiles } from "./train/run_files.ts";
+import { train, TrainController } from "./train/trainer.ts";
+import { epochMetrics, PlainPrinter } from "./ui/plain_log.ts";
+// deno-lint-ignore no-explicit-any
+const runDashboard = (_: any): Promise<void> => Promise.reject(new Error("dashboard not wired yet"));
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130 interrupted. */
+const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `termnet — train and watch neural networks in the terminal
+
+Usage: deno task <command> [arguments]
+
+Commands:
+  train <config.yaml>       train a network described by a YAML config (dashboard on a terminal)
+  evaluate <model.json>     loss, accuracy and confusion matrix on the test split
+  predict <model.json>      predictions for --input or CSV rows on stdin
+  validate <config.yaml>…   check configs without training
+  gradcheck <config.yaml>   backpropagation vs finite differences, per layer
+  inspect <model.json>      the model's layers and parameters
+
+Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
+  train: `Usage: deno task train <config.yaml> [options]
+
+Options:
+  --epochs N         override train.epochs
+  --seed N           override seed
+  --set key=value    override any config key (repeatable), e.g. --set train.learning_rate=0.1
+  --out DIR          override output.dir (the run folder)
+  --headless         one plain line per epoch instead of the dashboard
+  --json             one JSON object per epoch (implies --headless)
+  --debug            show stack traces of errors
+
+The run folder receives model.json, metrics.jsonl and config.yaml, each written atomically.`,
+  evaluate: `Usage: deno task evaluate <model.json> [--config FILE]
+
+Loads the model and the data of its config (or --config), recreates the test split from the seed and prints the
+loss, the accuracy and a confusion matrix for classifiers.`,
+  predict: `Usage: deno task predict <model.json> [--input "5.1,3.5,1.4,0.2"]
+
+Without --input, reads CSV rows from stdin (a header row is skipped). Prints one prediction per line: the class
+name and its probability for classifiers, the outputs for regression. The model's preprocessing is applied.`,
+  validate: `Usage: deno task validate <config.yaml>… [--set key=value]
+
+Checks each config (syntax, keys, types, ranges, combinations) without loading data or training.`,
+  gradcheck: `Usage: deno task gradcheck <config.yaml> [--set key=value] [--samples N]
+
+Builds the config's network, takes a small batch of its data and compares backpropagation's gradients with
+central finite differences; prints the largest relative error per layer. Exit 1 when one exceeds 1e-6.`,
+  inspect: `Usage: deno task inspect <model.json>
+
+Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
+};
+
+function print(text: string): void {
+  console.log(text);
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
+type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(args: string[], options: OptionSpec): { values: ParsedValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({
+      args,
+      options: { help: { type: "boolean" }, debug: { type: "boolean" }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function integerOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new UsageError(`--${name} expects an integer, got "${value}"`);
+  return parsed;
+}
+
+async function readConfig(path: string, overrides: string[]): Promise<TrainConfig> {
+  return (await loadConfig(path, { overrides })).config;
+}
+
+interface Prepared {
+  config: TrainConfig;
+  train: Dataset;
+  test?: Dataset;
+  network: Network;
+  backend: Backend;
+  loss: string;
+}
+
+async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
+  const rng = new Rng(config.seed);
+  const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng });
+  const shape = resolveNetworkShape(config.network, {
+    inputSize: data.train.inputSize,
+    task: data.train.task,
+    classCount: data.train.classNames?.length,
+    targetSize: data.train.targetSize,
+  }, { loss: config.train.loss });
+  const encode = (d: Dataset) => shape.targetEncoding ? d.withTargetEncoding(shape.targetEncoding) : d;
+  const backend = await createBackend({ kind: config.train.backend, threads: config.train.threads });
+  const network = new Network({
+    input: shape.input,
+    layers: shape.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
+    init: shape.init,
+    seed: config.seed,
+    backend,
+  });
+  return {
+    config,
+    train: encode(data.train),
+    test: data.test ? encode(data.test) : undefined,
+    network,
+    backend,
+    loss: shape.loss,
+  };
+}
+
+function modelFile(prepared: Prepared, metrics: Record<string, number | null>): ModelJson {
+  const { config, train: data, network } = prepared;
+  return {
+    ...networkToJson(network),
+    preprocessing: {
+      kind: data.preprocessing.kind,
+      shift: [...data.preprocessing.shift],
+      factor: [...data.preprocessing.factor],
+    },
+    labels: data.classNames ? [...data.classNames] : undefined,
+    features: data.featureNames ? [...data.featureNames] : undefined,
+    config: JSON.parse(JSON.stringify(config)),
+    metrics,
+  };
+}
+
+function finalMetrics(last: EpochEvent | undefined): Record<string, number | null> {
+  if (last === undefined) return {};
+  const metrics: Record<string, number | null> = { epoch: last.epoch, loss: last.trainLoss };
+  if (last.trainAccuracy !== undefined) metrics.accuracy = last.trainAccuracy;
+  if (last.testLoss !== undefined) metrics.test_loss = last.testLoss;
+  if (last.testAccuracy !== undefined) metrics.test_accuracy = last.testAccuracy;
+  metrics.seconds = last.elapsedSeconds;
+  return metrics;
+}
+
+function showPredictions(prepared: Prepared): string[] {
+  const { train: data, network } = prepared;
+  if (data.inputSize !== 2 || data.size > 8) return [];
+  const raw = data.rawFeatures();
+  const x = data.features();
+  const out = network.predict(x);
+  const lines = ["predictions:"];
+  for (let i = 0; i < data.size; i++) {
+    const outputs = Array.from(out.row(i)).map((v) => v.toFixed(4)).join(", ");
+    const target = data.targets().row(i);
+    lines.push(
+      `  [${Array.from(raw.row(i)).join(", ")}] → ${outputs}   (target ${Array.from(target).join(", ")})`,
+    );
+  }
+  return lines;
+}
+
+async function commandTrain(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    epochs: { type: "string" },
+    seed: { type: "string" },
+    set: { type: "string", multiple: true },
+    out: { type: "string" },
+    headless: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return print(HELP.train), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("train expects one config file (see --help)");
+  const configPath = positionals[0];
+  const overrides = [...(values.set as string[] | undefined ?? [])];
+  const epochs = integerOption(values.epochs as string | undefined, "epochs");
+  const seed = integerOption(values.seed as string | undefined, "seed");
+  if (epochs !== undefined) overrides.push(`train.epochs=${epochs}`);
+  if (seed !== undefined) overrides.push(`seed=${seed}`);
+  if (values.out !== undefined) overrides.push(`output.dir=${JSON.stringify(values.out)}`);
+  const config = await readConfig(configPath, overrides);
+  const prepared = await prepare(config, configPath);
+  const files = new RunFiles(config.output.dir);
+  const controller = new TrainController();
+  const events = train(prepared.network, prepared.train, {
+    name: config.name,
+    epochs: config.train.epochs,
+    batchSize: config.train.batchSize ?? prepared.train.size,
+    learningRate: config.train.learningRate,
+    optimizer: config.train.optimizer,
+    momentum: config.train.momentum,
+    nesterov: config.train.nesterov,
+    l2: config.train.l2,
+    loss: prepared.loss as never,
+    shuffle: config.train.shuffle,
+    seed: config.seed,
+    test: prepared.test,
+    earlyStop: config.train.earlyStop,
+    targetLoss: config.train.targetLoss,
+    controller,
+  });
+
+  let lastEpoch: EpochEvent | undefined;
+  const save = async () => {
+    const path = await files.writeModel(modelFile(prepared, finalMetrics(lastEpoch)));
+    await files.flushMetrics();
+    return path;
+  };
+  const send = (command: Parameters<TrainController["send"]>[0]) => {
+    if (command.type === "save") {
+      save().then(
+        (path) => controller.notice(`Checkpoint saved to ${path}`),
+        (error) => controller.notice(`Cannot save the checkpoint: ${(error as Error).message}`),
+      );
+    } else {
+      controller.send(command);
+    }
+  };
+
+  // Record every event's metrics, whatever shows them.
+  let endReason = "done", endMessage = "";
+  async function* recorded(): AsyncGenerator<TrainEvent> {
+    for await (const event of events) {
+      if (event.type === "start") files.clearMetrics();
+      if (event.type === "epoch") {
+        lastEpoch = event;
+        await files.addMetrics(epochMetrics(event));
+      }
+      if (event.type === "notice" && event.message.startsWith("Learning rate set")) {
+        await files.addMetrics({
+          event: "learning_rate",
+          epoch: lastEpoch?.epoch ?? 0,
+          message: event.message,
+        });
+      }
+      if (event.type === "end") endReason = event.reason, endMessage = event.message;
+      yield event;
+    }
+  }
+
+  await files.writeConfig(stringifyConfig(config));
+  const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
+    Deno.stdin.isTerminal();
+  const onInterrupt = () => controller.send({ type: "quit", interrupted: true });
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  let savedTo: string | undefined;
+  try {
+    if (useDashboard) {
+      await runDashboard({
+        events: recorded(),
+        send,
+        onEnd: async () => {
+          if (endReason !== "diverged") savedTo = await save();
+          return savedTo;
+        },
+      });
+    } else {
+      const printer = new PlainPrinter({ json: values.json as boolean | undefined });
+      for await (const event of recorded()) {
+        for (const line of printer.lines(event)) print(line);
+      }
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+
+  if (endReason === "diverged") {
+    await files.flushMetrics();
+    const exists = await Deno.stat(files.path("model.json")).then(() => true, () => false);
+    if (!exists) savedTo = await save();
+    console.error(`error: ${endMessage}`);
+    if (!useDashboard) {
+      console.error(
+        savedTo ? `saved the last good model to ${savedTo}` : `kept the earlier ${files.path("model.json")}`,
+      );
+    }
+    prepared.backend.dispose();
+    return EXIT.failure;
+  }
+  if (!useDashboard) {
+    savedTo = await save();
+    for (const line of showPredictions(prepared)) print(line);
+    print(`saved ${savedTo}, ${files.path("metrics.jsonl")}, ${files.path("config.yaml")}`);
+  }
+  prepared.backend.dispose();
+  return endReason === "interrupted" ? EXIT.interrupted : EXIT.ok;
+}
+
+async function commandValidate(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { set: { type: "string", multiple: true } });
+  if (values.help) return print(HELP.validate), EXIT.ok;
+  if (positionals.length === 0) {
+    throw new UsageError("validate expects at least one config file (see --help)");
+  }
+  let failed = 0;
+  for (const path of positionals) {
+    try {
+      const config = await readConfig(path, values.set as string[] | undefined ?? []);
+      print(`${path}: ok (${config.name}: ${config.data.source} data, ${config.train.epochs} epochs)`);
+    } catch (error) {
+      if (!(error instanceof UserFileError || error instanceof ParseError)) throw error;
+      console.error(`error: ${error.message}`);
+      failed++;
+    }
+  }
+  return failed > 0 ? EXIT.usage : EXIT.ok;
+}
+
+async function commandGradcheck(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    set: { type: "string", multiple: true },
+    samples: { type: "string" },
+  });
+  if (values.help) return print(HELP.gradcheck), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("gradcheck expects one config file (see --help)");
+  const config = await readConfig(positionals[0], values.set as string[] | undefined ?? []);
+  const prepared = await prepare({ ...config, train: { ...config.train, backend: "js" } }, positionals[0]);
+  const samples = Math.min(
+    integerOption(values.samples as string | undefined, "samples") ?? 8,
+    prepared.train.size,
+  );
+  const order = new Uint32Array(samples).map((_, i) => Math.floor(i * prepared.train.size / samples));
+  const x = new Matrix(samples, prepared.train.inputSize), y = new Matrix(samples, prepared.train.targetSize);
+  prepared.train.gather(x, y, order, 0);
+  const results = gradientCheck(prepared.network, { x, y }, {
+    loss: getLoss(prepared.loss),
+    maxPerLayer: 2000,
+  });
+  print(
+    `gradient check of ${config.name} (${prepared.loss}) on ${samples} samples, central differences h = 1e-6:`,
+  );
+  let worst = 0;
+  for (const r of results) {
+    const layer = prepared.network.layers[r.layer];
+    worst = Math.max(worst, r.maxRelativeError);
+    print(
+      `  layer ${
+        r.layer + 1
+      } (${layer.inputs}→${layer.units} ${layer.activation.name}): max relative error ` +
+        `${r.maxRelativeError.toExponential(2)}, max absolute ${r.maxAbsoluteError.toExponential(2)} ` +
+        `over ${r.checked} parameters  ${r.maxRelativeError < 1e-6 ? "ok" : "FAIL"}`,
+    );
+  }
+  return worst < 1e-6 ? EXIT.ok : EXIT.failure;
+}
+
+async function loadModelNetwork(path: string): Promise<{ model: ModelJson; network: Network }> {
+  const model = await loadModel(path);
+  return { model, network: networkFromJson(model, { file: path }) };
+}
+
+async function commandInspect(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (values.help) return print(HELP.inspect), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("inspect expects one model file (see --help)");
+  const { model, network } = await loadModelNetwork(positionals[0]);
+  print(`${positionals[0]}: ${model.format} version ${model.version}`);
+  print(network.summary());
+  if (model.labels) print(`classes: ${model.labels.join(", ")}`);
+  if (model.features) print(`features: ${model.features.join(", ")}`);
+  if (model.preprocessing) print(`preprocessing: ${model.preprocessing.kind}`);
+  if (model.metrics && Object.keys(model.metrics).length > 0) {
+    print(`metrics: ${Object.entries(model.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  }
+  return EXIT.ok;
+}
+
+function parseRow(text: string, width: number, where: string): number[] {
+  const fields = text.split(",").map((field) => field.trim());
+  if (fields.length !== width) {
+    throw new DataError(`expected ${width} comma-separated numbers, got ${fields.length}`, { file: where });
+  }
+  return fields.map((field, j) => {
+    const value = Number(field);
+    if (field === "" || !Number.isFinite(value)) {
+      throw new DataError(`column ${j + 1}: expected a number, got "${field}"`, { file: where });
+    }
+    return value;
+  });
+}
+
+async function readStdin(): Promise<string> {
+  return await new Response(Deno.stdin.readable).text();
+}
+
+async function commandPredict(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { input: { type: "string", multiple: true } });
+  if (values.help) return print(HELP.predict), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("predict expects one model file (see --help)");
+  const { model, network } = await loadModelNetwork(positionals[0]);
+  const inputs = values.input as string[] | undefined;
+  let rows: number[][];
+  if (inputs !== undefined) {
+    rows = inputs.map((text, i) => parseRow(text, network.input, `--input #${i + 1}`));
+  } else {
+    // CSV rows of numbers; a first line that is not all numbers is a header and is skipped
+    const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
+    const filled = lines.filter(({ line }) => line.trim() !== "");
+    if (
+      filled.length > 0 &&
+      filled[0].line.split(",").some((f) => f.trim() === "" || !Number.isFinite(Number(f)))
+    ) {
+      filled.shift();
+    }
+    rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+  }
+  const x = Matrix.from(rows);
+  // validateModelJson checked that shift and factor have one number per input
+  if (model.preprocessing) applyPreprocessing(x, model.preprocessing as Preprocessing);
+  const out = network.predict(x);
+  for (let i = 0; i < out.rows; i++) {
+    const row = Array.from(out.row(i));
+    if (model.labels) {
+      const [index, probability] = row.length === 1
+        ? (row[0] >= 0.5 ? [1, row[0]] : [0, 1 - row[0]])
+        : row.reduce((best, p, j) => p > best[1] ? [j, p] : best, [0, -Infinity]);
+      print(`${model.labels[index]} ${probability.toFixed(4)}`);
+    } else {
+      print(row.map((v) => String(v)).join(","));
+    }
+  }
+  return EXIT.ok;
+}
+
+async function commandEvaluate(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: "string" } });
+  if (values.help) return print(HELP.evaluate), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("evaluate expects one model file (see --help)");
+  const { model, network } = await loadModelNetwork(positionals[0]);
+  let config: TrainConfig;
+  let configPath: string;
+  if (values.config !== undefined) {
+    configPath = values.config as string;
+    config = await readConfig(configPath, []);
+  } else {
+    if (model.config === undefined) {
+      throw new ModelFileError("config: the model holds no config; pass --config FILE", {
+        file: positionals[0],
+      });
+    }
+    configPath = `${dirnameOf(positionals[0])}/config.yaml`;
+    config = await readConfig(configPath, []).catch(() => {
+      throw new ModelFileError("config: cannot recreate the data; pass --config FILE", {
+        file: positionals[0],
+      });
+    });
+  }
+  const prepared = await prepare(config, configPath);
+  const data = prepared.test ?? prepared.train;
+  const which = prepared.test ? "test split" : "training set (the config has no test split)";
+  if (data.inputSize !== network.input || data.targetSize !== network.output) {
+    throw new ModelFileError(
+      `the model takes ${network.input} inputs and gives ${network.output} outputs; the data has ` +
+        `${data.inputSize} and ${data.targetSize}`,
+      { file: positionals[0] },
+    );
+  }
+  const classification = data.task === "classification";
+  const result = evaluate(network, data, { loss: getLoss(prepared.loss), classification, confusion: true });
+  print(`${positionals[0]} on the ${which} of ${configPath} (${result.samples} samples):`);
+  print(`  loss ${result.loss.toPrecision(5)} (${prepared.loss})`);
+  if (result.accuracy !== undefined) print(`  accuracy ${result.accuracy.toFixed(4)}`);
+  if (result.confusion) {
+    const names = model.labels ?? data.classNames ?? result.confusion.map((_, i) => String(i));
+    const width = Math.max(
+      6,
+      ...names.map((n) => n.length),
+      ...result.confusion.flat().map((v) => String(v).length),
+    );
+    print("  confusion (rows: actual, columns: predicted):");
+    print("  " + "".padEnd(width) + " " + names.map((n) => n.slice(0, width).padStart(width)).join(" "));
+    result.confusion.forEach((row, i) => {
+      print("  " + names[i].padEnd(width) + " " + row.map((v) => String(v).padStart(width)).join(" "));
+    });
+  }
+  prepared.backend.dispose();
+  return EXIT.ok;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  train: commandTrain,
+  evaluate: commandEvaluate,
+  predict: commandPredict,
+  validate: commandValidate,
+  gradcheck: commandGradcheck,
+  inspect: commandInspect,
+};
+
+/** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */
+export async function main(args: string[]): Promise<number> {
+  const debug = args.includes("--debug");
+  const [command, ...rest] = args;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      print(HELP.main);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const run = COMMANDS[command];
+    if (run === undefined) {
+      throw new UsageError(
+        `unknown command "${command}" (expected one of ${Object.keys(COMMANDS).join(", ")})`,
+      );
+    }
+    return await run(rest);
+  } catch (error) {
+    if (debug) console.error(error);
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError || error instanceof ParseError) {
+      console.error(`error: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof DataError || error instanceof ModelFileError || error instanceof UserFileError) {
+      console.error(`error: ${error.message}`);
+      return EXIT.failure;
+    }
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      console.error(`error: ${(error as Error).message}`);
+      return EXIT.failure;
+    }
+    console.error(
+      `error: ${(error as Error)?.message ?? error}${debug ? "" : " (run with --debug for details)"}`,
+    );
+    return EXIT.failure;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

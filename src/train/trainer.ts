@@ -1,0 +1,315 @@
+// The trainer: drives the engine's training loop epoch by epoch and reports each epoch as a TrainEvent.
+
+import { Matrix } from "../math/matrix.ts";
+import { type BatchSource, type FitOptions, FitSession } from "../nn/fit.ts";
+import type { Network } from "../nn/network.ts";
+import { evaluate } from "./evaluate.ts";
+import type { EndReason, EpochEvent, LayerStats, PlotPoint, TrainCommand, TrainEvent } from "./events.ts";
+import { decisionBoundary, layerStatistics } from "./summary.ts";
+
+/** What the trainer needs to know about the data beyond batches: its task, class names and raw points. */
+export interface TrainData extends BatchSource {
+  /** Classification or regression. */
+  readonly task: "classification" | "regression";
+  /** Class names of a classifier. */
+  readonly classNames?: readonly string[];
+  /** The per-column preprocessing, x = (raw − shift) · factor. */
+  readonly preprocessing: { readonly shift: readonly number[]; readonly factor: readonly number[] };
+  /** The raw (unpreprocessed) features, row-major. */
+  readonly rawFeatureData: ArrayLike<number>;
+  /** The class index of each row, for classification. */
+  readonly labels?: Int32Array;
+}
+
+/** Stop when a monitored metric has not improved by `minDelta` for `patience` epochs (Keras's EarlyStopping). */
+export interface EarlyStopOptions {
+  /** The metric: `val_loss` (default), `loss`, `val_accuracy` or `accuracy`. */
+  monitor: "val_loss" | "loss" | "val_accuracy" | "accuracy";
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** The least change that counts as an improvement. */
+  minDelta: number;
+}
+
+/** Options of `train`. */
+export interface TrainOptions extends FitOptions {
+  /** The run's name, shown by the dashboard. */
+  name: string;
+  /** Epochs to run. */
+  epochs: number;
+  /** A held-out set evaluated after every epoch. */
+  test?: TrainData;
+  /** Early stopping, optional. */
+  earlyStop?: EarlyStopOptions;
+  /** Stop once the training loss is at or below this. */
+  targetLoss?: number;
+  /** Commands from the dashboard or the CLI. */
+  controller?: TrainController;
+  /** Layer statistics and the decision boundary are computed at most this often, in ms (default 30; 0: always). */
+  statsIntervalMs?: number;
+  /** Yield to the event loop after this many ms of training, so keys are answered (default 50). */
+  yieldEveryMs?: number;
+}
+
+/** The channel through which a dashboard or the CLI steers a running `train`: pause, step, rate, quit, ... */
+export class TrainController {
+  #queue: TrainCommand[] = [];
+  #notices: string[] = [];
+  #wake: (() => void) | undefined;
+  #quit: { interrupted: boolean } | undefined;
+
+  /** Sends a command; it takes effect between batches (quit) or at the end of the epoch (the rest). */
+  send(command: TrainCommand): void {
+    if (command.type === "quit") this.#quit ??= { interrupted: command.interrupted ?? false };
+    this.#queue.push(command);
+    this.#wake?.();
+  }
+
+  /** Queues a notice to be reported as a NoticeEvent (e.g. "Checkpoint saved to runs/xor/model.json"). */
+  notice(message: string): void {
+    this.#notices.push(message);
+    this.#wake?.();
+  }
+
+  /** Whether quit was requested (and whether by an interrupt). */
+  get quitRequested(): { interrupted: boolean } | undefined {
+    return this.#quit;
+  }
+
+  /** Takes the queued commands. */
+  takeCommands(): TrainCommand[] {
+    return this.#queue.splice(0);
+  }
+
+  /** Takes the queued notices. */
+  takeNotices(): string[] {
+    return this.#notices.splice(0);
+  }
+
+  /** Resolves when a command or notice arrives. */
+  waitForInput(): Promise<void> {
+    if (this.#queue.length > 0 || this.#notices.length > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+/** Up to `limit` evenly spaced rows of the data as a fixed sample (for statistics), gathered once. */
+function sampleRows(data: BatchSource, limit: number): { x: Matrix; y: Matrix } {
+  const rows = Math.min(limit, data.size);
+  const order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = Math.floor(i * data.size / rows);
+  const x = new Matrix(rows, data.inputSize), y = new Matrix(rows, data.targetSize);
+  data.gather(x, y, order, 0);
+  return { x, y };
+}
+
+/** Up to 500 raw training points for the decision-boundary view, and the plane they span (padded by 10%). */
+function plotPoints(
+  data: TrainData,
+): { points: PlotPoint[]; xRange: [number, number]; yRange: [number, number] } {
+  const raw = data.rawFeatureData, points: PlotPoint[] = [];
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < data.size; i++) {
+    const x = raw[i * 2], y = raw[i * 2 + 1];
+    x0 = Math.min(x0, x), x1 = Math.max(x1, x), y0 = Math.min(y0, y), y1 = Math.max(y1, y);
+  }
+  const step = Math.max(1, Math.ceil(data.size / 500));
+  for (let i = 0; i < data.size; i += step) {
+    const label = data.labels !== undefined ? data.labels[i] : 0;
+    points.push({ x: raw[i * 2], y: raw[i * 2 + 1], label });
+  }
+  const padX = (x1 - x0) * 0.1 || 1, padY = (y1 - y0) * 0.1 || 1;
+  return { points, xRange: [x0 - padX, x1 + padX], yRange: [y0 - padY, y1 + padY] };
+}
+
+function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best: number, minDelta: number) {
+  return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
+}
+
+/**
+ * Trains `network` on `data` for `options.epochs` epochs, emitting a start event, one event per epoch (with layer
+ * statistics for the dashboard) and an end event. Commands sent through `options.controller` pause, step, change
+ * the learning rate, restart or quit. A non-finite loss restores the weights of the last good epoch and ends the
+ * run with reason `"diverged"`.
+ */
+export async function* train(
+  network: Network,
+  data: TrainData,
+  options: TrainOptions,
+): AsyncGenerator<TrainEvent> {
+  const controller = options.controller ?? new TrainController();
+  const classification = data.task === "classification";
+  const session = new FitSession(network, data, { ...options, trackAccuracy: classification });
+  const { test, earlyStop, targetLoss } = options;
+  if (earlyStop?.monitor.startsWith("val_") && test === undefined) {
+    throw new RangeError(`Cannot monitor "${earlyStop.monitor}" for early stopping: there is no test split`);
+  }
+  const statsInterval = options.statsIntervalMs ?? 30;
+  const sample = sampleRows(data, 256);
+  const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
+  const snapshot = network.parameters.map((p) => new Float64Array(p.value.length));
+
+  const startEvent = (): TrainEvent => ({
+    type: "start",
+    name: options.name,
+    epochs: options.epochs,
+    network: {
+      input: network.input,
+      layers: network.layers.map((l) => ({ units: l.units, activation: l.activation.name })),
+    },
+    task: data.task,
+    classNames: data.classNames ? [...data.classNames] : undefined,
+    trainSize: data.size,
+    testSize: test?.size ?? 0,
+    loss: session.loss.name,
+    optimizer: session.optimizer.name,
+    learningRate: session.learningRate,
+    points: plane?.points,
+  });
+  yield startEvent();
+
+  let paused = false, stepOnce = false, restart = false;
+  let elapsed = 0, lastStats = -Infinity;
+  let stats: LayerStats[] = [];
+  let best = Infinity, wait = 0;
+  let reason: EndReason = "done", message = "";
+
+  const applyCommands = (): TrainEvent[] => {
+    const events: TrainEvent[] = [];
+    for (const command of controller.takeCommands()) {
+      switch (command.type) {
+        case "pause":
+        case "resume":
+          if (paused !== (command.type === "pause")) {
+            paused = command.type === "pause";
+            events.push({ type: "state", paused });
+          }
+          break;
+        case "step":
+          if (paused) stepOnce = true;
+          break;
+        case "set_learning_rate":
+          if (command.value > 0 && Number.isFinite(command.value)) {
+            session.learningRate = command.value;
+            events.push({ type: "notice", message: `Learning rate set to ${command.value}` });
+          }
+          break;
+        case "restart":
+          restart = true;
+          break;
+        case "save":
+        case "quit":
+          break; // saving is the caller's (it owns the files); quit is read through quitRequested
+      }
+    }
+    for (const notice of controller.takeNotices()) events.push({ type: "notice", message: notice });
+    return events;
+  };
+
+  while (session.epoch < options.epochs) {
+    yield* applyCommands();
+    while (paused && !stepOnce && !restart && controller.quitRequested === undefined) {
+      await controller.waitForInput();
+      yield* applyCommands();
+    }
+    if (controller.quitRequested !== undefined) break;
+    if (restart) {
+      restart = false;
+      session.restart();
+      elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0;
+      yield startEvent();
+      if (paused) yield { type: "state", paused };
+      continue;
+    }
+    const stepping = stepOnce;
+    stepOnce = false;
+
+    network.parameters.forEach((p, i) => snapshot[i].set(p.value));
+    const record = await session.runEpoch({
+      yieldEveryMs: options.yieldEveryMs ?? 50,
+      shouldStop: () => controller.quitRequested !== undefined,
+    });
+    if (!Number.isFinite(record.loss)) {
+      network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
+      reason = "diverged";
+      message = `Training diverged at epoch ${record.epoch}: the loss became ${record.loss} — ` +
+        `try a lower learning rate (it was ${record.learningRate}); the weights of epoch ${
+          record.epoch - 1
+        } were kept`;
+      break;
+    }
+    if (record.samples < data.size) break; // quit in the middle of the epoch
+    elapsed += record.seconds;
+
+    const evaluation = test === undefined ? undefined : evaluate(network, test, {
+      loss: session.loss,
+      classification,
+    });
+    const now = performance.now();
+    const last = session.epoch === options.epochs;
+    if (now - lastStats >= statsInterval || last || stepping || stats.length === 0) {
+      stats = layerStatistics(network, { x: sample.x, y: sample.y, loss: session.loss });
+      lastStats = now;
+    }
+    const event: EpochEvent = {
+      type: "epoch",
+      epoch: record.epoch,
+      epochs: options.epochs,
+      trainLoss: record.loss,
+      testLoss: evaluation?.loss,
+      trainAccuracy: record.accuracy,
+      testAccuracy: evaluation?.accuracy,
+      learningRate: record.learningRate,
+      samplesPerSecond: record.samples / Math.max(record.seconds, 1e-9),
+      elapsedSeconds: elapsed,
+      layers: stats,
+      boundary: plane && lastStats === now
+        ? decisionBoundary(network, {
+          xRange: plane.xRange,
+          yRange: plane.yRange,
+          shift: data.preprocessing.shift,
+          factor: data.preprocessing.factor,
+          task: data.task,
+        })
+        : undefined,
+    };
+    yield event;
+    if (stepping) paused = true;
+
+    if (targetLoss !== undefined && record.loss <= targetLoss) {
+      reason = "target_loss";
+      message = `Reached the target loss ${targetLoss} at epoch ${record.epoch}`;
+      break;
+    }
+    if (earlyStop !== undefined) {
+      const value = {
+        loss: record.loss,
+        accuracy: record.accuracy ?? NaN,
+        val_loss: evaluation?.loss ?? NaN,
+        val_accuracy: evaluation?.accuracy ?? NaN,
+      }[earlyStop.monitor];
+      if (best === Infinity && earlyStop.monitor.endsWith("accuracy")) best = -Infinity;
+      if (isImprovement(earlyStop.monitor, value, best, earlyStop.minDelta)) {
+        best = value, wait = 0;
+      } else if (++wait >= earlyStop.patience) {
+        reason = "early_stop";
+        message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
+          `${earlyStop.patience} epochs`;
+        break;
+      }
+    }
+  }
+  yield* applyCommands();
+  const quit = controller.quitRequested;
+  if (quit !== undefined && reason === "done") {
+    reason = quit.interrupted ? "interrupted" : "quit";
+    message = `Stopped by the user after epoch ${session.epoch}`;
+  }
+  if (reason === "done") message = `Finished ${session.epoch} epochs`;
+  yield { type: "end", reason, epoch: session.epoch, message };
+}

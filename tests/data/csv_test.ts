@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { csvToDataset, parseCsv } from "../../src/data/csv.ts";
+import { DataError } from "../../src/errors.ts";
+
+function errorOf(fn: () => unknown): DataError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof DataError, `expected a DataError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected an error");
+}
+
+Deno.test("parseCsv() handles RFC 4180 quoting, CRLF, blank lines and a trailing newline", () => {
+  const text = 'name,note,value\r\n"Smith, J","said ""hi""\r\nthen left",1\r\n\r\nplain,,2\r\n';
+  const table = parseCsv(text);
+  assert.deepEqual(table.header, ["name", "note", "value"]);
+  assert.deepEqual(table.rows, [["Smith, J", 'said "hi"\r\nthen left', "1"], ["plain", "", "2"]]);
+  assert.deepEqual(table.lines, [2, 5]);
+});
+
+Deno.test("parseCsv() accepts a file without a trailing newline and quoted empty fields", () => {
+  const table = parseCsv('a,b\n"",2');
+  assert.deepEqual(table.rows, [["", "2"]]);
+});
+
+Deno.test("parseCsv() names the file and line of a bad row", () => {
+  const error = errorOf(() => parseCsv("a,b,c,d,e\n1,2,3,4,5\n\n1,2,3,4\n", { file: "data/x.csv" }));
+  assert.equal(error.message, "data/x.csv:4: expected 5 fields, got 4");
+  assert.equal(error.line, 4);
+});
+
+Deno.test("parseCsv() rejects an unterminated quote at the line where the field starts", () => {
+  const error = errorOf(() => parseCsv('a,b\n1,"open\n2,3\n', { file: "q.csv" }));
+  assert.equal(error.message, "q.csv:2: Cannot parse CSV: unterminated quoted field");
+});
+
+Deno.test("parseCsv() rejects an empty file", () => {
+  assert.equal(
+    errorOf(() => parseCsv("\n\n", { file: "e.csv" })).message,
+    "e.csv: Cannot parse CSV: the file is empty",
+  );
+});
+
+Deno.test("csvToDataset() names the file, line and column of a non-numeric feature", async () => {
+  const file = "tests/fixtures/bad_row.csv";
+  const table = parseCsv(await Deno.readTextFile(file), { file });
+  const error = errorOf(() => csvToDataset(table, { target: "species", file }));
+  assert.equal(error.message, `${file}:7: column "sepal_width": expected a number, got "abc"`);
+});
+
+Deno.test("csvToDataset() with a limit stops before the bad row and parses quoted numbers", async () => {
+  const file = "tests/fixtures/bad_row.csv";
+  const data = csvToDataset(parseCsv(await Deno.readTextFile(file), { file }), {
+    target: "species",
+    limit: 4,
+  });
+  assert.equal(data.size, 4);
+  assert.deepEqual(data.classNames, ["setosa", "versicolor"]);
+  assert.equal(data.rawFeatureData[12], 6.4);
+});
+
+Deno.test("csvToDataset() names an unknown column and lists the columns", () => {
+  const table = parseCsv("a,b,kind\n1,2,x\n");
+  assert.equal(
+    errorOf(() => csvToDataset(table, { target: "knd", file: "t.csv" })).message,
+    't.csv: Cannot find target column "knd": the columns are "a", "b", "kind"',
+  );
+  assert.equal(
+    errorOf(() => csvToDataset(table, { target: "kind", features: ["a", "c"], file: "t.csv" })).message,
+    't.csv: Cannot find feature column "c": the columns are "a", "b", "kind"',
+  );
+});
+
+Deno.test("csvToDataset() turns strings into alphabetically ordered classes and numbers into regression", () => {
+  const table = parseCsv("x,y,kind\n1,10,b\n2,20,c\n3,30,a\n");
+  const classes = csvToDataset(table, { target: "kind" });
+  assert.equal(classes.task, "classification");
+  assert.deepEqual(classes.classNames, ["a", "b", "c"]);
+  assert.deepEqual([...classes.labels!], [1, 2, 0]);
+  assert.equal(classes.targetSize, 3);
+  assert.deepEqual(classes.featureNames, ["x", "y"]);
+
+  const regression = csvToDataset(table, { target: "y", features: ["x"] });
+  assert.equal(regression.task, "regression");
+  assert.deepEqual(regression.targets().toArray(), [[10], [20], [30]]);
+  assert.deepEqual(regression.features().toArray(), [[1], [2], [3]]);
+});
+
+Deno.test("csvToDataset() reads the shipped iris file", async () => {
+  const data = csvToDataset(parseCsv(await Deno.readTextFile("data/iris.csv")), { target: "species" });
+  assert.equal(data.size, 150);
+  assert.equal(data.inputSize, 4);
+  assert.deepEqual(data.classNames, ["setosa", "versicolor", "virginica"]);
+});

@@ -740,7 +740,10 @@ function snakeKeys(value: unknown): unknown {
  * gives an equal config.
  */
 export function stringifyConfig(config: TrainConfig): string {
-  const plain = snakeKeys({ ...config, network: { ...config.network, hidden: [] } }) as Record<string, Json>;
+  // momentum and nesterov are only accepted with optimizer: momentum
+  const { momentum, nesterov, ...others } = config.train;
+  const train = config.train.optimizer === "momentum" ? config.train : others;
+  const plain = snakeKeys({ ...config, train, network: { ...config.network, hidden: [] } }) as Record<string, Json>;
   plain.network.hidden = hiddenToYaml(config.network);
   return stringifyYaml(plain, { lineWidth: 0 });
 }

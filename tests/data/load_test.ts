@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { loadDataset } from "../../src/data/load.ts";
+import { DataError } from "../../src/errors.ts";
+import { Rng } from "../../src/math/random.ts";
+
+Deno.test("loadDataset() fits the normalisation on the training split only", async () => {
+  const { train, test, preprocessing } = await loadDataset(
+    { source: "csv", path: "data/iris.csv", target: "species", testSplit: 0.2, normalize: "zscore" },
+    { rng: new Rng(42) },
+  );
+  assert.equal(train.size, 120);
+  assert.equal(test?.size, 30);
+  const x = train.features();
+  for (let j = 0; j < 4; j++) {
+    let mean = 0;
+    for (let i = 0; i < x.rows; i++) mean += x.get(i, j) / x.rows;
+    assert.ok(Math.abs(mean) < 1e-9, `training column ${j} has mean ${mean}`);
+  }
+  const raw = train.rawFeatures();
+  let rawMean = 0;
+  for (let i = 0; i < raw.rows; i++) rawMean += raw.get(i, 0) / raw.rows;
+  assert.ok(Math.abs(preprocessing.shift[0] - rawMean) < 1e-12);
+  assert.deepEqual(test!.preprocessing, preprocessing);
+  for (let c = 0; c < 3; c++) assert.equal(test!.labels!.filter((l) => l === c).length, 10);
+});
+
+Deno.test("loadDataset() resolves paths against baseDir and is deterministic", async () => {
+  const config = {
+    source: "csv",
+    path: "../data/iris.csv",
+    target: "species",
+    testSplit: 0.2,
+    normalize: "none",
+  };
+  const a = await loadDataset(config as never, { baseDir: "configs", rng: new Rng(5) });
+  const b = await loadDataset(config as never, { baseDir: "configs", rng: new Rng(5) });
+  assert.deepEqual(a.test!.features().data, b.test!.features().data);
+});
+
+Deno.test("loadDataset() names a missing file as written and its key", async () => {
+  try {
+    await loadDataset(
+      { source: "csv", path: "data/missing.csv", target: "y", testSplit: 0, normalize: "none" },
+      { rng: new Rng(1) },
+    );
+    assert.fail("expected an error");
+  } catch (error) {
+    assert.ok(error instanceof DataError);
+    assert.equal(error.message, "data/missing.csv: data.path: Cannot read the file: not found");
+  }
+});
+
+Deno.test("loadDataset() loads an explicit generated test source with the training classes", async () => {
+  const { train, test } = await loadDataset(
+    { source: "spiral", samples: 100, testSplit: 0, test: { samples: 50 }, normalize: "minmax" },
+    { rng: new Rng(2) },
+  );
+  assert.equal(train.size, 100);
+  assert.equal(test?.size, 50);
+  assert.deepEqual(test!.classNames, train.classNames);
+});

@@ -61,7 +61,7 @@ export type UiAction =
   | { type: "toggle_log" }
   | { type: "toggle_help" }
   | { type: "command_sent"; command: TrainCommand }
-  | { type: "model_saved"; path: string };
+  | { type: "model_saved"; path?: string };
 
 /** Anything {@linkcode reduceDashboard} folds: a trainer event or a UI action. */
 export type DashboardInput = TrainEvent | UiAction;
@@ -282,7 +282,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
     case "model_saved":
       return {
         ...state,
-        savedPath: input.path,
+        savedPath: input.path ?? state.savedPath,
         pending: state.pending?.startsWith("saving") ? undefined : state.pending,
       };
   }

@@ -1,0 +1,145 @@
+// Wires trainer events, keys and resizes to the dashboard: reduce, render at a capped frame rate, restore on exit.
+
+import type { TrainCommand, TrainEvent } from "../train/events.ts";
+import {
+  type DashboardInput,
+  type DashboardState,
+  initialDashboardState,
+  reduceDashboard,
+  renderFrame,
+  renderSummary,
+} from "./dashboard.ts";
+import { keyOutcome } from "./keys.ts";
+import { Terminal, type TerminalSize } from "./terminal.ts";
+
+/** A running training job as the dashboard sees it: its events and a way to send it commands. */
+export interface DashboardRun {
+  /** The trainer's events, ending after the end event. */
+  events: AsyncIterable<TrainEvent>;
+  /** Sends a command to the trainer. */
+  send(command: TrainCommand): void;
+  /**
+   * Called once after the end event, while the dashboard still shows "saving…"; returns where the model was
+   * saved (shown in the summary), or undefined.
+   */
+  onEnd?: () => Promise<string | undefined> | string | undefined;
+}
+
+/** The parts of {@linkcode Terminal} the dashboard uses (a fake can stand in for tests). */
+export interface DashboardTerminal {
+  /** Colour mode to render in. */
+  readonly colorMode: Terminal["colorMode"];
+  /** Current size. */
+  size(): TerminalSize;
+  /** Enters the dashboard screen. */
+  open(): void;
+  /** Draws a frame, skipping identical ones. */
+  draw(frame: string): boolean;
+  /** Prints text on the main screen after close. */
+  print(text: string): void;
+  /** Subscribes to resizes. */
+  onResize(callback: (size: TerminalSize) => void): () => void;
+  /** Key names typed. */
+  keys(): AsyncIterable<string>;
+  /** Restores the terminal (idempotent). */
+  close(): void;
+}
+
+/** Options for {@linkcode runDashboard}. */
+export interface RunDashboardOptions {
+  /** The terminal (default: a new {@linkcode Terminal} on stdin/stdout). */
+  terminal?: DashboardTerminal;
+  /** Milliseconds between epoch redraws at most (default 33, about 30 frames per second). */
+  frameInterval?: number;
+  /** Keep the final frame on screen until `q` after training ends (default false: close at once). */
+  holdOnEnd?: boolean;
+  /** Clock in milliseconds (default `performance.now`). */
+  now?: () => number;
+}
+
+/**
+ * Runs the interactive dashboard until training ends or the user quits: folds every event into the state,
+ * redraws after epochs at most every `frameInterval` ms (the last epoch is always drawn), answers keys at once,
+ * redraws on resize, then restores the terminal (on every path, errors included) and prints the summary on the
+ * main screen. Resolves to the final state.
+ */
+export async function runDashboard(
+  run: DashboardRun,
+  options: RunDashboardOptions = {},
+): Promise<DashboardState> {
+  const terminal = options.terminal ?? new Terminal();
+  const frameInterval = options.frameInterval ?? 33;
+  const now = options.now ?? (() => performance.now());
+  let state = initialDashboardState();
+  let lastDraw = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let exitNow: () => void = () => {};
+  const exitRequested = new Promise<"exit">((resolve) => (exitNow = () => resolve("exit")));
+
+  const redraw = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const { columns, rows } = terminal.size();
+    terminal.draw(renderFrame(state, { columns, rows, color: terminal.colorMode }));
+    lastDraw = now();
+  };
+  const scheduleDraw = () => {
+    const wait = frameInterval - (now() - lastDraw);
+    if (wait <= 0) redraw();
+    else if (timer === undefined) timer = setTimeout(redraw, wait);
+  };
+  const apply = (input: DashboardInput) => {
+    state = reduceDashboard(state, input);
+  };
+
+  let unsubscribe = () => {};
+  let completed = false;
+  try {
+    terminal.open();
+    redraw();
+    const off = terminal.onResize(() => redraw());
+    unsubscribe = () => void off();
+    const keyLoop = (async () => {
+      for await (const key of terminal.keys()) {
+        const outcome = keyOutcome(key, state);
+        if (outcome.action) apply(outcome.action);
+        if (outcome.command) run.send(outcome.command);
+        if (outcome.exit) exitNow();
+        if (outcome.action || outcome.command) redraw();
+      }
+    })();
+    keyLoop.catch(() => {});
+    const iterator = run.events[Symbol.asyncIterator]();
+    while (true) {
+      const next = await Promise.race([iterator.next(), exitRequested]);
+      if (next === "exit") {
+        void iterator.return?.()?.catch?.(() => {});
+        break;
+      }
+      if (next.done) break;
+      const event = next.value;
+      apply(event);
+      if (event.type === "epoch") {
+        scheduleDraw();
+        continue;
+      }
+      redraw();
+      if (event.type === "end") {
+        if (run.onEnd) {
+          apply({ type: "command_sent", command: { type: "save" } });
+          redraw();
+          apply({ type: "model_saved", path: await run.onEnd() });
+          redraw();
+        }
+        if (options.holdOnEnd) await exitRequested;
+      }
+    }
+    completed = true;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    unsubscribe();
+    terminal.close();
+  }
+  if (completed && state.run) terminal.print(renderSummary(state));
+  return state;
+}

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import {
+  applyOverrides,
+  parseConfig,
+  parseConfigYaml,
+  stringifyConfig,
+} from "../../src/config/parse_config.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
+import { ConfigError, ParseError } from "../../src/errors.ts";
+
+function parse(text: string, overrides: string[] = []) {
+  return parseConfig(applyOverrides(parseConfigYaml(text, { file: "configs/x.yaml" }), overrides));
+}
+
+function messageOf(fn: () => unknown, kind: typeof ConfigError | typeof ParseError = ConfigError): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof kind, `expected a ${kind.name}, got ${error}`);
+    return error.message;
+  }
+  assert.fail("expected an error");
+}
+
+const XOR = "data:\n  source: xor\n";
+
+Deno.test("parseConfig() fills the defaults", () => {
+  const config = parse(XOR);
+  assert.equal(config.name, "x");
+  assert.equal(config.seed, 42);
+  assert.deepEqual(config.data, { source: "xor", testSplit: 0, normalize: "none" });
+  assert.deepEqual(config.network.hidden, [{ units: 16, activation: "relu" }]);
+  assert.equal(config.network.init, "he");
+  assert.equal(config.train.optimizer, "sgd");
+  assert.equal(config.train.learningRate, 0.01);
+  assert.equal(config.train.batchSize, undefined);
+  assert.equal(config.output.dir, "runs/x");
+  assert.ok(Object.isFrozen(config.train));
+});
+
+Deno.test("parseConfig() reports a YAML syntax error with line and column", async () => {
+  const text = await Deno.readTextFile("tests/fixtures/bad/syntax.yaml");
+  assert.equal(
+    messageOf(() => parseConfigYaml(text, { file: "bad/syntax.yaml" }), ParseError),
+    "bad/syntax.yaml:5:1: Cannot parse YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+  );
+});
+
+Deno.test("parseConfig() suggests the nearest key for an unknown key", async () => {
+  const file = "tests/fixtures/bad/unknown_key.yaml";
+  const text = await Deno.readTextFile(file);
+  const error = (() => {
+    try {
+      parseConfig(parseConfigYaml(text, { file }));
+    } catch (error) {
+      return error as ConfigError;
+    }
+  })()!;
+  assert.ok(error instanceof ConfigError);
+  assert.equal(
+    error.message,
+    `${file}:5:3: unknown key 'learnin_rate' in train (did you mean 'learning_rate'?)`,
+  );
+  assert.equal(error.line, 5);
+  assert.equal(error.column, 3);
+  assert.equal(
+    messageOf(() => parse("nmae: a\n" + XOR)),
+    "configs/x.yaml:1:1: unknown key 'nmae' at the top level (did you mean 'name'?)",
+  );
+});
+
+Deno.test("parseConfig() rejects wrong types and out-of-range values with the key path", async (t) => {
+  const cases: [string, string][] = [
+    [
+      "train:\n  learning_rate: fast\n",
+      'configs/x.yaml:4:18: train.learning_rate: must be a positive number, got "fast"',
+    ],
+    [
+      "train:\n  learning_rate: -1\n",
+      'configs/x.yaml:4:18: train.learning_rate: must be a positive number, got "-1"',
+    ],
+    ["train:\n  epochs: 1.5\n", 'configs/x.yaml:4:11: train.epochs: must be a positive integer, got "1.5"'],
+    ["train:\n  shuffle: yes\n", 'configs/x.yaml:4:12: train.shuffle: must be true or false, got "yes"'],
+    [
+      "train:\n  optimizer: adma\n",
+      'configs/x.yaml:4:14: train.optimizer: must be one of sgd, momentum, adam, got "adma" (did you mean "adam"?)',
+    ],
+    ["train:\n  threads: 4\n", 'configs/x.yaml:4:12: train.threads: must be 1 or 2, got "4"'],
+    ["seed: abc\n", 'configs/x.yaml:3:7: seed: must be a non-negative integer, got "abc"'],
+    [
+      "train:\n  batch_size: '32'\n",
+      'configs/x.yaml:4:15: train.batch_size: must be a positive integer, got the string "32"',
+    ],
+    [
+      "  test_split: 1.5\n",
+      'configs/x.yaml:3:15: data.test_split: must be a number from 0 up to (not including) 1, got "1.5"',
+    ],
+    ["network: [3, 3]\n", "configs/x.yaml:3:10: network: must be a mapping, got a list"],
+  ];
+  for (const [extra, expected] of cases) {
+    await t.step(expected, () => assert.equal(messageOf(() => parse(XOR + extra)), expected));
+  }
+});
+
+Deno.test("parseConfig() rejects bad hidden layer sizes", async (t) => {
+  const cases: [string, string][] = [
+    [
+      "network:\n  hidden: [3, three]\n",
+      'configs/x.yaml:4:15: network.hidden[1]: must be a positive integer, got "three"',
+    ],
+    [
+      "network:\n  hidden: [0]\n",
+      'configs/x.yaml:4:12: network.hidden[0]: must be a positive integer, got "0"',
+    ],
+    [
+      "network:\n  hidden: [{ units: -2 }]\n",
+      'configs/x.yaml:4:21: network.hidden[0].units: must be a positive integer, got "-2"',
+    ],
+    [
+      "network:\n  hidden: [{ unit: 2 }]\n",
+      "configs/x.yaml:4:14: unknown key 'unit' in network.hidden[0] (did you mean 'units'?)",
+    ],
+    [
+      "network:\n  hidden: 8\n",
+      'configs/x.yaml:4:11: network.hidden: must be a list of layer sizes or { units, activation }, got "8"',
+    ],
+  ];
+  for (const [extra, expected] of cases) {
+    await t.step(expected, () => assert.equal(messageOf(() => parse(XOR + extra)), expected));
+  }
+});
+
+Deno.test("parseConfig() rejects impossible combinations", async (t) => {
+  const cases: [string, string][] = [
+    [
+      XOR + "network:\n  output_activation: sigmoid\ntrain:\n  loss: cross_entropy\n",
+      "configs/x.yaml:6:9: train.loss: cross_entropy needs output_activation: softmax, got output_activation: sigmoid",
+    ],
+    [
+      XOR + "network:\n  output: 1\n  output_activation: softmax\n",
+      'configs/x.yaml:4:11: network.output: softmax needs at least 2 output units, got "1"',
+    ],
+    [
+      XOR + "  path: a.csv\n",
+      'configs/x.yaml:3:9: data.path: only used with source "csv", not with source "xor"',
+    ],
+    [
+      "data:\n  source: csv\n  path: a.csv\n",
+      'configs/x.yaml:2:3: data.target: is required with source "csv"',
+    ],
+    [
+      XOR + "  scale: 255\n",
+      "configs/x.yaml:3:10: data.scale: only used with normalize: scale, not with normalize: none",
+    ],
+    [
+      XOR + "train:\n  momentum: 0.9\n",
+      "configs/x.yaml:4:13: train.momentum: only used with optimizer: momentum, not with optimizer: sgd",
+    ],
+    [
+      XOR + "train:\n  early_stop: { monitor: val_loss }\n",
+      'configs/x.yaml:4:26: train.early_stop.monitor: "val_loss" needs a test set (data.test_split or data.test)',
+    ],
+  ];
+  for (const [text, expected] of cases) {
+    await t.step(expected, () => assert.equal(messageOf(() => parse(text)), expected));
+  }
+});
+
+Deno.test("parseConfig() stops an alias bomb quickly with a clear error", async () => {
+  const file = "tests/fixtures/bad/alias_bomb.yaml";
+  const text = await Deno.readTextFile(file);
+  assert.equal(
+    messageOf(() => parseConfig(parseConfigYaml(text, { file })), ParseError),
+    `${file}: Cannot expand YAML aliases: more than 100 expansions (is it an alias bomb?)`,
+  );
+});
+
+Deno.test("parseConfigYaml() rejects a document over 1 MiB", () => {
+  const text = "# " + "x".repeat(1024 * 1024) + "\n";
+  assert.match(
+    messageOf(() => parseConfigYaml(text, { file: "big.yaml" }), ParseError),
+    /^big\.yaml: Cannot parse the config: it is larger than 1 MiB/,
+  );
+});
+
+Deno.test("applyOverrides() sets values parsed as YAML before validation", () => {
+  const config = parse(XOR + "train:\n  learning_rate: 0.5\n", [
+    "train.learning_rate=0.1",
+    "network.hidden=[8, 8]",
+    "network.hidden[1]={units: 4, activation: tanh}",
+    "train.early_stop.patience=5",
+    "data.test_split=0.25",
+  ]);
+  assert.equal(config.train.learningRate, 0.1);
+  assert.deepEqual(config.network.hidden, [{ units: 8, activation: "relu" }, {
+    units: 4,
+    activation: "tanh",
+  }]);
+  assert.equal(config.train.earlyStop?.patience, 5);
+  assert.equal(config.data.testSplit, 0.25);
+});
+
+Deno.test("applyOverrides() rejects unknown paths and names the --set text in value errors", () => {
+  assert.equal(
+    messageOf(() => parse(XOR, ["train.learnin_rate=0.1"])),
+    "--set train.learnin_rate=0.1: unknown key 'learnin_rate' in train (did you mean 'learning_rate'?)",
+  );
+  assert.equal(
+    messageOf(() => parse(XOR, ["train.epochs.x=1"])),
+    "--set train.epochs.x=1: Cannot apply the override: train.epochs has no keys",
+  );
+  assert.equal(
+    messageOf(() => parse(XOR, ["train.epochs"])),
+    "--set train.epochs: Cannot apply the override: expected key=value",
+  );
+  assert.equal(
+    messageOf(() => parse(XOR, ["train.learning_rate=fast"])),
+    '--set train.learning_rate=fast: train.learning_rate: must be a positive number, got "fast"',
+  );
+});
+
+Deno.test("stringifyConfig() writes YAML that parses back to the same config", () => {
+  const config = parse(
+    "data:\n  source: csv\n  path: a.csv\n  target: y\n  test_split: 0.2\n  normalize: scale\n" +
+      "network:\n  hidden: [8, { units: 4, activation: tanh }]\n  output_activation: softmax\n" +
+      "train:\n  optimizer: momentum\n  nesterov: true\n  early_stop: { patience: 3 }\n",
+  );
+  const text = stringifyConfig(config);
+  assert.match(text, /learning_rate: 0\.01/);
+  assert.match(text, /output_activation: softmax/);
+  assert.deepEqual(parseConfig(parseConfigYaml(text, { file: "configs/x.yaml" })), config);
+});
+
+Deno.test("loadConfig() loads every shipped config", async (t) => {
+  for await (const entry of Deno.readDir("configs")) {
+    if (!entry.name.endsWith(".yaml")) continue;
+    await t.step(entry.name, async () => {
+      const { config, baseDir } = await loadConfig(`configs/${entry.name}`);
+      assert.equal(baseDir, "configs");
+      assert.equal(config.name, entry.name.replace(/\.yaml$/, ""));
+    });
+  }
+});
+
+Deno.test("loadConfig() names a missing file", async () => {
+  await assert.rejects(
+    () => loadConfig("configs/missing.yaml"),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message === "configs/missing.yaml: Cannot read the file: not found",
+  );
+});

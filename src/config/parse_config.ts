@@ -743,7 +743,10 @@ export function stringifyConfig(config: TrainConfig): string {
   // momentum and nesterov are only accepted with optimizer: momentum
   const { momentum, nesterov, ...others } = config.train;
   const train = config.train.optimizer === "momentum" ? config.train : others;
-  const plain = snakeKeys({ ...config, train, network: { ...config.network, hidden: [] } }) as Record<string, Json>;
+  const plain = snakeKeys({ ...config, train, network: { ...config.network, hidden: [] } }) as Record<
+    string,
+    Json
+  >;
   plain.network.hidden = hiddenToYaml(config.network);
   return stringifyYaml(plain, { lineWidth: 0 });
 }

@@ -231,6 +231,15 @@ Deno.test("stringifyConfig() writes YAML that parses back to the same config", (
   assert.deepEqual(parseConfig(parseConfigYaml(text, { file: "configs/x.yaml" })), config);
 });
 
+Deno.test("stringifyConfig() round-trips every shipped config", async () => {
+  for await (const entry of Deno.readDir("configs")) {
+    if (!entry.name.endsWith(".yaml")) continue;
+    const file = `configs/${entry.name}`;
+    const { config } = await loadConfig(file);
+    assert.deepEqual(parseConfig(parseConfigYaml(stringifyConfig(config), { file })), config);
+  }
+});
+
 Deno.test("loadConfig() loads every shipped config", async (t) => {
   for await (const entry of Deno.readDir("configs")) {
     if (!entry.name.endsWith(".yaml")) continue;

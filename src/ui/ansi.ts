@@ -22,6 +22,8 @@ export const ALT_SCREEN_LEAVE = `${ESC}?1049l`;
 export const CLEAR_SCREEN = `${ESC}2J`;
 /** Clears from the cursor to the end of the line. */
 export const CLEAR_LINE_END = `${ESC}K`;
+/** Clears the whole line the cursor is on (the cursor does not move). */
+export const CLEAR_LINE = `${ESC}2K`;
 /** Clears from the cursor to the end of the screen. */
 export const CLEAR_SCREEN_END = `${ESC}J`;
 /** Turns off auto-wrap, so a line that is exactly as wide as the terminal never scrolls it. */

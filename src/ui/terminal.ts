@@ -3,7 +3,7 @@
 import {
   ALT_SCREEN_ENTER,
   ALT_SCREEN_LEAVE,
-  CLEAR_LINE_END,
+  CLEAR_LINE,
   CLEAR_SCREEN,
   CLEAR_SCREEN_END,
   type ColorMode,
@@ -172,14 +172,16 @@ export class Terminal {
   draw(frame: string): boolean {
     if (this.#closed || frame === this.#previousFrame) return false;
     const lines = frame.split("\n");
-    const end = (line: string) => (line.includes("\x1b") ? line + RESET : line) + CLEAR_LINE_END;
+    // Each line is cleared first, then written: with wrapping off, a line as wide as the screen leaves the cursor
+    // on its last cell, where erasing after it would eat that cell.
+    const line = (i: number) =>
+      cursorTo(i + 1, 1) + CLEAR_LINE + lines[i] + (lines[i].includes("\x1b") ? RESET : "");
     let out = "";
     if (this.#previous === undefined) {
-      out = CURSOR_HOME + lines.map(end).join("\r\n") + "\r\n" + CLEAR_SCREEN_END;
+      out = CLEAR_SCREEN;
+      for (let i = 0; i < lines.length; i++) out += line(i);
     } else {
-      for (let i = 0; i < lines.length; i++) {
-        if (lines[i] !== this.#previous[i]) out += cursorTo(i + 1, 1) + end(lines[i]);
-      }
+      for (let i = 0; i < lines.length; i++) if (lines[i] !== this.#previous[i]) out += line(i);
       if (lines.length < this.#previous.length) out += cursorTo(lines.length + 1, 1) + CLEAR_SCREEN_END;
     }
     this.#previous = lines;

@@ -168,6 +168,10 @@ export class Code {
   i32Ne(): this {
     return this.#op(0x47);
   }
+  /** `i32.lt_s`. */
+  i32LtS(): this {
+    return this.#op(0x48);
+  }
   /** `i32.gt_s`. */
   i32GtS(): this {
     return this.#op(0x4a);

@@ -24,6 +24,8 @@ export interface KernelOptions {
   panelRows?: number;
   /** Rows of A per dot block (A·Bᵀ); default 6 with FMA, 4 without. */
   dotRows?: number;
+  /** Values of p per iteration of the panel kernels' inner loop; default 2. */
+  unroll?: number;
 }
 
 /** Columns of C per panel block (two f64x2 vectors). */
@@ -43,6 +45,7 @@ export type KernelFunction = (
   i1: number,
   j0: number,
   j1: number,
+  scratch: number,
 ) => void;
 
 /** The names the module exports, one per product form. */
@@ -71,56 +74,115 @@ function madd(code: Code, a: number, b: number, acc: number, fma: boolean): void
 }
 
 /**
- * A·B or Aᵀ·B micro-kernel for an R × W block of C (W = 1…4 columns as full or half vectors).
- * A·B: s1 = k·8 (between rows of A), s2 = n·8. Aᵀ·B: s1 = m·8 (between rows p of A), s2 = n·8.
+ * A·B or Aᵀ·B micro-kernel for an R × W block of C (W = 1…4 columns), reading B from a packed panel:
+ * 4 values of B's row p at bP + 32·p (zero-padded when W < 4). A·B reads A in place: a(i + r, p) at
+ * aP + r·s1 + 8·p with s1 = k·8. Aᵀ·B reads a packed panel of A: a(p, i + r) at aP + `panelStride`·p + 8·r.
+ * s2 = n·8 (between rows of C). The loop over p is unrolled by `unroll`.
  */
-function panelKernel(form: "ab" | "atb", rows: number, cols: number, fma: boolean): Code {
+function panelKernel(
+  form: "ab" | "atb",
+  rows: number,
+  cols: number,
+  options: { fma: boolean; unroll: number; panelStride: number },
+): Code {
+  const { fma, unroll, panelStride } = options;
   const code = new Code(MICRO_PARAMS.length);
-  // Column chunks: [byte offset, full vector?].
-  const chunks: [number, boolean][] = [];
-  for (let col = 0; col < cols; col += 2) chunks.push([col * 8, col + 1 < cols]);
-  const acc = Array.from({ length: rows }, () => chunks.map(() => code.local(V128)));
-  const bv = chunks.map(() => code.local(V128));
+  const acc = Array.from({ length: rows }, () => [code.local(V128), code.local(V128)]);
+  const bv = [code.local(V128), code.local(V128)];
   const av = code.local(V128);
-  const rowOffset = [-1];
+  const aStep = form === "ab" ? 8 : panelStride;
+  // A·B: rowOffset[r] = r·s1.
+  const rowOffset: number[] = [-1];
   if (form === "ab") {
     for (let r = 1; r < rows; r++) {
       rowOffset.push(code.local(I32));
       code.get(S1).i32Const(r).i32Mul().set(rowOffset[r]);
     }
   }
-  code.block().get(K).i32Eqz().brIf(0).loop();
-  chunks.forEach(([offset, full], v) => {
-    code.get(BP);
-    if (full) code.v128Load(offset);
-    else code.v128Load64Zero(offset);
-    code.set(bv[v]);
-  });
-  for (let r = 0; r < rows; r++) {
-    code.get(AP);
-    if (form === "ab") {
-      if (r > 0) code.get(rowOffset[r]).i32Add();
-      code.v128Load64Splat(0);
-    } else {
-      code.v128Load64Splat(r * 8);
+  const step = (u: number) => {
+    code.get(BP).v128Load(32 * u).set(bv[0]);
+    code.get(BP).v128Load(32 * u + 16).set(bv[1]);
+    for (let r = 0; r < rows; r++) {
+      code.get(AP);
+      if (form === "ab") {
+        if (r > 0) code.get(rowOffset[r]).i32Add();
+        code.v128Load64Splat(8 * u);
+      } else {
+        code.v128Load64Splat(panelStride * u + 8 * r);
+      }
+      code.set(av);
+      madd(code, av, bv[0], acc[r][0], fma);
+      madd(code, av, bv[1], acc[r][1], fma);
     }
-    code.set(av);
-    for (let v = 0; v < chunks.length; v++) madd(code, av, bv[v], acc[r][v], fma);
-  }
-  // a(i, p) → a(i, p + 1); b(p, j) → b(p + 1, j).
-  if (form === "ab") code.get(AP).i32Const(8).i32Add().set(AP);
-  else code.get(AP).get(S1).i32Add().set(AP);
-  code.get(BP).get(S2).i32Add().set(BP);
-  code.get(K).i32Const(1).i32Sub().tee(K).brIf(0);
+  };
+  const advance = (count: number) => {
+    code.get(AP).i32Const(aStep * count).i32Add().set(AP);
+    code.get(BP).i32Const(32 * count).i32Add().set(BP);
+  };
+  // Main loop: `unroll` values of p per iteration while at least that many remain.
+  code.block().get(K).i32Const(unroll).i32LtS().brIf(0).loop();
+  for (let u = 0; u < unroll; u++) step(u);
+  advance(unroll);
+  code.get(K).i32Const(unroll).i32Sub().tee(K).i32Const(unroll).i32GeS().brIf(0);
   code.end().end();
+  // The remaining k mod unroll values, one at a time.
+  if (unroll > 1) {
+    code.block().get(K).i32Eqz().brIf(0).loop();
+    step(0);
+    advance(1);
+    code.get(K).i32Const(1).i32Sub().tee(K).brIf(0);
+    code.end().end();
+  }
   for (let r = 0; r < rows; r++) {
-    chunks.forEach(([offset, full], v) => {
-      code.get(CP).get(acc[r][v]);
-      if (full) code.v128Store(offset);
-      else code.v128Store64Lane(0, offset);
-    });
+    for (let col = 0; col < cols; col += 2) {
+      code.get(CP).get(acc[r][col >> 1]);
+      if (col + 1 < cols) code.v128Store(col * 8);
+      else code.v128Store64Lane(0, col * 8);
+    }
     if (r + 1 < rows) code.get(CP).get(S2).i32Add().set(CP);
   }
+  return code;
+}
+
+/**
+ * Packs R values of each of k rows of A (Aᵀ·B: a(p, i…i+R-1), contiguous) into a panel with `panelStride`
+ * bytes per p. Parameters: (dst, src, k, stride of A's rows in bytes).
+ */
+function packRowsKernel(rows: number, panelStride: number): Code {
+  const dst = 0, src = 1, k = 2, stride = 3;
+  const code = new Code(4);
+  code.block().get(k).i32Eqz().brIf(0).loop();
+  for (let r = 0; r < rows; r += 2) {
+    code.get(dst);
+    if (r + 1 < rows) code.get(src).v128Load(r * 8).v128Store(r * 8);
+    else code.get(src).v128Load64Zero(r * 8).v128Store(r * 8);
+  }
+  code.get(dst).i32Const(panelStride).i32Add().set(dst);
+  code.get(src).get(stride).i32Add().set(src);
+  code.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
+  code.end().end();
+  return code;
+}
+
+/**
+ * Packs W (1…4) columns of B, starting at `src`, for k rows of stride s2 into `dst` as 4 values per row
+ * (zero-padded). Parameters: (dst, src, k, s2).
+ */
+function packColumnsKernel(cols: number): Code {
+  const dst = 0, src = 1, k = 2, stride = 3;
+  const code = new Code(4);
+  code.block().get(k).i32Eqz().brIf(0).loop();
+  for (let col = 0; col < 4; col += 2) {
+    code.get(dst);
+    if (col + 1 < cols) code.get(src).v128Load(col * 8);
+    else if (col < cols) code.get(src).v128Load64Zero(col * 8);
+    else code.v128Zero();
+    code.v128Store(col * 8);
+  }
+  code.get(dst).i32Const(32).i32Add().set(dst);
+  code.get(src).get(stride).i32Add().set(src);
+  code.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
+  code.end().end();
   return code;
 }
 
@@ -184,52 +246,112 @@ function dotKernel(rows: number, cols: number, fma: boolean): Code {
   return code;
 }
 
-// Driver parameters.
-const C = 0, A = 1, B = 2, M = 3, DK = 4, N = 5, I0 = 6, I1 = 7, J0 = 8, J1 = 9;
-const DRIVER_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
+// Driver parameters: the output, the operands, the sizes, the block of C to compute, and this thread's
+// scratch area (`scratchBytes` long) for packed panels.
+const C = 0, A = 1, B = 2, M = 3, DK = 4, N = 5, I0 = 6, I1 = 7, J0 = 8, J1 = 9, SCRATCH = 10;
+const DRIVER_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
+
+/** Calls `emit(v)` for the one v in 1…max equal to the i32 local `value`. */
+function dispatch(code: Code, value: number, max: number, emit: (v: number) => void): void {
+  for (let v = 1; v <= max; v++) {
+    code.get(value).i32Const(v).i32Eq().if();
+    emit(v);
+    code.end();
+  }
+}
 
 /**
- * The driver: for each column block j (W wide, then the narrower remainder), for each row block i (R high,
- * then the remainder), calls the micro-kernel with (a pointer, b pointer, c pointer, k, s1, s2).
+ * Emits `for (x = from; x < to; x += step) body(width)` where width = min(step, to - x) is a compile-time
+ * constant in each copy of the body: the full-width loop, then one copy per narrower remainder.
  */
-function driver(form: Form, rows: number, cols: number, micro: (r: number, w: number) => number): Code {
+function blockLoop(
+  code: Code,
+  x: number,
+  range: { from: number; to: number; step: number; scratch: number },
+  body: (width: number) => void,
+): void {
+  code.get(range.from).set(x);
+  code.block().loop();
+  code.get(x).i32Const(range.step).i32Add().get(range.to).i32GtS().brIf(1);
+  body(range.step);
+  code.get(x).i32Const(range.step).i32Add().set(x).br(0);
+  code.end().end();
+  code.get(range.to).get(x).i32Sub().set(range.scratch);
+  dispatch(code, range.scratch, range.step - 1, body);
+}
+
+interface DriverParts {
+  rows: number;
+  cols: number;
+  micro: (r: number, w: number) => number;
+  packColumns: (w: number) => number;
+  packRows: (r: number) => number;
+  panelStride: number;
+}
+
+/**
+ * The driver computes C[i0:i1, j0:j1] in R × W blocks with full-size blocks first and the narrower ones at
+ * the right and bottom edges; each micro-kernel call gets (a pointer, b pointer, c pointer, k, s1, s2).
+ *
+ *   A·B:  for each column block j: pack B[:, j:j+W] (k × 32 bytes), then for each row block i: micro.
+ *   Aᵀ·B: pack all column blocks of B, then for each row block i: pack A[:, i:i+R] (k × panelStride
+ *         bytes after the B panels), then for each column block j: micro.
+ *   A·Bᵀ: for each column block j, for each row block i: micro on rows of A and B in place.
+ */
+function driver(form: Form, parts: DriverParts): Code {
+  const { rows, cols, micro } = parts;
   const code = new Code(DRIVER_PARAMS.length);
   const i = code.local(I32), j = code.local(I32), s1 = code.local(I32), s2 = code.local(I32);
-  code.get(form === "atb" ? M : DK).i32Const(3).i32Shl().set(s1);
+  const panel = code.local(I32), aPanel = code.local(I32), kBytes = code.local(I32);
+  // Separate remainder locals, since the loops nest.
+  const iRange = { from: I0, to: I1, step: rows, scratch: code.local(I32) };
+  const jRange = { from: J0, to: J1, step: cols, scratch: code.local(I32) };
+  code.get(DK).i32Const(3).i32Shl().set(s1);
   code.get(N).i32Const(3).i32Shl().set(s2);
-  const call = (r: number, w: number) => {
-    // a: a(i, 0) = a + i·k·8 for A·B and A·Bᵀ, a(0, i) = a + i·8 for Aᵀ·B.
-    if (form === "atb") code.get(A).get(i).i32Const(3).i32Shl().i32Add();
-    else code.get(A).get(i).get(s1).i32Mul().i32Add();
-    // b: b(0, j) = b + j·8, or row j of B = b + j·k·8 for A·Bᵀ.
-    if (form === "abt") code.get(B).get(j).get(s1).i32Mul().i32Add();
-    else code.get(B).get(j).i32Const(3).i32Shl().i32Add();
-    code.get(C).get(i).get(s2).i32Mul().i32Add().get(j).i32Const(3).i32Shl().i32Add();
-    code.get(DK).get(s1).get(s2).call(micro(r, w));
-  };
-  const rowSweep = (w: number) => {
-    code.get(I0).set(i);
-    code.block().loop();
-    code.get(i).i32Const(rows).i32Add().get(I1).i32GtS().brIf(1);
-    call(rows, w);
-    code.get(i).i32Const(rows).i32Add().set(i).br(0);
-    code.end().end();
-    for (let r = 1; r < rows; r++) {
-      code.get(I1).get(i).i32Sub().i32Const(r).i32Eq().if();
-      call(r, w);
-      code.end();
-    }
-  };
-  code.get(J0).set(j);
-  code.block().loop();
-  code.get(j).i32Const(cols).i32Add().get(J1).i32GtS().brIf(1);
-  rowSweep(cols);
-  code.get(j).i32Const(cols).i32Add().set(j).br(0);
-  code.end().end();
-  for (let w = 1; w < cols; w++) {
-    code.get(J1).get(j).i32Sub().i32Const(w).i32Eq().if();
-    rowSweep(w);
-    code.end();
+  code.get(DK).i32Const(32).i32Mul().set(kBytes);
+  const cPointer = () => code.get(C).get(i).get(s2).i32Mul().i32Add().get(j).i32Const(3).i32Shl().i32Add();
+  const bColumns = () => code.get(B).get(j).i32Const(3).i32Shl().i32Add();
+  if (form === "ab") {
+    blockLoop(code, j, jRange, (w) => {
+      code.get(SCRATCH);
+      bColumns();
+      code.get(DK).get(s2).call(parts.packColumns(w));
+      blockLoop(code, i, iRange, (r) => {
+        code.get(A).get(i).get(s1).i32Mul().i32Add().get(SCRATCH);
+        cPointer();
+        code.get(DK).get(s1).get(s2).call(micro(r, w));
+      });
+    });
+  } else if (form === "abt") {
+    blockLoop(code, j, jRange, (w) => {
+      blockLoop(code, i, iRange, (r) => {
+        code.get(A).get(i).get(s1).i32Mul().i32Add();
+        code.get(B).get(j).get(s1).i32Mul().i32Add();
+        cPointer();
+        code.get(DK).get(s1).get(s2).call(micro(r, w));
+      });
+    });
+  } else {
+    // Pack B's column blocks one after another, then A's row panel after them.
+    code.get(SCRATCH).set(panel);
+    blockLoop(code, j, jRange, (w) => {
+      code.get(panel);
+      bColumns();
+      code.get(DK).get(s2).call(parts.packColumns(w));
+      code.get(panel).get(kBytes).i32Add().set(panel);
+    });
+    code.get(panel).set(aPanel);
+    blockLoop(code, i, iRange, (r) => {
+      code.get(aPanel).get(A).get(i).i32Const(3).i32Shl().i32Add().get(DK);
+      code.get(M).i32Const(3).i32Shl().call(parts.packRows(r));
+      code.get(SCRATCH).set(panel);
+      blockLoop(code, j, jRange, (w) => {
+        code.get(aPanel).get(panel);
+        cPointer();
+        code.get(DK).get(s1).get(s2).call(micro(r, w));
+        code.get(panel).get(kBytes).i32Add().set(panel);
+      });
+    });
   }
   return code;
 }
@@ -238,6 +360,17 @@ function driver(form: Form, rows: number, cols: number, micro: (r: number, w: nu
 export function blockRows(options: KernelOptions): { panel: number; dot: number } {
   const fallback = options.fma ? 6 : 4;
   return { panel: options.panelRows ?? fallback, dot: options.dotRows ?? fallback };
+}
+
+/**
+ * Bytes of scratch one thread needs for a product of the given form and sizes (`m`×`k` by `k`×`n`
+ * whatever the form; the block of C is at most m × n).
+ */
+export function scratchBytes(name: KernelName, sizes: { m: number; k: number; n: number }): number {
+  const { m: _m, k, n } = sizes;
+  if (name === "matmulTransposeB") return 0;
+  if (name === "matmul") return 32 * k;
+  return 32 * k * Math.ceil(n / PANEL_COLS) + 16 * 4 * k;
 }
 
 /**
@@ -250,12 +383,15 @@ export function blockRows(options: KernelOptions): { panel: number; dot: number 
  */
 export function kernelModuleBytes(options: KernelOptions, maximumPages: number): Uint8Array<ArrayBuffer> {
   const { panel, dot } = blockRows(options);
+  const unroll = options.unroll ?? 4;
+  // Bytes per p of a packed A panel: the panel's rows rounded up to whole vectors.
+  const panelStride = 16 * Math.ceil(panel / 2);
   const functions: FunctionDef[] = [];
   const add = (code: Code, params: readonly number[], exportName?: string) => {
     functions.push({ params: params as FunctionDef["params"], results: [], code, exportName });
     return functions.length - 1;
   };
-  const micro = (make: (r: number, w: number) => Code, rows: number, cols: number) => {
+  const table = (rows: number, cols: number, make: (r: number, w: number) => Code) => {
     const index: number[][] = [];
     for (let r = 1; r <= rows; r++) {
       index[r] = [];
@@ -263,11 +399,26 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
     }
     return (r: number, w: number) => index[r][w];
   };
-  const ab = micro((r, w) => panelKernel("ab", r, w, options.fma), panel, PANEL_COLS);
-  const atb = micro((r, w) => panelKernel("atb", r, w, options.fma), panel, PANEL_COLS);
-  const abt = micro((r, w) => dotKernel(r, w, options.fma), dot, DOT_COLS);
-  add(driver("ab", panel, PANEL_COLS, ab), DRIVER_PARAMS, "matmul");
-  add(driver("abt", dot, DOT_COLS, abt), DRIVER_PARAMS, "matmulTransposeB");
-  add(driver("atb", panel, PANEL_COLS, atb), DRIVER_PARAMS, "matmulTransposeA");
+  const kernelOptions = { fma: options.fma, unroll, panelStride };
+  const ab = table(panel, PANEL_COLS, (r, w) => panelKernel("ab", r, w, kernelOptions));
+  const atb = table(panel, PANEL_COLS, (r, w) => panelKernel("atb", r, w, kernelOptions));
+  const abt = table(dot, DOT_COLS, (r, w) => dotKernel(r, w, options.fma));
+  const packParams = [I32, I32, I32, I32];
+  const packColumnsIndex = [0, 1, 2, 3, 4].map((w) => w === 0 ? -1 : add(packColumnsKernel(w), packParams));
+  const packRowsIndex = Array.from(
+    { length: panel + 1 },
+    (_, r) => r === 0 ? -1 : add(packRowsKernel(r, panelStride), packParams),
+  );
+  const parts = (rows: number, cols: number, micro: (r: number, w: number) => number): DriverParts => ({
+    rows,
+    cols,
+    micro,
+    packColumns: (w) => packColumnsIndex[w],
+    packRows: (r) => packRowsIndex[r],
+    panelStride,
+  });
+  add(driver("ab", parts(panel, PANEL_COLS, ab)), DRIVER_PARAMS, "matmul");
+  add(driver("abt", parts(dot, DOT_COLS, abt)), DRIVER_PARAMS, "matmulTransposeB");
+  add(driver("atb", parts(panel, PANEL_COLS, atb)), DRIVER_PARAMS, "matmulTransposeA");
   return encodeModule(functions, { memory: { minimumPages: 1, maximumPages, shared: true } });
 }

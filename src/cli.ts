@@ -94,7 +94,7 @@ function parse(args: string[], options: OptionSpec): { values: ParsedValues; pos
     });
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, " "));
   }
 }
 
@@ -195,7 +195,6 @@ function finalMetrics(last: EpochEvent | undefined): Record<string, number | nul
   if (last.trainAccuracy !== undefined) metrics.accuracy = last.trainAccuracy;
   if (last.testLoss !== undefined) metrics.test_loss = last.testLoss;
   if (last.testAccuracy !== undefined) metrics.test_accuracy = last.testAccuracy;
-  metrics.seconds = last.elapsedSeconds;
   return metrics;
 }
 

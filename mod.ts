@@ -128,3 +128,42 @@ export type {
   TrainCommand,
   TrainEvent,
 } from "./src/train/events.ts";
+export {
+  applyPreprocessing,
+  Dataset,
+  type DatasetInit,
+  fitPreprocessing,
+  type NormalizeKind,
+  type Preprocessing,
+  type Task,
+} from "./src/data/dataset.ts";
+export {
+  type CsvDatasetOptions,
+  type CsvTable,
+  csvToDataset,
+  parseCsv,
+  type ParseCsvOptions,
+} from "./src/data/csv.ts";
+export {
+  FASHION_MNIST_CLASSES,
+  type IdxArray,
+  idxToDataset,
+  parseIdx,
+  type ParseIdxOptions,
+} from "./src/data/idx.ts";
+export { generate, type GenerateOptions, GENERATOR_NAMES, type GeneratorName } from "./src/data/builtin.ts";
+export { loadDataset, type LoadDatasetOptions, type LoadedData } from "./src/data/load.ts";
+export type { DataConfig, NetworkConfig, TrainConfig, TrainSection } from "./src/config/schema.ts";
+export { applyOverrides, parseConfig, parseConfigYaml, stringifyConfig } from "./src/config/parse_config.ts";
+export { loadConfig, type LoadConfigOptions, type LoadedConfig } from "./src/config/load_config.ts";
+export { type ResolvedNetwork, resolveNetworkShape } from "./src/config/resolve.ts";
+export {
+  type EarlyStopOptions,
+  train,
+  TrainController,
+  type TrainData,
+  type TrainOptions,
+} from "./src/train/trainer.ts";
+export { evaluate, type EvaluateOptions, type Evaluation } from "./src/train/evaluate.ts";
+export { gradientCheck, type GradientCheckOptions, type LayerGradientCheck } from "./src/nn/gradcheck.ts";
+export { createBackend, type CreateBackendOptions } from "./src/math/create_backend.ts";

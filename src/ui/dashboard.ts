@@ -446,7 +446,11 @@ function lossPanel(
   const chart = state.trainLoss.values.length > 0
     ? lineChart(series, { width: inner, height: chartHeight, color, log: state.logScale })
     : [paint("waiting for the first epoch…", DIM, color)];
-  const content = [...chart, ...Array(Math.max(0, chartHeight - chart.length)).fill(""), ...info];
+  const content = [
+    ...chart,
+    ...Array(Math.max(0, chartHeight - chart.length)).fill(""),
+    ...(latest ? info : []),
+  ];
   const title = `Loss${state.logScale ? " (log)" : ""}`;
   return panel(title, content, { width, height, color });
 }
@@ -535,8 +539,8 @@ function gradientPanel(
   if (height - 2 > layers.length) {
     content.push(
       paint(
-        `  ${"layer".padEnd(6)}${"act".padEnd(8)}${"units".padStart(5)}  ${"‖dW‖".padEnd(8)}${
-          "history (log)".padEnd(sparkWidth + 1)
+        `  ${"layer".padEnd(6)}${"act".padEnd(8)}${"units".padStart(5)}  ${"‖dW‖".padEnd(9)}${
+          (sparkWidth >= 13 ? "history (log)" : "history").padEnd(sparkWidth + 1)
         } ${"per unit".padEnd(heatWidth + 2)} sat/dead`,
         DIM,
         color,
@@ -662,13 +666,25 @@ function footer(state: DashboardState, options: RenderOptions): string[] {
       BAD,
       color,
     );
-  } else if (state.notices.length > 0) {
-    status = `› ${state.notices[state.notices.length - 1]}`;
-  } else if (state.status === "paused") {
-    status = paint("paused: space resumes, n runs one epoch", ACCENT, color);
+  } else {
+    const notice = state.notices.length > 0 ? `› ${state.notices[state.notices.length - 1]}` : "";
+    const hint = state.status === "paused"
+      ? paint("paused: space resumes, n runs one epoch", ACCENT, color)
+      : "";
+    status = [hint, notice].filter((p) => p !== "").join("   ");
   }
-  const keys = KEYS.map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`);
-  return [" " + truncate(status, columns - 1), " " + fitParts(keys, columns - 1, "  ")];
+  const keys = KEYS.map(([key, what]) =>
+    `${paint(key, ACCENT, color)} ${key === "space" && state.status === "paused" ? "resume" : what}`
+  );
+  // When the keys do not fit, the least needed go first (they stay listed in the help).
+  const dropOrder = ["l", "r", "s", "←→", "+/-", "n"];
+  let shown = KEYS.map(([key]) => key);
+  for (const key of dropOrder) {
+    if (visibleWidth(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  ")) <= columns - 1) break;
+    shown = shown.filter((k) => k !== key);
+  }
+  const keyLine = truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
+  return [" " + truncate(status, columns - 1), " " + keyLine];
 }
 
 function helpOverlay(lines: string[], options: RenderOptions): string[] {
@@ -735,7 +751,7 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
         ? [{ lines: boundaryPanel(state, size(boundaryWidth, top)), width: boundaryWidth }]
         : []),
     ];
-    const gradientWidth = Math.floor(columns * 0.55);
+    const gradientWidth = Math.floor(columns * 0.6);
     const detailWidth = columns - gradientWidth;
     const lower = [
       { lines: gradientPanel(state, size(gradientWidth, bottom)), width: gradientWidth },

@@ -1,11 +1,13 @@
 // Tests of Network: learning XOR, determinism, forward's z and a, summary, the two option forms and their errors.
 
 import assert from "node:assert/strict";
-import { activations } from "../../src/math/activations.ts";
+import { type ActivationName, activations } from "../../src/math/activations.ts";
+import type { LossName } from "../../src/math/losses.ts";
 import { Matrix } from "../../src/math/matrix.ts";
 import { FitSession, matrixSource } from "../../src/nn/fit.ts";
 import { Network } from "../../src/nn/network.ts";
 import { Sgd } from "../../src/nn/optimizers.ts";
+import forwardBackward from "../fixtures/reference/forward_backward.json" with { type: "json" };
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const XOR_Y = [[0], [1], [1], [0]];
@@ -346,4 +348,46 @@ Deno.test("Network trainBatch() equals gradients() followed by a plain SGD step"
   const lossValue = b.trainBatch(batch, y, session.loss, new Sgd({ learningRate: 0.5 }));
   assert.strictEqual(lossValue, g.loss);
   assert.deepStrictEqual(weightsOf(b), weightsOf(a));
+});
+
+/** Relative tolerance against the NumPy reference (float64 on both sides). */
+const REFERENCE_TOLERANCE = 1e-12;
+
+function assertCloseTo(actual: ArrayLike<number>, expected: readonly number[], what: string): void {
+  assert.strictEqual(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]);
+    assert.ok(
+      error <= REFERENCE_TOLERANCE * Math.abs(expected[i]),
+      `${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`,
+    );
+  }
+}
+
+Deno.test("Network forward() and gradients() match the NumPy reference (scripts/reference/forward_backward.py)", async (t) => {
+  assert.strictEqual(forwardBackward.cases.length, 2);
+  for (const c of forwardBackward.cases) {
+    await t.step(c.name, () => {
+      const net = new Network({
+        input: c.input,
+        layers: c.layers.map((layer) => ({
+          units: layer.units,
+          activation: layer.activation as ActivationName,
+        })),
+      });
+      c.layers.forEach((layer, l) => {
+        net.layers[l].weights.data.set(layer.weights.flat());
+        net.layers[l].biases.set(layer.biases);
+      });
+      const { z, a } = net.forward(c.x);
+      c.expected.z.forEach((expected, l) => assertCloseTo(z[l].data, expected.flat(), `z[${l}]`));
+      c.expected.a.forEach((expected, l) => assertCloseTo(a[l].data, expected.flat(), `a[${l}]`));
+      const gradients = net.gradients(c.x, c.y, c.loss as LossName);
+      assertCloseTo([gradients.loss], [c.expected.loss], "loss");
+      c.expected.dW.forEach((expected, l) =>
+        assertCloseTo(gradients.weights[l].data, expected.flat(), `dW[${l}]`)
+      );
+      c.expected.dB.forEach((expected, l) => assertCloseTo(gradients.biases[l], expected, `dB[${l}]`));
+    });
+  }
 });

@@ -1,0 +1,147 @@
+// End-to-end tests of `train` on XOR, with `inspect` and `predict` on its model, JSON output and determinism.
+
+import assert from "node:assert/strict";
+import { parsePredictions, readMetrics, runCli, tempDir } from "./_run.ts";
+
+Deno.test("train learns XOR headless and writes model.json, metrics.jsonl and config.yaml", async (t) => {
+  await using tmp = await tempDir();
+  const out = `${tmp.path}/xor`;
+  const run = await runCli("train", ["configs/xor.yaml", "--headless", "--out", out]);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+
+  await t.step("prints the four predictions on the right side of 0.5", () => {
+    const predictions = parsePredictions(run.stdout);
+    assert.deepEqual(predictions.map((p) => p.inputs), [[0, 0], [0, 1], [1, 0], [1, 1]]);
+    for (const { inputs, outputs, target } of predictions) {
+      assert.equal(outputs.length, 1);
+      assert.equal(outputs[0] > 0.5 ? 1 : 0, target[0], `prediction for ${inputs}: ${outputs[0]}`);
+      assert.equal(target[0], inputs[0] ^ inputs[1]);
+    }
+    assert.match(
+      run.stdout,
+      new RegExp(`^saved ${out}/model.json, ${out}/metrics.jsonl, ${out}/config.yaml$`, "m"),
+    );
+  });
+
+  await t.step("metrics.jsonl holds one JSON record per epoch, epochs increasing", async () => {
+    const records = await readMetrics(out);
+    assert.ok(records.length > 1);
+    records.forEach((record, i) => {
+      assert.equal(record.epoch, i + 1);
+      assert.equal(typeof record.loss, "number");
+    });
+    assert.ok((records.at(-1)!.loss as number) <= 0.001, "stopped at the target loss 0.001");
+  });
+
+  await t.step("model.json is a version-1 model whose config is the run's", async () => {
+    const model = JSON.parse(await Deno.readTextFile(`${out}/model.json`));
+    assert.equal(model.format, "termnet-model");
+    assert.equal(model.version, 1);
+    assert.deepEqual(model.layers.map((layer: { units: number }) => layer.units), [3, 3, 1]);
+    assert.equal(model.config.name, "xor");
+    assert.equal(model.config.output.dir, out);
+  });
+
+  await t.step("config.yaml is the resolved config with the run folder", async () => {
+    const yaml = await Deno.readTextFile(`${out}/config.yaml`);
+    assert.match(yaml, /^name: xor$/m);
+    assert.match(yaml, /^ {2}learning_rate: 1$/m);
+    assert.match(yaml, new RegExp(`^ {2}dir: ${out}$`, "m"));
+    const again = await runCli("validate", [`${out}/config.yaml`]);
+    assert.equal(again.stderr, "");
+    assert.equal(again.code, 0);
+  });
+
+  await t.step("inspect prints the summary of the model", async () => {
+    const inspect = await runCli("inspect", [`${out}/model.json`]);
+    assert.equal(inspect.stderr, "");
+    assert.equal(inspect.code, 0);
+    const lines = inspect.stdout.split("\n");
+    assert.equal(lines[0], `${out}/model.json: termnet-model version 1`);
+    assert.match(inspect.stdout, /^dense_1 \(2→3\)\s+\(batch, 3\)\s+9\s+sigmoid$/m);
+    assert.match(inspect.stdout, /^dense_3 \(3→1\)\s+\(batch, 1\)\s+4\s+sigmoid$/m);
+    assert.match(inspect.stdout, /^Total params: 25$/m);
+    assert.match(inspect.stdout, /^classes: 0, 1$/m);
+    assert.match(inspect.stdout, /^metrics: epoch \d+, loss [\d.e-]+, accuracy 1$/m);
+  });
+
+  await t.step("predict names the class and its probability for each --input", async () => {
+    // XOR's targets are 0 and 1, so the model is a binary classifier with classes "0" and "1"
+    const predict = await runCli("predict", [`${out}/model.json`, "--input", "0,1", "--input", "1,1"]);
+    assert.equal(predict.stderr, "");
+    assert.equal(predict.code, 0);
+    const lines = predict.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 2);
+    const [[one, p1], [zero, p0]] = lines.map((line) => line.split(" "));
+    assert.equal(one, "1");
+    assert.ok(Number(p1) > 0.5 && Number(p1) <= 1, lines[0]);
+    assert.equal(zero, "0");
+    assert.ok(Number(p0) > 0.5 && Number(p0) <= 1, lines[1]);
+  });
+});
+
+Deno.test("train --json prints one JSON object per epoch", async () => {
+  await using tmp = await tempDir();
+  const run = await runCli("train", ["configs/xor.yaml", "--json", "--epochs", "5", "--out", tmp.path]);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+  const lines = run.stdout.split("\n");
+  const end = lines.findIndex((line) => line.startsWith(`{"type":"end"`));
+  assert.ok(end > 0, run.stdout);
+  const epochs = lines.slice(0, end).map((line) => JSON.parse(line));
+  assert.deepEqual(epochs.map((record) => record.epoch), [1, 2, 3, 4, 5]);
+  for (const record of epochs) assert.equal(typeof record.loss, "number");
+  assert.deepEqual(JSON.parse(lines[end]), {
+    type: "end",
+    reason: "done",
+    epoch: 5,
+    message: "Finished 5 epochs",
+  });
+});
+
+async function trainTwice(config: string, args: string[]): Promise<[string, string]> {
+  await using tmp = await tempDir();
+  const texts: string[] = [];
+  // the same folder both times: the model file records output.dir
+  for (let i = 0; i < 2; i++) {
+    const run = await runCli("train", [config, "--headless", "--out", tmp.path, ...args]);
+    assert.equal(run.code, 0, run.stderr);
+    texts.push(await Deno.readTextFile(`${tmp.path}/model.json`));
+  }
+  return [texts[0], texts[1]];
+}
+
+Deno.test("train writes byte-identical model.json for the same config and seed", async () => {
+  const [[xor1, xor2], [spiral1, spiral2]] = await Promise.all([
+    trainTwice("configs/xor.yaml", []),
+    trainTwice("configs/spiral.yaml", ["--epochs", "50"]),
+  ]);
+  assert.equal(xor1, xor2);
+  assert.equal(spiral1, spiral2);
+});
+
+Deno.test("train with a different --seed gives a different model", async () => {
+  await using tmp = await tempDir();
+  const runs = await Promise.all(
+    ["42", "7"].map((seed) =>
+      runCli("train", [
+        "configs/spiral.yaml",
+        "--headless",
+        "--epochs",
+        "20",
+        "--seed",
+        seed,
+        "--out",
+        `${tmp.path}/${seed}`,
+      ])
+    ),
+  );
+  for (const run of runs) assert.equal(run.code, 0, run.stderr);
+  const [a, b] = await Promise.all(
+    ["42", "7"].map(async (seed) => JSON.parse(await Deno.readTextFile(`${tmp.path}/${seed}/model.json`))),
+  );
+  assert.equal(a.config.seed, 42);
+  assert.equal(b.config.seed, 7);
+  assert.notDeepEqual(a.layers, b.layers);
+});

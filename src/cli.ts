@@ -22,8 +22,7 @@ import type { EpochEvent, TrainEvent } from "./train/events.ts";
 import { RunFiles } from "./train/run_files.ts";
 import { train, TrainController } from "./train/trainer.ts";
 import { epochMetrics, PlainPrinter } from "./ui/plain_log.ts";
-// deno-lint-ignore no-explicit-any
-const runDashboard = (_: any): Promise<void> => Promise.reject(new Error("dashboard not wired yet"));
+import { runDashboard } from "./ui/run_dashboard.ts";
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130 interrupted. */
 const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;

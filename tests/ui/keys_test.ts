@@ -1,0 +1,91 @@
+// Key decoding and the mapping from keys to trainer commands and dashboard actions.
+
+import assert from "node:assert/strict";
+import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/dashboard.ts";
+import { decodeKeys, keyOutcome } from "../../src/ui/keys.ts";
+import { xorRun } from "../fixtures/ui_events.ts";
+
+function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+function running(): DashboardState {
+  return xorRun(3).reduce(reduceDashboard, initialDashboardState());
+}
+
+Deno.test("decodeKeys() names control bytes, arrows and characters", () => {
+  assert.deepEqual(decodeKeys(bytes(" \t\r\x03\x04\x7f")), [
+    "space",
+    "tab",
+    "enter",
+    "ctrl-c",
+    "ctrl-d",
+    "backspace",
+  ]);
+  assert.deepEqual(decodeKeys(bytes("\x1b[A\x1b[B\x1b[C\x1b[D\x1b[Z")), [
+    "up",
+    "down",
+    "right",
+    "left",
+    "shift-tab",
+  ]);
+  assert.deepEqual(decodeKeys(bytes("\x1bOC\x1b[1;5D")), ["right", "left"]);
+  assert.deepEqual(decodeKeys(bytes("qn+-?ls")), ["q", "n", "+", "-", "?", "l", "s"]);
+});
+
+Deno.test("decodeKeys() reads a lone escape and skips unknown sequences", () => {
+  assert.deepEqual(decodeKeys(bytes("\x1b")), ["escape"]);
+  assert.deepEqual(decodeKeys(bytes("\x1b[3~q")), ["q"]);
+});
+
+Deno.test("keyOutcome() pauses and resumes with space", () => {
+  const state = running();
+  assert.deepEqual(keyOutcome("space", state).command, { type: "pause" });
+  assert.deepEqual(keyOutcome("space", state).action, { type: "command_sent", command: { type: "pause" } });
+  const paused = reduceDashboard(state, { type: "state", paused: true });
+  assert.deepEqual(keyOutcome("space", paused).command, { type: "resume" });
+});
+
+Deno.test("keyOutcome() steps with n only while paused", () => {
+  const state = running();
+  assert.deepEqual(keyOutcome("n", state), {});
+  const paused = reduceDashboard(state, { type: "state", paused: true });
+  assert.deepEqual(keyOutcome("n", paused).command, { type: "step" });
+});
+
+Deno.test("keyOutcome() doubles and halves the learning rate from the latest request", () => {
+  const state = running();
+  assert.deepEqual(keyOutcome("+", state).command, { type: "set_learning_rate", value: 0.06 });
+  assert.deepEqual(keyOutcome("-", state).command, { type: "set_learning_rate", value: 0.015 });
+  const asked = reduceDashboard(state, keyOutcome("+", state).action!);
+  assert.deepEqual(keyOutcome("+", asked).command, { type: "set_learning_rate", value: 0.12 });
+});
+
+Deno.test("keyOutcome() maps s, r, q and ctrl-c to commands", () => {
+  const state = running();
+  assert.deepEqual(keyOutcome("s", state).command, { type: "save" });
+  assert.deepEqual(keyOutcome("r", state).command, { type: "restart" });
+  assert.deepEqual(keyOutcome("q", state).command, { type: "quit" });
+  assert.deepEqual(keyOutcome("ctrl-c", state).command, { type: "quit", interrupted: true });
+});
+
+Deno.test("keyOutcome() closes at once on a second ctrl-c or after training ended", () => {
+  const quitting = reduceDashboard(running(), keyOutcome("ctrl-c", running()).action!);
+  assert.deepEqual(keyOutcome("ctrl-c", quitting), { exit: true });
+  const ended = reduceDashboard(running(), { type: "end", reason: "done", epoch: 3, message: "" });
+  assert.deepEqual(keyOutcome("q", ended), { exit: true });
+  assert.deepEqual(keyOutcome("space", ended), {});
+});
+
+Deno.test("keyOutcome() maps view keys to UI actions", () => {
+  const state = running();
+  assert.deepEqual(keyOutcome("right", state).action, { type: "select_layer", delta: 1 });
+  assert.deepEqual(keyOutcome("tab", state).action, { type: "select_layer", delta: 1 });
+  assert.deepEqual(keyOutcome("left", state).action, { type: "select_layer", delta: -1 });
+  assert.deepEqual(keyOutcome("l", state).action, { type: "toggle_log" });
+  assert.deepEqual(keyOutcome("?", state).action, { type: "toggle_help" });
+  assert.deepEqual(keyOutcome("escape", state), {});
+  const helping = reduceDashboard(state, { type: "toggle_help" });
+  assert.deepEqual(keyOutcome("escape", helping).action, { type: "toggle_help" });
+  assert.equal(keyOutcome("x", state).command, undefined);
+});

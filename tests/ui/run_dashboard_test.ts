@@ -1,0 +1,166 @@
+// runDashboard with a fake terminal and fake trainer: frames, keys, the summary, and restoring on every exit path.
+
+import assert from "node:assert/strict";
+import type { TrainCommand, TrainEvent } from "../../src/train/events.ts";
+import { type DashboardTerminal, runDashboard } from "../../src/ui/run_dashboard.ts";
+import type { TerminalSize } from "../../src/ui/terminal.ts";
+import { xorRun } from "../fixtures/ui_events.ts";
+
+/** A terminal that records frames and lets the test type keys. */
+class FakeTerminal implements DashboardTerminal {
+  readonly colorMode = "none" as const;
+  frames: string[] = [];
+  printed: string[] = [];
+  opened = 0;
+  closed = 0;
+  #pending: string[] = [];
+  #wake: (() => void) | undefined;
+  #resize: ((size: TerminalSize) => void) | undefined;
+
+  size(): TerminalSize {
+    return { columns: 80, rows: 24 };
+  }
+  open(): void {
+    this.opened++;
+  }
+  draw(frame: string): boolean {
+    if (this.frames.at(-1) === frame) return false;
+    this.frames.push(frame);
+    return true;
+  }
+  print(text: string): void {
+    this.printed.push(text);
+  }
+  onResize(callback: (size: TerminalSize) => void): () => void {
+    this.#resize = callback;
+    return () => (this.#resize = undefined);
+  }
+  resize(): void {
+    this.#resize?.(this.size());
+  }
+  type(key: string): void {
+    this.#pending.push(key);
+    this.#wake?.();
+  }
+  async *keys(): AsyncGenerator<string> {
+    while (this.closed === 0) {
+      if (this.#pending.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+      while (this.#pending.length > 0) yield this.#pending.shift()!;
+    }
+  }
+  close(): void {
+    this.closed++;
+    this.#wake?.();
+  }
+}
+
+async function* play(events: TrainEvent[], options: { gate?: Promise<void>; after?: number } = {}) {
+  for (const [i, event] of events.entries()) {
+    if (options.gate && i === options.after) await options.gate;
+    yield event;
+  }
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+Deno.test("runDashboard() draws, saves on end, restores the terminal and prints the summary", async () => {
+  const terminal = new FakeTerminal();
+  const events: TrainEvent[] = [...xorRun(20), {
+    type: "end",
+    reason: "done",
+    epoch: 20,
+    message: "Finished",
+  }];
+  const state = await runDashboard({
+    events: play(events),
+    send: () => {},
+    onEnd: () => "runs/xor/model.json",
+  }, { terminal, frameInterval: 0 });
+  assert.equal(terminal.opened, 1);
+  assert.equal(terminal.closed, 1);
+  assert.equal(state.status, "ended");
+  assert.equal(state.savedPath, "runs/xor/model.json");
+  assert.match(terminal.frames.at(-1)!, /epoch  20\/500/);
+  assert.equal(terminal.printed.length, 1);
+  assert.match(terminal.printed[0], /model saved to runs\/xor\/model\.json/);
+});
+
+Deno.test("runDashboard() caps redraws but always draws the last epoch", async () => {
+  const terminal = new FakeTerminal();
+  await runDashboard({ events: play(xorRun(200)), send: () => {} }, { terminal, frameInterval: 60_000 });
+  assert.ok(terminal.frames.length <= 5, `${terminal.frames.length} frames drawn`);
+  assert.match(terminal.frames.at(-1)!, /epoch 200\/500/);
+});
+
+Deno.test("runDashboard() answers a key at once and sends its command", async () => {
+  const terminal = new FakeTerminal();
+  const sent: TrainCommand[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const events = [...xorRun(5), { type: "end", reason: "quit", epoch: 5, message: "Stopped" } as TrainEvent];
+  const running = runDashboard({ events: play(events, { gate, after: 5 }), send: (c) => sent.push(c) }, {
+    terminal,
+    frameInterval: 0,
+  });
+  await tick();
+  terminal.type("space");
+  await tick();
+  assert.deepEqual(sent, [{ type: "pause" }]);
+  assert.match(terminal.frames.at(-1)!, /pausing…/);
+  terminal.type("q");
+  await tick();
+  assert.deepEqual(sent.at(-1), { type: "quit" });
+  release();
+  const state = await running;
+  assert.equal(state.end?.reason, "quit");
+  assert.equal(terminal.closed, 1);
+});
+
+Deno.test("runDashboard() redraws on resize", async () => {
+  const terminal = new FakeTerminal();
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const running = runDashboard({ events: play(xorRun(3), { gate, after: 3 }), send: () => {} }, { terminal });
+  await tick();
+  const before = terminal.frames.length;
+  terminal.type("?");
+  await tick();
+  terminal.resize();
+  assert.ok(terminal.frames.length > before);
+  release();
+  await running;
+});
+
+Deno.test("runDashboard() restores the terminal when the events fail", async () => {
+  const terminal = new FakeTerminal();
+  async function* failing(): AsyncGenerator<TrainEvent> {
+    yield xorRun(1)[0];
+    throw new Error("Cannot train: out of memory");
+  }
+  await assert.rejects(runDashboard({ events: failing(), send: () => {} }, { terminal }), /out of memory/);
+  assert.equal(terminal.closed, 1);
+  assert.equal(terminal.printed.length, 0);
+});
+
+Deno.test("runDashboard() closes on a second ctrl-c without waiting for the trainer", async () => {
+  const terminal = new FakeTerminal();
+  const sent: TrainCommand[] = [];
+  const never = new Promise<void>(() => {});
+  const running = runDashboard({
+    events: play(xorRun(3), { gate: never, after: 4 }),
+    send: (c) => sent.push(c),
+  }, {
+    terminal,
+  });
+  await tick();
+  terminal.type("ctrl-c");
+  await tick();
+  terminal.type("ctrl-c");
+  const state = await running;
+  assert.deepEqual(sent, [{ type: "quit", interrupted: true }]);
+  assert.equal(terminal.closed, 1);
+  assert.equal(state.latest?.epoch, 3);
+  assert.equal(terminal.printed.length, 1);
+});

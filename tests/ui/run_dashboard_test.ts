@@ -82,7 +82,7 @@ Deno.test("runDashboard() draws, saves on end, restores the terminal and prints 
   assert.equal(terminal.closed, 1);
   assert.equal(state.status, "ended");
   assert.equal(state.savedPath, "runs/xor/model.json");
-  assert.match(terminal.frames.at(-1)!, /epoch  20\/500/);
+  assert.match(terminal.frames.at(-1)!, /epoch {2}20\/500/);
   assert.equal(terminal.printed.length, 1);
   assert.match(terminal.printed[0], /model saved to runs\/xor\/model\.json/);
 });

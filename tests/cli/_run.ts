@@ -38,13 +38,19 @@ export interface CliResult {
 export interface RunCliOptions {
   /** Text written to the child's stdin, which is then closed; without it stdin is empty. */
   stdin?: string;
+  /** The word passed to src/cli.ts instead of the task's own command, to test unknown commands. */
+  command?: string;
+  /** Kills the child after this many milliseconds, so a hang fails the test instead of stalling it. */
+  killAfterMs?: number;
 }
 
-function command(name: Command, args: readonly string[], stdin: boolean): Deno.Command {
+function command(name: Command, args: readonly string[], options: RunCliOptions): Deno.Command {
+  const task = taskArgs(name);
+  if (options.command !== undefined) task[task.length - 1] = options.command;
   return new Deno.Command(Deno.execPath(), {
-    args: [...taskArgs(name), ...args],
+    args: [...task, ...args],
     cwd: REPO_ROOT,
-    stdin: stdin ? "piped" : "null",
+    stdin: options.stdin !== undefined ? "piped" : "null",
     stdout: "piped", // not a terminal: the plain printer, never the dashboard
     stderr: "piped",
     env: { NO_COLOR: "1" },
@@ -69,13 +75,16 @@ export async function runCli(
   args: readonly string[],
   options: RunCliOptions = {},
 ): Promise<CliResult> {
-  const child = command(name, args, options.stdin !== undefined).spawn();
+  const child = command(name, args, options).spawn();
+  const timer = options.killAfterMs === undefined
+    ? undefined
+    : setTimeout(() => child.kill("SIGKILL"), options.killAfterMs);
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
-  const output = await child.output();
+  const output = await child.output().finally(() => clearTimeout(timer));
   return {
     code: output.code,
     stdout: decode(output.stdout),
@@ -85,7 +94,7 @@ export async function runCli(
 
 /** Starts the CLI without waiting, for tests that signal it; stdin is closed, stdout and stderr piped. */
 export function spawnCli(name: Command, args: readonly string[]): Deno.ChildProcess {
-  return command(name, args, false).spawn();
+  return command(name, args, {}).spawn();
 }
 
 /** Reads a child's stream as text lines, calling `onLine` for each complete line; resolves with all the text. */

@@ -38,8 +38,9 @@ export const RESET = `${ESC}0m`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cursorTo } from "./ansi.ts";
- * console.assert(cursorTo(3, 1) === "\x1b[3;1H");
+ * assert.equal(cursorTo(3, 1), "\x1b[3;1H");
  * ```
  */
 export function cursorTo(row: number, column: number): string {
@@ -79,8 +80,9 @@ export function bg(rgb: Rgb, mode: ColorMode): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paint } from "./ansi.ts";
- * console.assert(paint("ok", [0, 255, 0], "none") === "ok");
+ * assert.equal(paint("ok", [0, 255, 0], "none"), "ok");
  * ```
  */
 export function paint(text: string, rgb: Rgb, mode: ColorMode): string {
@@ -140,8 +142,9 @@ function* tokens(text: string): Generator<{ text: string; width: number; escape:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { visibleWidth } from "./ansi.ts";
- * console.assert(visibleWidth("\x1b[31mred\x1b[0m") === 3);
+ * assert.equal(visibleWidth("\x1b[31mred\x1b[0m"), 3);
  * ```
  */
 export function visibleWidth(text: string): number {
@@ -179,8 +182,9 @@ export function sliceWidth(text: string, start: number, end: number = Infinity):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { truncate } from "./ansi.ts";
- * console.assert(truncate("abcdef", 4) === "abc…");
+ * assert.equal(truncate("abcdef", 4), "abc…");
  * ```
  */
 export function truncate(text: string, width: number, ellipsis = "…"): string {

@@ -113,8 +113,9 @@ const EMPTY_SERIES: SampledSeries = { stride: 1, values: [], lastCount: 0 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initialDashboardState } from "./dashboard.ts";
- * console.assert(initialDashboardState().status === "waiting");
+ * assert.equal(initialDashboardState().status, "waiting");
  * ```
  */
 export function initialDashboardState(): DashboardState {
@@ -186,9 +187,10 @@ function pendingFor(command: TrainCommand): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initialDashboardState, reduceDashboard } from "./dashboard.ts";
  * const state = reduceDashboard(initialDashboardState(), { type: "toggle_log" });
- * console.assert(state.logScale);
+ * assert.ok(state.logScale);
  * ```
  */
 export function reduceDashboard(state: DashboardState, input: DashboardInput): DashboardState {
@@ -719,9 +721,10 @@ function helpOverlay(lines: string[], options: RenderOptions): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initialDashboardState, renderFrame } from "./dashboard.ts";
  * const frame = renderFrame(initialDashboardState(), { columns: 80, rows: 24, color: "none" });
- * console.assert(frame.split("\n").length === 24);
+ * assert.equal(frame.split("\n").length, 24);
  * ```
  */
 export function renderFrame(state: DashboardState, options: RenderOptions): string {

@@ -22,9 +22,10 @@ const SEQUENCES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeKeys } from "./keys.ts";
  * const keys = decodeKeys(new TextEncoder().encode(" q\x1b[D\x03"));
- * console.assert(keys.join() === "space,q,left,ctrl-c");
+ * assert.equal(keys.join(), "space,q,left,ctrl-c");
  * ```
  */
 export function decodeKeys(bytes: Uint8Array): string[] {
@@ -92,10 +93,11 @@ function send(command: TrainCommand): KeyOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initialDashboardState } from "./dashboard.ts";
  * import { keyOutcome } from "./keys.ts";
  * const state = { ...initialDashboardState(), status: "running" as const, learningRate: 0.1 };
- * console.assert(keyOutcome("+", state).command?.type === "set_learning_rate");
+ * assert.equal(keyOutcome("+", state).command?.type, "set_learning_rate");
  * ```
  */
 export function keyOutcome(key: string, state: DashboardState): KeyOutcome {

@@ -70,9 +70,10 @@ export function readEnv(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectColorMode } from "./terminal.ts";
  * const env: Record<string, string> = { COLORTERM: "truecolor" };
- * console.assert(detectColorMode((name) => env[name]) === "truecolor");
+ * assert.equal(detectColorMode((name) => env[name]), "truecolor");
  * ```
  */
 export function detectColorMode(env: (name: string) => string | undefined): ColorMode {

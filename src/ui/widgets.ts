@@ -56,8 +56,9 @@ export function mix(a: Rgb, b: Rgb, t: number): Rgb {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { divergingColor, POSITIVE } from "./widgets.ts";
- * console.assert(divergingColor(1).join() === POSITIVE.join());
+ * assert.equal(divergingColor(1).join(), POSITIVE.join());
  * ```
  */
 export function divergingColor(t: number): Rgb {
@@ -87,8 +88,9 @@ export function shadeGlyph(t: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatNumber } from "./widgets.ts";
- * console.assert(formatNumber(0.012345, 6) === "0.01235");
+ * assert.equal(formatNumber(0.012345, 6), "0.0123");
  * ```
  */
 export function formatNumber(value: number, width = 6): string {
@@ -162,8 +164,9 @@ export interface SparklineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sparkline } from "./widgets.ts";
- * console.assert(sparkline([0, 1, 2, 3], { width: 4 }) === "▁▃▆█");
+ * assert.equal(sparkline([0, 1, 2, 3], { width: 4 }), "▁▃▆█");
  * ```
  */
 export function sparkline(values: readonly number[], options: SparklineOptions): string {
@@ -195,8 +198,9 @@ export interface ProgressBarOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressBar } from "./widgets.ts";
- * console.assert(progressBar(0.5, { width: 4, color: "none" }) === "██░░");
+ * assert.equal(progressBar(0.5, { width: 4, color: "none" }), "██░░");
  * ```
  */
 export function progressBar(fraction: number, options: ProgressBarOptions): string {
@@ -400,8 +404,9 @@ export interface HeatStripOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatStrip } from "./widgets.ts";
- * console.assert(heatStrip([0, 1, 2, 4], { width: 4, color: "none" }) === " ░▒█");
+ * assert.equal(heatStrip([0, 1, 2, 4], { width: 4, color: "none" }), " ░▒█");
  * ```
  */
 export function heatStrip(values: readonly number[], options: HeatStripOptions): string {
@@ -520,9 +525,10 @@ export interface PanelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { panel } from "./widgets.ts";
  * const lines = panel("Hi", ["x"], { width: 8, height: 3, color: "none" });
- * console.assert(lines.join("\n") === "┌ Hi ──┐\n│x     │\n└──────┘");
+ * assert.equal(lines.join("\n"), "┌ Hi ──┐\n│x     │\n└──────┘");
  * ```
  */
 export function panel(title: string, content: readonly string[], options: PanelOptions): string[] {

@@ -106,7 +106,7 @@ export function formatNumber(value: number, width = 6): string {
     const text = String(Math.round(value));
     if (text.length <= width) return text;
   }
-  for (let digits = Math.max(0, width - 6); digits >= 0; digits--) {
+  for (let digits = 3; digits >= 0; digits--) {
     const text = value.toExponential(digits).replace("e+", "e");
     if (text.length <= width) return text;
   }

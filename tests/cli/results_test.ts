@@ -1,0 +1,158 @@
+// End-to-end tests of the README's results (iris, sine, spiral, a Fashion-MNIST slice) and evaluate/predict/validate.
+
+import assert from "node:assert/strict";
+import { readMetrics, REPO_ROOT, runCli, tempDir } from "./_run.ts";
+
+const FASHION = "/usr/share/datasets/fashion-mnist";
+
+async function finalMetrics(dir: string): Promise<Record<string, number>> {
+  const model = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  const last = (await readMetrics(dir)).at(-1)!;
+  // the model file's metrics are those of the last epoch in metrics.jsonl
+  assert.equal(model.metrics.epoch, last.epoch);
+  assert.equal(model.metrics.test_loss, last.test_loss);
+  assert.equal(model.metrics.test_accuracy, last.test_accuracy);
+  return model.metrics;
+}
+
+Deno.test("train reaches the README's results on iris, sine and spiral", async (t) => {
+  await using tmp = await tempDir();
+  const runs = await Promise.all(
+    ["iris", "sine", "spiral"].map((name) =>
+      runCli("train", [`configs/${name}.yaml`, "--headless", "--out", `${tmp.path}/${name}`])
+    ),
+  );
+  for (const run of runs) {
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 0);
+  }
+
+  await t.step("iris: test accuracy at least 0.93", async () => {
+    const metrics = await finalMetrics(`${tmp.path}/iris`);
+    assert.ok(metrics.test_accuracy >= 0.93, `test accuracy ${metrics.test_accuracy}`);
+  });
+
+  await t.step("sine: test MSE at most 0.01", async () => {
+    const metrics = await finalMetrics(`${tmp.path}/sine`);
+    assert.ok(metrics.test_loss <= 0.01, `test MSE ${metrics.test_loss}`);
+  });
+
+  await t.step("spiral: test accuracy at least 0.95", async () => {
+    const metrics = await finalMetrics(`${tmp.path}/spiral`);
+    assert.ok(metrics.test_accuracy >= 0.95, `test accuracy ${metrics.test_accuracy}`);
+  });
+
+  const model = `${tmp.path}/iris/model.json`;
+
+  await t.step("evaluate prints the iris model's accuracy and confusion matrix", async () => {
+    const run = await runCli("evaluate", [model]);
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 0);
+    const lines = run.stdout.trimEnd().split("\n");
+    assert.equal(lines[0], `${model} on the test split of ${tmp.path}/iris/config.yaml (30 samples):`);
+    assert.match(lines[1], /^ {2}loss \d\.\d+(e-\d+)? \(cross_entropy\)$/);
+    const accuracy = Number(/^ {2}accuracy (\d\.\d{4})$/.exec(lines[2])?.[1]);
+    assert.ok(accuracy >= 0.93, lines[2]);
+    assert.equal(lines[3], "  confusion (rows: actual, columns: predicted):");
+    assert.deepEqual(lines[4].trim().split(/\s+/), ["setosa", "versicolor", "virginica"]);
+    const rows = lines.slice(5).map((line) => line.trim().split(/\s+/));
+    assert.deepEqual(rows.map((row) => row[0]), ["setosa", "versicolor", "virginica"]);
+    const counts = rows.map((row) => row.slice(1).map(Number));
+    // a stratified 20% of 150: ten of each species
+    for (const row of counts) assert.equal(row.reduce((a, b) => a + b), 10);
+    const correct = counts.reduce((sum, row, i) => sum + row[i], 0);
+    assert.equal(correct / 30, accuracy);
+  });
+
+  await t.step("predict names the species of --input with its probability", async () => {
+    const run = await runCli("predict", [model, "--input", "5.1,3.5,1.4,0.2"]);
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 0);
+    const match = /^setosa (\d\.\d{4})\n$/.exec(run.stdout);
+    assert.ok(match !== null, run.stdout);
+    assert.ok(Number(match[1]) > 0.9 && Number(match[1]) <= 1, run.stdout);
+  });
+
+  await t.step("predict reads CSV rows from stdin, skipping the header", async () => {
+    const stdin = "sepal_length,sepal_width,petal_length,petal_width\n" +
+      "5.1,3.5,1.4,0.2\n7.0,3.2,4.7,1.4\n6.3,3.3,6.0,2.5\n";
+    const run = await runCli("predict", [model], { stdin });
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 0);
+    const lines = run.stdout.trimEnd().split("\n").map((line) => line.split(" "));
+    assert.deepEqual(lines.map(([name]) => name), ["setosa", "versicolor", "virginica"]);
+    for (const [, probability] of lines) assert.ok(Number(probability) > 0.5, run.stdout);
+  });
+
+  await t.step("predict rejects a stdin row with a word, naming the line and column", async () => {
+    const run = await runCli("predict", [model], { stdin: "5.1,3.5,1.4,0.2\n5.1,wide,1.4,0.2\n" });
+    assert.equal(run.stderr, `error: stdin:2: column 2: expected a number, got "wide"\n`);
+    assert.equal(run.code, 1);
+  });
+});
+
+Deno.test("train reaches test accuracy above 0.6 on a 2000-image Fashion-MNIST slice in 3 epochs", async () => {
+  // CI installs the dataset: a missing file fails this test, it does not skip it
+  for (const name of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]) {
+    const info = await Deno.stat(`${FASHION}/${name}`).catch(() => undefined);
+    assert.ok(info?.isFile, `Fashion-MNIST is not installed: ${FASHION}/${name} is missing`);
+  }
+  await using tmp = await tempDir();
+  const config = `${tmp.path}/fashion-slice.yaml`;
+  await Deno.writeTextFile(
+    config,
+    `name: fashion-slice
+seed: 42
+data:
+  source: idx
+  images: ${FASHION}/train-images-idx3-ubyte.gz
+  labels: ${FASHION}/train-labels-idx1-ubyte.gz
+  limit: 2000
+  test_split: 0.2
+  normalize: scale
+  scale: 255
+network:
+  hidden: [32]
+  activation: relu
+  output_activation: softmax
+train:
+  epochs: 3
+  batch_size: 64
+  learning_rate: 0.001
+  optimizer: adam
+  loss: cross_entropy
+`,
+  );
+  const run = await runCli("train", [config, "--headless", "--out", `${tmp.path}/run`]);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /^training fashion-slice: 784-32-10 \(relu, softmax\), 1600 samples, 400 test,/m);
+  const records = await readMetrics(`${tmp.path}/run`);
+  assert.deepEqual(records.map((record) => record.epoch), [1, 2, 3]);
+  const accuracy = records.at(-1)!.test_accuracy as number;
+  assert.ok(accuracy > 0.6, `test accuracy ${accuracy}`);
+});
+
+Deno.test("validate accepts every shipped config", async () => {
+  const configs: string[] = [];
+  for await (const entry of Deno.readDir(`${REPO_ROOT}configs`)) {
+    if (entry.isFile && entry.name.endsWith(".yaml")) configs.push(`configs/${entry.name}`);
+  }
+  configs.sort();
+  assert.ok(configs.length >= 6, configs.join(", "));
+  const run = await runCli("validate", configs);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+  const lines = run.stdout.trimEnd().split("\n");
+  assert.deepEqual(lines.map((line) => line.split(": ")[0]), configs);
+  for (const line of lines) assert.match(line, /^configs\/[\w-]+\.yaml: ok \(/);
+});
+
+Deno.test("gradcheck passes on configs/xor.yaml", async () => {
+  const run = await runCli("gradcheck", ["configs/xor.yaml"]);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+  const layers = run.stdout.split("\n").filter((line) => line.startsWith("  layer "));
+  assert.equal(layers.length, 3);
+  for (const line of layers) assert.match(line, / ok$/);
+});

@@ -286,7 +286,6 @@ interface DriverParts {
   micro: (r: number, w: number) => number;
   packColumns: (w: number) => number;
   packRows: (r: number) => number;
-  panelStride: number;
 }
 
 /**
@@ -364,13 +363,21 @@ export function blockRows(options: KernelOptions): { panel: number; dot: number 
 
 /**
  * Bytes of scratch one thread needs for a product of the given form and sizes (`m`×`k` by `k`×`n`
- * whatever the form; the block of C is at most m × n).
+ * whatever the form; the thread's block of C is at most m × n).
  */
-export function scratchBytes(name: KernelName, sizes: { m: number; k: number; n: number }): number {
-  const { m: _m, k, n } = sizes;
+export function scratchBytes(
+  name: KernelName,
+  sizes: { m: number; k: number; n: number },
+  options: KernelOptions,
+): number {
+  const { k, n } = sizes;
   if (name === "matmulTransposeB") return 0;
   if (name === "matmul") return 32 * k;
-  return 32 * k * Math.ceil(n / PANEL_COLS) + 16 * 4 * k;
+  return 32 * k * Math.ceil(n / PANEL_COLS) + panelStride(blockRows(options).panel) * k;
+}
+
+function panelStride(rows: number): number {
+  return 16 * Math.ceil(rows / 2);
 }
 
 /**
@@ -385,7 +392,7 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
   const { panel, dot } = blockRows(options);
   const unroll = options.unroll ?? 4;
   // Bytes per p of a packed A panel: the panel's rows rounded up to whole vectors.
-  const panelStride = 16 * Math.ceil(panel / 2);
+  const stride = panelStride(panel);
   const functions: FunctionDef[] = [];
   const add = (code: Code, params: readonly number[], exportName?: string) => {
     functions.push({ params: params as FunctionDef["params"], results: [], code, exportName });
@@ -399,7 +406,7 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
     }
     return (r: number, w: number) => index[r][w];
   };
-  const kernelOptions = { fma: options.fma, unroll, panelStride };
+  const kernelOptions = { fma: options.fma, unroll, panelStride: stride };
   const ab = table(panel, PANEL_COLS, (r, w) => panelKernel("ab", r, w, kernelOptions));
   const atb = table(panel, PANEL_COLS, (r, w) => panelKernel("atb", r, w, kernelOptions));
   const abt = table(dot, DOT_COLS, (r, w) => dotKernel(r, w, options.fma));
@@ -407,7 +414,7 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
   const packColumnsIndex = [0, 1, 2, 3, 4].map((w) => w === 0 ? -1 : add(packColumnsKernel(w), packParams));
   const packRowsIndex = Array.from(
     { length: panel + 1 },
-    (_, r) => r === 0 ? -1 : add(packRowsKernel(r, panelStride), packParams),
+    (_, r) => r === 0 ? -1 : add(packRowsKernel(r, stride), packParams),
   );
   const parts = (rows: number, cols: number, micro: (r: number, w: number) => number): DriverParts => ({
     rows,
@@ -415,7 +422,6 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
     micro,
     packColumns: (w) => packColumnsIndex[w],
     packRows: (r) => packRowsIndex[r],
-    panelStride,
   });
   add(driver("ab", parts(panel, PANEL_COLS, ab)), DRIVER_PARAMS, "matmul");
   add(driver("abt", parts(dot, DOT_COLS, abt)), DRIVER_PARAMS, "matmulTransposeB");

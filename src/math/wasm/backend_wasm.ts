@@ -1,0 +1,371 @@
+// Fast backend: the three matrix products in WebAssembly f64x2 SIMD over a shared memory, on one thread
+// or split between the calling thread and helper Workers; `createBackend` picks it or the plain one.
+//
+// Matrices from `allocate` are views into the module's memory and are used in place. Any other Matrix
+// works too: its values are copied into a reused scratch area and the result copied back out.
+
+import { type Backend, jsBackend } from "../backend.ts";
+import { Matrix } from "../matrix.ts";
+import { Arena, PAGE_BYTES } from "./_arena.ts";
+import { detectFeatures } from "./_features.ts";
+import {
+  blockRows,
+  DOT_COLS,
+  KERNEL_NAMES,
+  type KernelFunction,
+  kernelModuleBytes,
+  type KernelName,
+  type KernelOptions,
+  PANEL_COLS,
+  scratchBytes,
+} from "./_kernels.ts";
+import { ThreadPool } from "./_threads.ts";
+
+/** Which backend `createBackend` returns: the fastest available (`"auto"`), plain JS, or WebAssembly. */
+export type BackendKind = "auto" | "js" | "wasm";
+
+/** The environment variable that overrides `kind: "auto"` (read only when env access is already granted). */
+export const BACKEND_ENV_VARIABLE = "TERMNET_BACKEND";
+
+/**
+ * Default size, in multiply-adds (m·n·k), from which a product is split between threads. Measured with
+ * `bench/matmul_gflops.ts`: below it the hand-off (~1–2 µs) costs more than the second thread saves.
+ */
+export const DEFAULT_PARALLEL_THRESHOLD = 1 << 15;
+
+/** Options of the WebAssembly backend. */
+export interface WasmBackendOptions {
+  /** Threads computing each large product, the calling thread included (default 1). */
+  threads?: number;
+  /** Use the relaxed fused multiply-add (default: when the runtime has relaxed SIMD); false forces mul + add. */
+  fma?: boolean;
+  /** Products with at least this many multiply-adds (m·n·k) are split between threads. */
+  parallelThreshold?: number;
+  /** The most memory the backend may grow to, in bytes (default and limit 4 GiB). */
+  maxMemoryBytes?: number;
+  /** Milliseconds an idle worker spins before it sleeps (default 2). */
+  spinMilliseconds?: number;
+}
+
+/** Options of `createBackend`. */
+export interface BackendOptions extends WasmBackendOptions {
+  /**
+   * `"auto"` (default) picks WebAssembly SIMD when available and plain JS otherwise; `"wasm"` throws when it
+   * is unavailable. With `"auto"` or no kind, the environment variable `TERMNET_BACKEND` (`auto`, `js` or
+   * `wasm`) overrides the choice when the process may already read it.
+   */
+  kind?: BackendKind;
+}
+
+/** The WebAssembly backend: a `Backend` plus what it was built with. */
+export interface WasmBackend extends Backend {
+  /** Threads that share a large product. */
+  readonly threads: number;
+  /** Whether the kernels use the fused multiply-add. */
+  readonly fma: boolean;
+  /** The shared memory the matrices from `allocate` live in. */
+  readonly memory: WebAssembly.Memory;
+}
+
+const MAX_PAGES = 65536;
+const INITIAL_PAGES = 16;
+// Scratch slots for operands that do not live in the backend's memory.
+const SLOT_A = 0, SLOT_B = 1, SLOT_OUT = 2;
+
+interface Parts {
+  module: WebAssembly.Module;
+  arena: Arena;
+  kernelOptions: KernelOptions;
+  pool: ThreadPool | undefined;
+  options: WasmBackendOptions;
+}
+
+class WasmSimdBackend implements WasmBackend {
+  readonly name: string;
+  readonly threads: number;
+  readonly fma: boolean;
+  readonly memory: WebAssembly.Memory;
+  #arena: Arena;
+  #kernels: KernelFunction[];
+  #kernelOptions: KernelOptions;
+  #pool: ThreadPool | undefined;
+  #threshold: number;
+  #rows: number[];
+  #cols: number[];
+  #scratch = 0;
+  #scratchBytes = 0;
+  #slotAddress = [0, 0, 0];
+  #slotCapacity = [-1, -1, -1];
+  #slotView: (Float64Array | undefined)[] = [undefined, undefined, undefined];
+  #disposed = false;
+
+  constructor(parts: Parts) {
+    const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
+    this.#kernels = KERNEL_NAMES.map((name) => instance.exports[name] as KernelFunction);
+    this.#arena = parts.arena;
+    this.memory = parts.arena.memory;
+    this.#kernelOptions = parts.kernelOptions;
+    this.#pool = parts.pool;
+    this.threads = 1 + (parts.pool?.size ?? 0);
+    this.fma = parts.kernelOptions.fma;
+    this.#threshold = parts.options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+    const { panel, dot } = blockRows(parts.kernelOptions);
+    this.#rows = [panel, dot, panel];
+    this.#cols = [PANEL_COLS, DOT_COLS, PANEL_COLS];
+    this.name = (this.fma ? "wasm-simd" : "wasm-simd-nofma") + (this.threads > 1 ? `×${this.threads}` : "");
+  }
+
+  allocate(rows: number, cols: number): Matrix {
+    this.#checkLive();
+    const length = rows * cols;
+    const address = this.#arena.allocate(length * 8);
+    return new Matrix(rows, cols, this.#arena.view(address, length));
+  }
+
+  matmul(out: Matrix, a: Matrix, b: Matrix): void {
+    this.#product(0, out, a, b, a.rows, a.cols, b.cols);
+  }
+
+  matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
+    this.#product(1, out, a, b, a.rows, a.cols, b.rows);
+  }
+
+  matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
+    this.#product(2, out, a, b, a.cols, a.rows, b.cols);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#pool?.dispose();
+  }
+
+  #checkLive(): void {
+    if (this.#disposed) throw new Error(`Cannot use the "${this.name}" backend: it was disposed`);
+  }
+
+  /** C (m×n) = the product `kernel` of a and b, with k the inner size. */
+  #product(kernel: number, out: Matrix, a: Matrix, b: Matrix, m: number, k: number, n: number): void {
+    this.#checkLive();
+    if (m === 0 || n === 0) return;
+    const arena = this.#arena;
+    let pa = arena.addressOf(a.data);
+    if (pa < 0) pa = this.#stage(SLOT_A, a.data);
+    let pb = arena.addressOf(b.data);
+    if (pb < 0) pb = this.#stage(SLOT_B, b.data);
+    let pc = arena.addressOf(out.data);
+    const outside = pc < 0;
+    if (outside) pc = this.#slot(SLOT_OUT, m * n);
+    const parallel = this.#pool !== undefined && m * n * k >= this.#threshold;
+    const threads = parallel ? this.threads : 1;
+    const perThread = scratchBytes(KERNEL_NAMES[kernel] as KernelName, { m, k, n }, this.#kernelOptions);
+    if (perThread * threads > this.#scratchBytes) {
+      this.#scratchBytes = Math.max(perThread * threads, 2 * this.#scratchBytes);
+      this.#scratch = arena.allocate(this.#scratchBytes);
+    }
+    if (threads === 1) {
+      this.#kernels[kernel](pc, pa, pb, m, k, n, 0, m, 0, n, this.#scratch);
+    } else {
+      this.#split(kernel, pc, pa, pb, m, k, n, perThread);
+    }
+    if (outside) out.data.set(this.#view(SLOT_OUT, m * n));
+  }
+
+  /**
+   * Splits C between the threads along its longer side (in whole register blocks): part 0 runs here,
+   * the others on the workers. Each element is computed by one thread in the same order as on one thread.
+   */
+  #split(
+    kernel: number,
+    pc: number,
+    pa: number,
+    pb: number,
+    m: number,
+    k: number,
+    n: number,
+    perThread: number,
+  ): void {
+    const pool = this.#pool!;
+    const threads = this.threads;
+    const rowBlock = this.#rows[kernel], colBlock = this.#cols[kernel];
+    const rowBlocks = Math.ceil(m / rowBlock), colBlocks = Math.ceil(n / colBlock);
+    const byColumns = colBlocks >= rowBlocks;
+    const blocks = byColumns ? colBlocks : rowBlocks;
+    const size = byColumns ? colBlock : rowBlock;
+    const limit = byColumns ? n : m;
+    const edge = (t: number) => Math.min(limit, Math.round((blocks * t) / threads) * size);
+    let posted = 0;
+    for (let t = 1; t < threads; t++) {
+      const from = edge(t), to = edge(t + 1);
+      if (from >= to) continue;
+      const scratch = this.#scratch + t * perThread;
+      if (byColumns) pool.post(t - 1, kernel, pc, pa, pb, m, k, n, 0, m, from, to, scratch);
+      else pool.post(t - 1, kernel, pc, pa, pb, m, k, n, from, to, 0, n, scratch);
+      posted |= 1 << t;
+    }
+    const own = edge(1);
+    if (own > 0) {
+      if (byColumns) this.#kernels[kernel](pc, pa, pb, m, k, n, 0, m, 0, own, this.#scratch);
+      else this.#kernels[kernel](pc, pa, pb, m, k, n, 0, own, 0, n, this.#scratch);
+    }
+    for (let t = 1; t < threads; t++) {
+      if ((posted & (1 << t)) !== 0) pool.wait(t - 1);
+    }
+  }
+
+  /** Address of scratch slot `slot` with room for `length` values (reallocated only when it grows). */
+  #slot(slot: number, length: number): number {
+    if (length > this.#slotCapacity[slot]) {
+      const capacity = Math.max(length, 2 * this.#slotCapacity[slot]);
+      this.#slotAddress[slot] = this.#arena.allocate(capacity * 8);
+      this.#slotCapacity[slot] = capacity;
+      this.#slotView[slot] = undefined;
+    }
+    return this.#slotAddress[slot];
+  }
+
+  /** Copies `data` into scratch slot `slot` and returns its address. */
+  #stage(slot: number, data: Float64Array): number {
+    const address = this.#slot(slot, data.length);
+    this.#arena.heap.set(data, address / 8);
+    return address;
+  }
+
+  /** A view of the first `length` values of slot `slot` (cached, so repeated shapes allocate nothing). */
+  #view(slot: number, length: number): Float64Array {
+    let view = this.#slotView[slot];
+    if (view === undefined || view.length !== length) {
+      view = this.#arena.view(this.#slotAddress[slot], length);
+      this.#slotView[slot] = view;
+    }
+    return view;
+  }
+}
+
+function resolveKernelOptions(options: WasmBackendOptions): KernelOptions {
+  const features = detectFeatures();
+  if (!features.simd || !features.sharedMemory) {
+    throw new Error("Cannot create the wasm backend: this runtime lacks WebAssembly SIMD or shared memory");
+  }
+  const fma = options.fma ?? features.relaxedSimd;
+  if (fma && !features.relaxedSimd) {
+    throw new Error("Cannot create the wasm backend with fma: this runtime lacks WebAssembly relaxed SIMD");
+  }
+  return { fma };
+}
+
+function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new RangeError(
+      `Cannot create the wasm backend: "threads" must be an integer from 1 to 64, got "${threads}"`,
+    );
+  }
+}
+
+function maximumPages(options: WasmBackendOptions): number {
+  const bytes = options.maxMemoryBytes ?? MAX_PAGES * PAGE_BYTES;
+  if (!(bytes >= PAGE_BYTES)) {
+    throw new RangeError(`Cannot create the wasm backend: "maxMemoryBytes" must be at least ${PAGE_BYTES}`);
+  }
+  return Math.min(MAX_PAGES, Math.floor(bytes / PAGE_BYTES));
+}
+
+function prepare(
+  options: WasmBackendOptions,
+): { module: WebAssembly.Module; arena: Arena; kernelOptions: KernelOptions } {
+  const kernelOptions = resolveKernelOptions(options);
+  const pages = maximumPages(options);
+  const module = new WebAssembly.Module(kernelModuleBytes(kernelOptions, pages));
+  const arena = new Arena(Math.min(INITIAL_PAGES, pages), pages);
+  return { module, arena, kernelOptions };
+}
+
+/**
+ * Creates the WebAssembly backend on the calling thread only, synchronously (the module is small enough
+ * to compile at once). Throws when the runtime lacks WebAssembly SIMD or shared memory.
+ *
+ * @example
+ * ```ts
+ * import { createWasmBackendSync } from "./backend_wasm.ts";
+ * const backend = createWasmBackendSync();
+ * const a = backend.allocate(2, 3), b = backend.allocate(3, 2), out = backend.allocate(2, 2);
+ * a.data.set([1, 2, 3, 4, 5, 6]);
+ * b.data.set([1, 0, 0, 1, 1, 1]);
+ * backend.matmul(out, a, b);
+ * console.assert(out.get(1, 1) === 11);
+ * backend.dispose();
+ * ```
+ */
+export function createWasmBackendSync(options: Omit<WasmBackendOptions, "threads"> = {}): WasmBackend {
+  return new WasmSimdBackend({ ...prepare(options), pool: undefined, options });
+}
+
+/**
+ * Creates the WebAssembly backend with `threads` threads (the caller plus `threads - 1` Workers that
+ * share the memory). Call `dispose()` when done: the workers keep the process alive until then.
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? 1;
+  checkThreads(threads);
+  const parts = prepare(options);
+  let pool: ThreadPool | undefined;
+  if (threads > 1) {
+    if (!detectFeatures().workers) {
+      throw new Error("Cannot create the wasm backend with threads: this runtime has no Worker");
+    }
+    pool = await ThreadPool.create({
+      module: parts.module,
+      memory: parts.arena.memory,
+      kernels: KERNEL_NAMES,
+      workers: threads - 1,
+      spinMilliseconds: options.spinMilliseconds ?? 2,
+    });
+  }
+  return new WasmSimdBackend({ ...parts, pool, options });
+}
+
+/** The kind named by `TERMNET_BACKEND`, or undefined when it is unset or may not be read without a prompt. */
+function kindFromEnvironment(): BackendKind | undefined {
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  let value: string | undefined;
+  try {
+    const status = deno?.permissions?.querySync?.({ name: "env", variable: BACKEND_ENV_VARIABLE });
+    if (status?.state !== "granted") return undefined;
+    value = deno?.env.get(BACKEND_ENV_VARIABLE);
+  } catch {
+    return undefined;
+  }
+  if (value === undefined || value === "") return undefined;
+  if (value !== "auto" && value !== "js" && value !== "wasm") {
+    throw new RangeError(
+      `Cannot read "${BACKEND_ENV_VARIABLE}": expected "auto", "js" or "wasm", got "${value}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Creates a backend: the WebAssembly SIMD one when `kind` is `"wasm"`, or `"auto"` and the runtime supports
+ * it; otherwise the plain JS backend (`jsBackend`, whose `dispose` does nothing).
+ *
+ * @example
+ * ```ts
+ * import { createBackend } from "./backend_wasm.ts";
+ * import { Matrix } from "../matrix.ts";
+ * const backend = await createBackend({ kind: "auto" });
+ * const out = backend.allocate(1, 1);
+ * backend.matmul(out, Matrix.from([[1, 2]]), Matrix.from([[3], [4]]));
+ * console.assert(out.get(0, 0) === 11);
+ * backend.dispose();
+ * ```
+ */
+export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
+  const requested = options.kind ?? "auto";
+  const kind = requested === "auto" ? kindFromEnvironment() ?? "auto" : requested;
+  if (kind === "js") return jsBackend;
+  if (kind === "wasm") return await createWasmBackend(options);
+  const features = detectFeatures();
+  if (!features.simd || !features.sharedMemory) return jsBackend;
+  const threads = features.workers ? options.threads ?? 1 : 1;
+  return await createWasmBackend({ ...options, threads });
+}

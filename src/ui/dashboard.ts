@@ -1,6 +1,7 @@
 // The dashboard's model: a reducer that folds trainer events and UI actions into state, and pure frame rendering.
 
 import type {
+  DecisionBoundary,
   EndReason,
   EpochEvent,
   LayerStats,
@@ -76,6 +77,8 @@ export interface DashboardState {
   readonly pending?: string;
   /** The latest epoch event. */
   readonly latest?: EpochEvent;
+  /** The latest decision boundary (epochs may leave it out to save time; the last one stays shown). */
+  readonly boundary?: DecisionBoundary;
   /** Learning rate in effect. */
   readonly learningRate: number;
   /** Learning rate asked for with `+`/`-` and not yet in effect. */
@@ -224,6 +227,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         ...state,
         status: state.status === "waiting" ? "running" : state.status,
         latest: input,
+        boundary: input.boundary ?? state.boundary,
         pending: state.pending?.startsWith("stepping") ? undefined : state.pending,
         learningRate: input.learningRate,
         requestedLearningRate: reached ? undefined : requested,
@@ -425,15 +429,15 @@ function lossPanel(
   const items = [
     `${swatch("━", TRAIN_RGB)} train ${formatNumber(latest?.trainLoss ?? NaN)}`,
     hasTest ? `${swatch("┅", TEST_RGB)} test ${formatNumber(latest?.testLoss ?? NaN)}` : "",
-    state.best ? `best ${state.best.split} ${formatNumber(state.best.loss)} @${state.best.epoch}` : "",
+    state.best ? `best ${formatNumber(state.best.loss)} @${state.best.epoch}` : "",
     accuracy
       ? `acc ${percent(latest?.trainAccuracy)}${
-        latest?.testAccuracy !== undefined ? ` / ${percent(latest.testAccuracy)}` : ""
+        latest?.testAccuracy !== undefined ? `/${percent(latest.testAccuracy)}` : ""
       }`
       : "",
   ].filter((p) => p !== "");
   const info = wrapParts(items, inner, height >= 14 ? 3 : 2);
-  if (accuracy && state.trainAccuracy.values.length > 1) {
+  if (accuracy && state.trainAccuracy.values.length > 1 && info.at(-1)?.includes("acc ")) {
     const last = info.length - 1;
     const room = inner - visibleWidth(info[last]) - 1;
     if (room >= 6) {
@@ -500,7 +504,7 @@ function boundaryPanel(
   size: { width: number; height: number; color: ColorMode },
 ): string[] {
   const { width, height, color } = size;
-  const boundary = state.latest?.boundary;
+  const boundary = state.boundary;
   if (!boundary) return panel("Output", [], { width, height, color });
   const plot = boundaryPlot({ ...boundary, points: state.run?.points }, {
     width: width - 2,
@@ -573,7 +577,8 @@ function gradientPanel(
       color,
     });
     const share = layer.saturatedShare;
-    const warn = share > SATURATION_WARNING;
+    // A saturated output layer is a confident classifier, not a problem: only hidden layers are flagged.
+    const warn = share > SATURATION_WARNING && i < names.length - 1;
     const shareText = ` ${`${Math.round(share * 100)}%`.padStart(4)}${warn ? " !" : "  "}`;
     const kind = layer.activation.toLowerCase().includes("relu") ? "dead" : "sat";
     const line = `${marker} ${selected ? bold(name, color) : name}${layer.activation.slice(0, 7).padEnd(8)}` +
@@ -738,7 +743,7 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
   const body = rows - 4;
   const wide = columns >= 110 && rows >= 34;
   const layerCount = state.run?.network.layers.length ?? state.latest?.layers.length ?? 1;
-  const hasBoundary = state.latest?.boundary !== undefined;
+  const hasBoundary = state.boundary !== undefined;
   const size = (width: number, height: number) => ({ width, height, color });
   let lines: string[];
   if (wide) {

@@ -1,0 +1,215 @@
+// `deno task bench:peers`: one Fashion-MNIST MLP workload run by termnet and its peers, side by side.
+//
+// Workload (issue "Speed"): 784-128-64-10, ReLU hidden layers, softmax + cross-entropy, batch 64, plain SGD with
+// learning rate 0.1, the same He-normal initial weights for every peer (drawn once by termnet's seeded Rng and
+// written to a temp file the subprocess peers read), batches in file order (no shuffling). Each peer first trains
+// untimed on the first 2,048 samples (JIT and caches), then runs 3 timed passes over the first 20,000 training
+// samples, each from the initial weights; the median samples/s is reported. Data loading and the 1/255 scaling
+// happen before timing. termnet and numpy compute in float64; TensorFlow.js has no float64 and runs float32.
+//
+// Flags: --samples N (timed samples, up to 60000 for a full epoch), --warmup N, --trials N,
+//        --skip name,name (termnet-js, termnet-wasm, numpy, tfjs-cpu, tfjs-wasm).
+
+import { parseArgs } from "node:util";
+import { numpyVersion, runNumpy } from "./peers/numpy_peer.ts";
+import { runTermnet, TERMNET_VARIANTS } from "./peers/termnet_peer.ts";
+import {
+  DEFAULT_WORKLOAD,
+  initialWeights,
+  LAYER_SIZES,
+  loadSlice,
+  median,
+  oneHot,
+  type PeerResult,
+  scaleImages,
+  WEIGHT_SEED,
+  type Workload,
+  writeSharedFiles,
+} from "./peers/workload.ts";
+
+const SKIP_NAMES = ["termnet-js", "termnet-wasm", "numpy", "tfjs-cpu", "tfjs-wasm"];
+
+function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Invalid --${flag}: expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+function formatRate(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function renderTable(results: readonly PeerResult[], oursBest: number | undefined): string {
+  const header = [
+    "peer",
+    "dtype",
+    "samples/s (median)",
+    "trials (samples/s)",
+    "epoch loss",
+    "ours-best/peer",
+  ];
+  const rows = results.map((r) => {
+    if (r.trials.length === 0) return [r.peer, r.dtype, r.note ?? "unavailable", "", "", ""];
+    const rate = median(r.trials);
+    return [
+      r.peer,
+      r.dtype,
+      formatRate(rate),
+      r.trials.map(formatRate).join(" / ") + (r.samples !== undefined ? ` (n=${r.samples})` : ""),
+      r.loss === undefined ? "" : r.loss.toFixed(6),
+      oursBest === undefined ? "" : `${(oursBest / rate).toFixed(2)}×`,
+    ];
+  });
+  const widths = header.map((title, c) =>
+    Math.max(title.length, ...rows.filter((row) => row[3] !== "" || c < 2).map((row) => row[c].length))
+  );
+  const format = (row: string[]) =>
+    row[3] === "" && row !== header
+      ? `${row[0].padEnd(widths[0])}   ${row[1].padEnd(widths[1])}   ${row[2]}`
+      : row.map((cell, c) => c >= 2 && c !== 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join(
+        "   ",
+      )
+        .trimEnd();
+  const rule = "─".repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
+  return [rule, format(header), rule, ...rows.map(format), rule].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      samples: { type: "string" },
+      warmup: { type: "string" },
+      trials: { type: "string" },
+      skip: { type: "string", default: "" },
+    },
+  });
+  const workload: Workload = {
+    ...DEFAULT_WORKLOAD,
+    samples: positiveInteger(values.samples, DEFAULT_WORKLOAD.samples, "samples"),
+    warmup: positiveInteger(values.warmup, DEFAULT_WORKLOAD.warmup, "warmup"),
+    trials: positiveInteger(values.trials, DEFAULT_WORKLOAD.trials, "trials"),
+  };
+  const skip = new Set(values.skip.split(",").filter((s) => s !== ""));
+  for (const name of skip) {
+    if (!SKIP_NAMES.includes(name)) {
+      throw new RangeError(`Invalid --skip: unknown peer "${name}": expected ${SKIP_NAMES.join(", ")}`);
+    }
+  }
+
+  const loadStarted = performance.now();
+  const slice = await loadSlice(Math.max(workload.samples, workload.warmup));
+  const weights = initialWeights(WEIGHT_SEED);
+  const data = { x: scaleImages(slice.images), y: oneHot(slice.labels, LAYER_SIZES[LAYER_SIZES.length - 1]) };
+  const tempDir = await Deno.makeTempDir({ prefix: "termnet_peers_" });
+  const progress = (text: string) => console.error(`… ${text}`);
+  progress(
+    `loaded ${slice.count} samples and drew the initial weights in ${
+      ((performance.now() - loadStarted) / 1000).toFixed(1)
+    } s`,
+  );
+
+  const results: PeerResult[] = [];
+  try {
+    const files = await writeSharedFiles(tempDir, { weights, slice });
+    for (const variant of TERMNET_VARIANTS) {
+      if (skip.has(variant.kind === "js" ? "termnet-js" : "termnet-wasm")) continue;
+      progress(variant.peer);
+      results.push(await runTermnet(variant, { workload, weights, data }));
+    }
+    if (!skip.has("numpy")) {
+      progress("numpy (python3 numpy_mlp.py)");
+      results.push(...await runNumpy(files, workload));
+    }
+    const tfjsWanted = !skip.has("tfjs-cpu") || !skip.has("tfjs-wasm");
+    if (tfjsWanted) {
+      const { runTfjs, TFJS_BACKENDS } = await import("./peers/tfjs_peer.ts");
+      for (const which of TFJS_BACKENDS) {
+        if (skip.has(which.peer)) continue;
+        progress(which.peer);
+        results.push(await runTfjs(which, { workload, weights, slice }));
+      }
+    }
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
+
+  const ours = results.filter((r) => r.peer.startsWith("termnet") && r.trials.length > 0);
+  const oursBestResult = ours.length > 0
+    ? ours.reduce((best, r) => median(r.trials) > median(best.trials) ? r : best)
+    : undefined;
+  const oursBest = oursBestResult === undefined ? undefined : median(oursBestResult.trials);
+  const version = await numpyVersion();
+  let load = "";
+  try {
+    load = `; load average ${
+      Deno.loadavg().map((v) => v.toFixed(2)).join(" ")
+    } on ${navigator.hardwareConcurrency} CPUs`;
+  } catch {
+    // Without --allow-sys=loadavg the header just omits it.
+  }
+
+  console.log(
+    `Fashion-MNIST ${
+      LAYER_SIZES.join("-")
+    } MLP (ReLU, softmax + cross-entropy), batch ${workload.batchSize}, ` +
+      `SGD lr ${workload.learningRate}; first ${
+        workload.samples.toLocaleString("en-US")
+      } training samples in ` +
+      `file order after a ${
+        workload.warmup.toLocaleString("en-US")
+      }-sample warm-up; median of ${workload.trials}; ` +
+      `same He-normal initial weights (seed ${WEIGHT_SEED}); training only (data scaled by 1/255 beforehand)${load}`,
+  );
+  console.log(renderTable(results, oursBest));
+  const notes = [
+    oursBestResult === undefined ? "ours-best: no termnet peer ran" : `ours-best = ${oursBestResult.peer}`,
+    ...results.filter((r) => r.trials.length > 0 && r.note !== undefined).map((r) => `${r.peer}: ${r.note}`),
+    "termnet, numpy: float64; tfjs: float32 (TensorFlow.js has no float64); numpy float32 shown for reference",
+    `numpy ${
+      version ?? "(absent)"
+    }: BLAS default threads (OpenBLAS: one per CPU) except the "1 thread" row ` +
+    "(OPENBLAS_NUM_THREADS=1); per-sample = the tutorial's one-sample-at-a-time backprop, shorter slice, 1 trial",
+    "epoch loss: mean cross-entropy of the timed pass's batches, each measured before its update",
+  ];
+  for (const note of notes) console.log(`  ${note}`);
+
+  // Correctness cross-check: same weights, same batches, same float64 math → the same first-epoch loss.
+  const termnetJs = results.find((r) => r.peer === "termnet js" && r.loss !== undefined);
+  const numpy64 = results.find((r) => r.peer === "numpy vectorised" && r.dtype === "float64");
+  if (termnetJs?.loss !== undefined && numpy64?.loss !== undefined) {
+    const difference = Math.abs(termnetJs.loss - numpy64.loss);
+    const relative = difference / Math.abs(numpy64.loss);
+    console.log(
+      `Loss cross-check (float64, ${workload.samples} samples): termnet js ${
+        termnetJs.loss.toPrecision(12)
+      }, ` +
+        `numpy ${numpy64.loss.toPrecision(12)}, |Δ| ${difference.toExponential(2)} (relative ` +
+        `${relative.toExponential(2)}) ${relative < 1e-9 ? "OK" : "MISMATCH"}`,
+    );
+  }
+
+  const json = {
+    benchmark: "peers",
+    workload: { ...workload, layers: LAYER_SIZES, seed: WEIGHT_SEED, dataset: "fashion-mnist train" },
+    oursBest: oursBestResult?.peer,
+    results: results.map((r) => ({
+      peer: r.peer,
+      dtype: r.dtype,
+      samplesPerSecond: r.trials.length > 0 ? Math.round(median(r.trials)) : null,
+      trials: r.trials.map(Math.round),
+      samples: r.samples,
+      loss: r.loss,
+      ratio: oursBest !== undefined && r.trials.length > 0
+        ? Number((oursBest / median(r.trials)).toFixed(3))
+        : null,
+      note: r.note,
+    })),
+  };
+  console.log(JSON.stringify(json));
+}
+
+await main();

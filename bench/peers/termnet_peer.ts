@@ -1,0 +1,115 @@
+// termnet's side of the peer benchmark: Network + FitSession over a matrix BatchSource, per backend.
+
+import type { Backend } from "../../src/math/backend.ts";
+import { createBackend } from "../../src/math/create_backend.ts";
+import { Matrix } from "../../src/math/matrix.ts";
+import { FitSession, matrixSource } from "../../src/nn/fit.ts";
+import { Network } from "../../src/nn/network.ts";
+import { type InitialWeights, LAYER_SIZES, type PeerResult, type Workload } from "./workload.ts";
+
+/** A termnet configuration to measure. */
+export interface TermnetVariant {
+  /** Display name. */
+  peer: string;
+  /** Backend kind for `createBackend`. */
+  kind: "js" | "wasm";
+  /** Threads for the WebAssembly backend. */
+  threads: number;
+}
+
+/** The three configurations of the issue: plain kernels, WebAssembly SIMD on one and on two threads. */
+export const TERMNET_VARIANTS: readonly TermnetVariant[] = [
+  { peer: "termnet js", kind: "js", threads: 1 },
+  { peer: "termnet wasm ×1", kind: "wasm", threads: 1 },
+  { peer: "termnet wasm ×2", kind: "wasm", threads: 2 },
+];
+
+/** The training data already scaled: x (count × 784) in [0, 1] and one-hot y (count × 10). */
+export interface ScaledData {
+  /** Images / 255. */
+  x: Float64Array;
+  /** One-hot labels. */
+  y: Float64Array;
+}
+
+function firstRows(data: ScaledData, rows: number): { x: Matrix; y: Matrix } {
+  const inputs = LAYER_SIZES[0], classes = LAYER_SIZES[LAYER_SIZES.length - 1];
+  return {
+    x: new Matrix(rows, inputs, data.x.subarray(0, rows * inputs)),
+    y: new Matrix(rows, classes, data.y.subarray(0, rows * classes)),
+  };
+}
+
+function setWeights(network: Network, initial: InitialWeights): void {
+  network.layers.forEach((layer, l) => {
+    layer.weights.data.set(initial.weights[l]);
+    layer.biases.set(initial.biases[l]);
+  });
+}
+
+async function openBackend(variant: TermnetVariant): Promise<Backend | string> {
+  try {
+    const backend = await createBackend({ kind: variant.kind, threads: variant.threads });
+    // Until the WebAssembly backend is wired, createBackend answers every kind with the plain one.
+    if (variant.kind !== "js" && backend.name === "js") {
+      backend.dispose();
+      return `unavailable: createBackend({ kind: "wasm", threads: ${variant.threads} }) returned the "js" backend`;
+    }
+    return backend;
+  } catch (error) {
+    return `unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * Measures one termnet configuration: a warm-up epoch over the first `warmup` samples, then `trials` timed epochs
+ * over the first `samples`, each from the shared initial weights, batches in file order (no shuffling).
+ */
+export async function runTermnet(
+  variant: TermnetVariant,
+  options: { workload: Workload; weights: InitialWeights; data: ScaledData },
+): Promise<PeerResult> {
+  const { workload, weights, data } = options;
+  const backend = await openBackend(variant);
+  if (typeof backend === "string") return { peer: variant.peer, dtype: "float64", trials: [], note: backend };
+  try {
+    const network = new Network({
+      input: LAYER_SIZES[0],
+      hidden: LAYER_SIZES.slice(1, -1),
+      output: LAYER_SIZES[LAYER_SIZES.length - 1],
+      activation: "relu",
+      outputActivation: "softmax",
+      backend,
+    });
+    const fitOptions = {
+      batchSize: workload.batchSize,
+      learningRate: workload.learningRate,
+      optimizer: "sgd" as const,
+      shuffle: false,
+    };
+    const warm = firstRows(data, workload.warmup), timed = firstRows(data, workload.samples);
+    setWeights(network, weights);
+    new FitSession(network, matrixSource(warm.x, warm.y), fitOptions).runEpochSync();
+    const trials: number[] = [];
+    let loss: number | undefined;
+    for (let t = 0; t < workload.trials; t++) {
+      setWeights(network, weights);
+      const session = new FitSession(network, matrixSource(timed.x, timed.y), fitOptions);
+      const started = performance.now();
+      const record = session.runEpochSync();
+      const seconds = (performance.now() - started) / 1000;
+      trials.push(record.samples / seconds);
+      loss ??= record.loss;
+    }
+    return {
+      peer: variant.peer,
+      dtype: "float64",
+      trials,
+      loss,
+      samples: workload.samples,
+      note: variant.kind === "js" ? undefined : `backend "${backend.name}"`,
+    };
+  } finally {
+    backend.dispose();
+  }
+}

@@ -573,6 +573,7 @@ const SHORT_NAMES: Record<string, string> = {
   linear: "lin",
   leaky_relu: "lrelu",
   identity: "id",
+  input: "in",
 };
 
 /** Options for {@linkcode networkDiagram}. */
@@ -610,8 +611,9 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
     if (!weights || !exact) {
       if (shown[k] * shown[k - 1] > 64) {
         const text = `${formatCount(columns[k].units * columns[k - 1].units)}w`;
-        const middle = Math.floor((centers[k - 1] + centers[k]) / 2 - text.length / 2);
-        notes.push({ row: Math.floor(rows / 2), column: middle, text });
+        const gap = centers[k] - centers[k - 1] - 3;
+        const column = centers[k - 1] + 2 + Math.floor((gap - text.length) / 2);
+        if (gap >= text.length + 2) notes.push({ row: Math.floor(rows / 2), column, text });
         continue;
       }
       for (let j = 0; j < shown[k]; j++) {
@@ -695,7 +697,11 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
     }
     return line;
   };
-  lines.push(labelLine((c, k) => (k === options.selected && color === "none" ? `▸${c.label}` : c.label)));
+  // When "L1 16" does not fit under a column, the first line keeps only the unit count (the order names layers).
+  const slot = Math.floor(width / count);
+  const tight = columns.some((c) => c.label.length > slot - 1);
+  const title = (c: DiagramColumn) => (tight ? String(c.units) : c.label);
+  lines.push(labelLine((c, k) => (k === options.selected && color === "none" ? `▸${title(c)}` : title(c))));
   lines.push(labelLine((c) => c.sublabel ?? ""));
   return lines.slice(0, options.height);
 }

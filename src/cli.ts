@@ -260,6 +260,8 @@ async function commandTrain(args: string[]): Promise<number> {
     const path = await files.writeModel(
       modelFile({ ...prepared, config: savedConfig }, finalMetrics(lastEpoch)),
     );
+    // the config is written with the model, so the two in the folder always belong to the same run
+    await files.writeConfig(stringifyConfig(savedConfig));
     await files.flushMetrics();
     return path;
   };
@@ -295,7 +297,6 @@ async function commandTrain(args: string[]): Promise<number> {
     }
   }
 
-  await files.writeConfig(stringifyConfig(savedConfig));
   const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
     Deno.stdin.isTerminal();
   const onInterrupt = () => controller.send({ type: "quit", interrupted: true });
@@ -336,8 +337,12 @@ async function commandTrain(args: string[]): Promise<number> {
   }
   if (!useDashboard) {
     savedTo = await save();
-    for (const line of showPredictions(prepared)) print(line);
-    print(`saved ${savedTo}, ${files.path("metrics.jsonl")}, ${files.path("config.yaml")}`);
+    if (values.json) {
+      print(JSON.stringify({ event: "saved", model: savedTo, metrics: files.path("metrics.jsonl") }));
+    } else {
+      for (const line of showPredictions(prepared)) print(line);
+      print(`saved ${savedTo}, ${files.path("metrics.jsonl")}, ${files.path("config.yaml")}`);
+    }
   }
   prepared.backend.dispose();
   return endReason === "interrupted" ? EXIT.interrupted : EXIT.ok;

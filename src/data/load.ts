@@ -1,5 +1,6 @@
 // loadDataset: a config's data section -> train and test Datasets with preprocessing fitted on the training split.
 
+import { normalize } from "node:path";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
 import { DataError } from "../errors.ts";
 import type { Rng } from "../math/random.ts";
@@ -42,11 +43,19 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The file as it is opened (relative to the working directory), tidied for messages: `configs/../x` → `x`. */
+function shownPath(path: string, baseDir: string | undefined): string {
+  return normalize(resolvePath(path, baseDir));
+}
+
 async function readBytes(path: string, keyPath: string, baseDir: string | undefined): Promise<Uint8Array> {
   try {
     return await Deno.readFile(resolvePath(path, baseDir));
   } catch (error) {
-    throw new DataError(`Cannot read the file: ${reason(error)}`, { file: path, path: keyPath });
+    throw new DataError(`Cannot read the file: ${reason(error)}`, {
+      file: shownPath(path, baseDir),
+      path: keyPath,
+    });
   }
 }
 
@@ -70,8 +79,8 @@ async function loadSource(
   const classNames = like?.classNames ?? data.classNames;
   const task = like?.task ?? data.task;
   if (data.source === "csv") {
-    const file = spec.path!;
-    const bytes = await readBytes(file, `${keyBase}.path`, baseDir);
+    const file = shownPath(spec.path!, baseDir);
+    const bytes = await readBytes(spec.path!, `${keyBase}.path`, baseDir);
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -88,11 +97,11 @@ async function loadSource(
     });
   }
   if (data.source === "idx") {
-    const imagesFile = spec.images!, labelsFile = spec.labels!;
-    const labels = await parseIdx(await readBytes(labelsFile, `${keyBase}.labels`, baseDir), {
+    const imagesFile = shownPath(spec.images!, baseDir), labelsFile = shownPath(spec.labels!, baseDir);
+    const labels = await parseIdx(await readBytes(spec.labels!, `${keyBase}.labels`, baseDir), {
       file: labelsFile,
     });
-    const images = await parseIdx(await readBytes(imagesFile, `${keyBase}.images`, baseDir), {
+    const images = await parseIdx(await readBytes(spec.images!, `${keyBase}.images`, baseDir), {
       file: imagesFile,
     });
     return idxToDataset(images, labels, {

@@ -145,6 +145,7 @@ export class FitSession {
   readonly trackAccuracy: boolean;
   #epoch = 0;
   #correct = 0;
+  #lastYield: number | undefined;
   #order: Uint32Array;
   #rng: Rng;
   #seed: number;
@@ -291,7 +292,8 @@ export class FitSession {
   async runEpoch(control: EpochControl = {}): Promise<EpochRecord> {
     const { yieldEveryMs, shouldStop } = control;
     const started = performance.now();
-    let lastYield = started;
+    // the clock of the last yield runs across epochs, so many short epochs still yield every yieldEveryMs
+    if (this.#lastYield === undefined || this.#lastYield > started) this.#lastYield = started;
     this.#beginEpoch();
     let lossSum = 0, samples = 0;
     for (let start = 0; start < this.source.size; start += this.batchSize) {
@@ -301,9 +303,9 @@ export class FitSession {
       lossSum += loss * rows;
       samples += rows;
       if (!Number.isFinite(loss)) return this.#finishEpoch(NaN, samples, started);
-      if (yieldEveryMs !== undefined && performance.now() - lastYield >= yieldEveryMs) {
+      if (yieldEveryMs !== undefined && performance.now() - this.#lastYield >= yieldEveryMs) {
         await yieldToEventLoop();
-        lastYield = performance.now();
+        this.#lastYield = performance.now();
       }
     }
     return this.#finishEpoch(lossSum, samples, started);

@@ -174,7 +174,7 @@ export async function* train(
   yield startEvent();
 
   let paused = false, stepOnce = false, restart = false;
-  let elapsed = 0, lastStats = -Infinity;
+  let elapsed = 0, lastStats = -Infinity, completed = 0;
   let stats: LayerStats[] = [];
   let best = Infinity, wait = 0;
   let reason: EndReason = "done", message = "";
@@ -221,7 +221,7 @@ export async function* train(
     if (restart) {
       restart = false;
       session.restart();
-      elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0;
+      elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
       yield startEvent();
       if (paused) yield { type: "state", paused };
       continue;
@@ -278,6 +278,7 @@ export async function* train(
         })
         : undefined,
     };
+    completed = record.epoch;
     yield event;
     if (stepping) paused = true;
 
@@ -308,8 +309,8 @@ export async function* train(
   const quit = controller.quitRequested;
   if (quit !== undefined && reason === "done") {
     reason = quit.interrupted ? "interrupted" : "quit";
-    message = `Stopped by the user after epoch ${session.epoch}`;
+    message = `Stopped by the user after epoch ${completed}`;
   }
-  if (reason === "done") message = `Finished ${session.epoch} epochs`;
-  yield { type: "end", reason, epoch: session.epoch, message };
+  if (reason === "done") message = `Finished ${completed} epochs`;
+  yield { type: "end", reason, epoch: completed, message };
 }

@@ -178,14 +178,15 @@ const CASES: ErrorCase[] = [
     command: "train",
     args: (dir) => [`${CLI}/missing_data.yaml`, "--headless", "--out", dir],
     code: 1,
-    message: () => "does_not_exist.csv: data.path: Cannot read the file: not found",
+    message: () => "tests/fixtures/cli/does_not_exist.csv: data.path: Cannot read the file: not found",
   },
   {
     name: "train fails on a CSV row with a word in a feature column, naming file, line and column",
     command: "train",
     args: (dir) => [`${CLI}/bad_feature.yaml`, "--headless", "--out", dir],
     code: 1,
-    message: () => `bad_feature.csv:4: column "sepal_width": expected a number, got "wide"`,
+    message: () =>
+      `tests/fixtures/cli/bad_feature.csv:4: column "sepal_width": expected a number, got "wide"`,
   },
   {
     name: "train fails on an IDX file with the wrong magic number",
@@ -201,8 +202,10 @@ const CASES: ErrorCase[] = [
     },
     args: (dir) => [`${dir}/../idx.yaml`, "--headless", "--out", dir],
     code: 1,
-    message: () =>
-      `images.idx: Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), ` +
+    message: (dir) =>
+      `${
+        dir.replace(/\/[^/]+$/, "")
+      }/images.idx: Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), ` +
       `got "0x00000901"`,
   },
 ];

@@ -1,8 +1,9 @@
 # numpy peer of bench/peers.ts: the 784-128-64-10 ReLU/softmax MLP trained with plain SGD, one JSON line per run.
 """Train the peer-benchmark MLP with numpy on the weights and data slice that bench/peers.ts wrote.
 
-Usage: python3 numpy_mlp.py META_JSON SAMPLES WARMUP BATCH LEARNING_RATE TRIALS PER_SAMPLE_SAMPLES [LABEL_SUFFIX]
-With LABEL_SUFFIX (e.g. " (1 BLAS thread)") only the vectorised float64 run is made, its name suffixed.
+Usage: python3 numpy_mlp.py META_JSON SAMPLES WARMUP BATCH LEARNING_RATE TRIALS BUDGET_SECONDS PER_SAMPLE_SAMPLES
+       [LABEL_SUFFIX]
+Trials stop early once the timed ones took BUDGET_SECONDS. With LABEL_SUFFIX (e.g. " (1 BLAS thread)") only the vectorised float64 run is made, its name suffixed.
 
 Prints one JSON line per variant to stdout:
   {"peer": ..., "dtype": ..., "trials": [samples/s, ...], "loss": mean batch loss of trial 1, "samples": n}
@@ -112,16 +113,20 @@ def train_per_sample(params, x, y, batch, lr):
 
 
 def measure(name, dtype, train, params, x, y, options):
-    samples, warmup, batch, lr, trials = options
+    samples, warmup, batch, lr, trials, budget = options
     xs, ys = x.astype(dtype), y.astype(dtype)
     lr = dtype(lr)
     train(copy_params(params, dtype), xs[:warmup], ys[:warmup], batch, lr)
-    rates, loss = [], None
+    rates, loss, spent = [], None, 0.0
     for _ in range(trials):
+        if spent >= budget:
+            break
         p = copy_params(params, dtype)
         started = time.perf_counter()
         value = train(p, xs[:samples], ys[:samples], batch, lr)
-        rates.append(samples / (time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        spent += seconds
+        rates.append(samples / seconds)
         if loss is None:
             loss = float(value)
     print(json.dumps({"peer": name, "dtype": np.dtype(dtype).name, "trials": rates, "loss": loss,
@@ -129,22 +134,22 @@ def measure(name, dtype, train, params, x, y, options):
 
 
 def main(argv):
-    if len(argv) not in (8, 9):
-        sys.exit("Usage: numpy_mlp.py META_JSON SAMPLES WARMUP BATCH LEARNING_RATE TRIALS PER_SAMPLE_SAMPLES "
-                 "[LABEL_SUFFIX]")
-    meta, samples, warmup, batch, lr, trials, per_sample = argv[1:8]
-    suffix = argv[8] if len(argv) == 9 else None
+    if len(argv) not in (9, 10):
+        sys.exit("Usage: numpy_mlp.py META_JSON SAMPLES WARMUP BATCH LEARNING_RATE TRIALS BUDGET_SECONDS "
+                 "PER_SAMPLE_SAMPLES [LABEL_SUFFIX]")
+    meta, samples, warmup, batch, lr, trials, budget, per_sample = argv[1:9]
+    suffix = argv[9] if len(argv) == 10 else None
     samples, warmup, batch, trials, per_sample = map(int, (samples, warmup, batch, trials, per_sample))
-    lr = float(lr)
+    lr, budget = float(lr), float(budget)
     params, x, y = load(meta)
-    options = (samples, warmup, batch, lr, trials)
+    options = (samples, warmup, batch, lr, trials, budget)
     if suffix is not None:
         measure("numpy vectorised" + suffix, np.float64, train_vectorised, params, x, y, options)
         return
     measure("numpy vectorised", np.float64, train_vectorised, params, x, y, options)
     measure("numpy vectorised", np.float32, train_vectorised, params, x, y, options)
     if per_sample > 0:
-        short = (per_sample, min(warmup, per_sample), batch, lr, 1)
+        short = (per_sample, min(warmup, per_sample), batch, lr, 1, budget)
         measure("numpy per-sample (tutorial)", np.float64, train_per_sample, params, x, y, short)
 
 

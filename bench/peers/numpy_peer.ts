@@ -31,6 +31,7 @@ async function runScript(
         String(workload.batchSize),
         String(workload.learningRate),
         String(workload.trials),
+        String(workload.budgetSeconds),
         String(PER_SAMPLE_SAMPLES),
         ...(variant.suffix === undefined ? [] : [variant.suffix]),
       ],

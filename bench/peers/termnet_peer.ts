@@ -91,13 +91,14 @@ export async function runTermnet(
     setWeights(network, weights);
     new FitSession(network, matrixSource(warm.x, warm.y), fitOptions).runEpochSync();
     const trials: number[] = [];
-    let loss: number | undefined;
-    for (let t = 0; t < workload.trials; t++) {
+    let loss: number | undefined, spent = 0;
+    for (let t = 0; t < workload.trials && spent < workload.budgetSeconds; t++) {
       setWeights(network, weights);
       const session = new FitSession(network, matrixSource(timed.x, timed.y), fitOptions);
       const started = performance.now();
       const record = session.runEpochSync();
       const seconds = (performance.now() - started) / 1000;
+      spent += seconds;
       trials.push(record.samples / seconds);
       loss ??= record.loss;
     }

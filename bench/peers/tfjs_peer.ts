@@ -117,12 +117,14 @@ export async function runTfjs(
   try {
     trainPass(warm, { kernels, biases }, optimizer);
     const trials: number[] = [];
-    let loss: number | undefined;
-    for (let t = 0; t < workload.trials; t++) {
+    let loss: number | undefined, spent = 0;
+    for (let t = 0; t < workload.trials && spent < workload.budgetSeconds; t++) {
       tf.tidy(reset);
       const started = performance.now();
       const pass = trainPass(timed, { kernels, biases }, optimizer);
-      trials.push(pass.samples / ((performance.now() - started) / 1000));
+      const seconds = (performance.now() - started) / 1000;
+      spent += seconds;
+      trials.push(pass.samples / seconds);
       loss ??= pass.loss;
     }
     const note = which.backend === "wasm" ? `${getThreadsCount()} thread(s)` : undefined;

@@ -167,3 +167,12 @@ export {
 export { evaluate, type EvaluateOptions, type Evaluation } from "./src/train/evaluate.ts";
 export { gradientCheck, type GradientCheckOptions, type LayerGradientCheck } from "./src/nn/gradcheck.ts";
 export { createBackend, type CreateBackendOptions } from "./src/math/create_backend.ts";
+export {
+  type DashboardState,
+  initialDashboardState,
+  reduceDashboard,
+  renderFrame,
+  type RenderOptions,
+  renderSummary,
+  type UiAction,
+} from "./src/ui/dashboard.ts";

@@ -28,11 +28,11 @@ export function matrixSource(x: Matrix, y: Matrix): BatchSource {
     inputSize: x.cols,
     targetSize: y.cols,
     gather(outX, outY, order, start) {
-      const n = x.cols, t = y.cols;
+      const n = x.cols, t = y.cols, X = x.data, Y = y.data, outXData = outX.data, outYData = outY.data;
       for (let r = 0; r < outX.rows; r++) {
         const row = order[start + r];
-        outX.data.set(x.data.subarray(row * n, row * n + n), r * n);
-        outY.data.set(y.data.subarray(row * t, row * t + t), r * t);
+        for (let j = 0; j < n; j++) outXData[r * n + j] = X[row * n + j];
+        for (let j = 0; j < t; j++) outYData[r * t + j] = Y[row * t + j];
       }
     },
   };

@@ -25,12 +25,12 @@ export interface Loss {
   fusedGradient?(dZ: Matrix, predicted: Matrix, target: Matrix): void;
 }
 
+const PROBABILITY_HIGH = 1 - PROBABILITY_EPSILON;
+
+// Math.min/max rather than a chain of ternaries: the same result for every input (NaN stays NaN), but V8 keeps it
+// in a float register; the ternary form boxed every returned p, allocating 16 bytes per element in the hot loop.
 function clampProbability(p: number): number {
-  return p < PROBABILITY_EPSILON
-    ? PROBABILITY_EPSILON
-    : p > 1 - PROBABILITY_EPSILON
-    ? 1 - PROBABILITY_EPSILON
-    : p;
+  return Math.min(Math.max(p, PROBABILITY_EPSILON), PROBABILITY_HIGH);
 }
 
 /** Mean squared error: L = 1/(N·K) Σ (ŷ − y)²; ∂L/∂ŷ = 2(ŷ − y)/(N·K). */

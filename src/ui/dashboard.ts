@@ -109,8 +109,6 @@ export interface DashboardState {
   readonly help: boolean;
 }
 
-const EMPTY_SERIES: SampledSeries = { stride: 1, values: [], lastCount: 0 };
-
 /**
  * Returns the state before any event.
  *
@@ -138,30 +136,90 @@ export function initialDashboardState(): DashboardState {
 }
 
 /**
+ * A series that appends in O(1): the stored means live in an append-only buffer shared by successive versions
+ * (each version reads only its own prefix) and the last, still-growing mean is kept beside it, so a new epoch
+ * costs no copy of the history. Versions stay immutable; a version appended to twice copies its prefix.
+ */
+class SharedSeries implements SampledSeries {
+  readonly stride: number;
+  readonly lastCount: number;
+  /** Buffer of finished means (shared); this version owns indices [0, finished). */
+  readonly buffer: number[];
+  /** How many buffer entries belong to this version. */
+  readonly finished: number;
+  /** The last stored mean (not in the buffer). */
+  readonly last: number | undefined;
+  #values: readonly number[] | undefined;
+
+  constructor(
+    stride: number,
+    lastCount: number,
+    buffer: number[],
+    finished: number,
+    last: number | undefined,
+  ) {
+    this.stride = stride;
+    this.lastCount = lastCount;
+    this.buffer = buffer;
+    this.finished = finished;
+    this.last = last;
+  }
+
+  /** Stored means, oldest first (built once per version, when read). */
+  get values(): readonly number[] {
+    if (this.#values === undefined) {
+      const values = this.buffer.slice(0, this.finished);
+      if (this.last !== undefined) values.push(this.last);
+      this.#values = values;
+    }
+    return this.#values;
+  }
+}
+
+const EMPTY_SERIES: SampledSeries = new SharedSeries(1, 0, [], 0, undefined);
+
+function toShared(series: SampledSeries): SharedSeries {
+  if (series instanceof SharedSeries) return series;
+  const values = [...series.values];
+  const last = values.pop();
+  return new SharedSeries(series.stride, series.lastCount, values, values.length, last);
+}
+
+/**
  * Appends one epoch's value to a series, merging neighbours in pairs when it reaches
- * {@linkcode HISTORY_CAPACITY}, so memory and copying stay bounded however long the run.
+ * {@linkcode HISTORY_CAPACITY}, so memory stays bounded however long the run; an append copies nothing.
  */
 export function appendSample(series: SampledSeries, value: number): SampledSeries {
-  const values = series.values.slice();
-  let { stride, lastCount } = series;
-  if (values.length > 0 && lastCount < stride) {
-    values[values.length - 1] = (values[values.length - 1] * lastCount + value) / (lastCount + 1);
+  const current = toShared(series);
+  let { stride, lastCount } = current;
+  if (current.last !== undefined && lastCount < stride) {
+    const mean = (current.last * lastCount + value) / (lastCount + 1);
     lastCount++;
-  } else {
-    values.push(value);
-    lastCount = 1;
+    return mergeIfFull(new SharedSeries(stride, lastCount, current.buffer, current.finished, mean));
   }
-  if (values.length >= HISTORY_CAPACITY && lastCount === stride) {
-    const merged: number[] = [];
-    for (let i = 0; i + 1 < values.length; i += 2) merged.push((values[i] + values[i + 1]) / 2);
-    if (values.length % 2 === 1) {
-      merged.push(values[values.length - 1]);
-      lastCount = stride;
-    } else lastCount = stride * 2;
-    stride *= 2;
-    return { stride, values: merged, lastCount };
+  let buffer = current.last === undefined ? [] : current.buffer;
+  if (current.last !== undefined) {
+    // take the buffer over when this version is its tip; otherwise another version has appended: copy
+    if (buffer.length !== current.finished) buffer = buffer.slice(0, current.finished);
+    buffer.push(current.last);
   }
-  return { stride, values, lastCount };
+  const finished = current.last !== undefined ? current.finished + 1 : current.finished;
+  return mergeIfFull(new SharedSeries(stride, 1, buffer, finished, value));
+}
+
+function mergeIfFull(series: SharedSeries): SharedSeries {
+  const count = series.finished + (series.last !== undefined ? 1 : 0);
+  if (count < HISTORY_CAPACITY || series.lastCount !== series.stride) return series;
+  const values = series.values;
+  const merged: number[] = [];
+  for (let i = 0; i + 1 < values.length; i += 2) merged.push((values[i] + values[i + 1]) / 2);
+  let lastCount: number;
+  if (values.length % 2 === 1) {
+    merged.push(values[values.length - 1]);
+    lastCount = series.stride;
+  } else lastCount = series.stride * 2;
+  const last = merged.pop();
+  return new SharedSeries(series.stride * 2, lastCount, merged, merged.length, last);
 }
 
 const SAVED_PATTERN = /\b(?:saved|wrote|written)\b.*?\b(?:to|at|in|as)\s+["'`]?([^\s"'`]+?)["'`]?\.?$/i;

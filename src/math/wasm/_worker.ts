@@ -58,7 +58,8 @@ function workerMain(): void {
     const kernels = init.kernels.map((name) => instance.exports[name] as (...args: number[]) => void);
     scope.postMessage("ready");
     const a = layout.ARGS;
-    let seq = Atomics.load(control, layout.SEQ);
+    // Jobs are numbered from 1; reading SEQ here instead would miss a job posted right after "ready".
+    let seq = 0;
     while (true) {
       // Wait for a new job: spin (a wake-up from Atomics.wait costs tens of µs), then sleep.
       let next = Atomics.load(control, layout.SEQ);

@@ -741,7 +741,7 @@ function snakeKeys(value: unknown): unknown {
  */
 export function stringifyConfig(config: TrainConfig): string {
   // momentum and nesterov are only accepted with optimizer: momentum
-  const { momentum, nesterov, ...others } = config.train;
+  const { momentum: _momentum, nesterov: _nesterov, ...others } = config.train;
   const train = config.train.optimizer === "momentum" ? config.train : others;
   const plain = snakeKeys({ ...config, train, network: { ...config.network, hidden: [] } }) as Record<
     string,

@@ -1,11 +1,12 @@
-// Threads: helper Workers that share the kernel memory and take jobs through spin-waited control blocks.
+// Threads: helper Workers that share the kernel memory and take jobs through a spin-waited control block.
 //
-// A job is posted by writing its arguments into the worker's control block and bumping a sequence
-// number; the worker, spinning on that number, runs it and publishes the number back. Nothing is
-// allocated and no message is sent per job. A sleeping worker (idle for longer than its spin budget) is
-// woken with Atomics.notify, which only happens after a pause.
+// A job is posted by writing its arguments into the control block and bumping a sequence number; the
+// output is cut into chunks that the calling thread and the workers claim with compare-and-swap, so the
+// calling thread never waits for a worker that has not started (it takes the chunks itself) and only
+// waits for chunks already being computed. Nothing is allocated and no message is sent per job. An idle
+// worker spins for a while, then sleeps in Atomics.wait and is woken with Atomics.notify.
 
-import { CONTROL, type WorkerInit, workerUrl } from "./_worker.ts";
+import { claimChunk, CONTROL, MAX_CHUNKS, type WorkerInit, workerUrl } from "./_worker.ts";
 
 /** Options of `ThreadPool.create`. */
 export interface ThreadPoolOptions {
@@ -21,34 +22,71 @@ export interface ThreadPoolOptions {
   spinMilliseconds: number;
 }
 
-// How long the main thread spins for a worker to finish before it sleeps (the worker is then probably
-// descheduled, and spinning would only take the core it needs).
+/** A kernel driver: C[i0:i1, j0:j1] of a product (see `_kernels.ts`). */
+export type ChunkKernel = (
+  c: number,
+  a: number,
+  b: number,
+  m: number,
+  k: number,
+  n: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  scratch: number,
+) => void;
+
+/** One product split into chunks along rows or columns of C. */
+export interface Job {
+  /** Kernel index (the same kernel as `kernel`, for the workers). */
+  index: number;
+  /** The calling thread's instance of the kernel. */
+  kernel: ChunkKernel;
+  /** Byte addresses of C, A and B. */
+  c: number;
+  a: number;
+  b: number;
+  /** Sizes: C is m×n, k is the inner size. */
+  m: number;
+  k: number;
+  n: number;
+  /** Split C's columns (else its rows). */
+  byColumns: boolean;
+  /** Columns (or rows) per chunk, a whole number of register blocks. */
+  chunkSize: number;
+  /** Number of chunks, at most `MAX_CHUNKS`. */
+  chunks: number;
+  /** Scratch of thread t at scratch + t · scratchStride. */
+  scratch: number;
+  scratchStride: number;
+}
+
+// How long the calling thread spins for chunks being computed by a worker before it sleeps (the worker is
+// then probably descheduled, and spinning would only take the core it needs).
 const MAIN_SPIN_MILLISECONDS = 0.2;
 
-/** A fixed set of helper workers that run kernel calls on request. */
+/** A fixed set of helper workers that compute chunks of products alongside the calling thread. */
 export class ThreadPool {
   #workers: Worker[];
-  #controls: Int32Array[];
-  #seq: number[];
+  #control: Int32Array;
+  #seq = 0;
   #disposed = false;
 
-  /** Wraps started workers and their control blocks; use `ThreadPool.create`. */
-  constructor(workers: Worker[], controls: Int32Array[]) {
+  /** Wraps started workers and their control block; use `ThreadPool.create`. */
+  constructor(workers: Worker[], control: Int32Array) {
     this.#workers = workers;
-    this.#controls = controls;
-    this.#seq = controls.map(() => 0);
+    this.#control = control;
   }
 
   /** Starts the workers and resolves once each has instantiated the module. */
   static async create(options: ThreadPoolOptions): Promise<ThreadPool> {
+    const control = new SharedArrayBuffer((CONTROL.SIZE + options.workers + 1) * 4);
     const workers: Worker[] = [];
-    const controls: Int32Array[] = [];
     const ready: Promise<void>[] = [];
-    for (let w = 0; w < options.workers; w++) {
+    for (let w = 1; w <= options.workers; w++) {
       const worker = new Worker(workerUrl(), { type: "module" });
-      const control = new SharedArrayBuffer(CONTROL.SIZE * 4);
       workers.push(worker);
-      controls.push(new Int32Array(control));
       ready.push(
         new Promise((resolve, reject) => {
           worker.onmessage = () => resolve();
@@ -62,6 +100,7 @@ export class ThreadPool {
         module: options.module,
         memory: options.memory,
         control,
+        index: w,
         layout: CONTROL,
         kernels: options.kernels,
         spinMilliseconds: options.spinMilliseconds,
@@ -78,7 +117,7 @@ export class ThreadPool {
       worker.onmessage = null;
       worker.onerror = null;
     }
-    return new ThreadPool(workers, controls);
+    return new ThreadPool(workers, new Int32Array(control));
   }
 
   /** Number of helper workers. */
@@ -86,65 +125,68 @@ export class ThreadPool {
     return this.#workers.length;
   }
 
-  /** Posts kernel `kernel` with its eleven i32 arguments to worker `w`; returns at once. */
-  post(
-    w: number,
-    kernel: number,
-    c: number,
-    a: number,
-    b: number,
-    m: number,
-    k: number,
-    n: number,
-    i0: number,
-    i1: number,
-    j0: number,
-    j1: number,
-    scratch: number,
-  ): void {
-    const control = this.#controls[w];
-    const args = CONTROL.ARGS;
-    control[CONTROL.KERNEL] = kernel;
-    control[args] = c;
-    control[args + 1] = a;
-    control[args + 2] = b;
-    control[args + 3] = m;
-    control[args + 4] = k;
-    control[args + 5] = n;
-    control[args + 6] = i0;
-    control[args + 7] = i1;
-    control[args + 8] = j0;
-    control[args + 9] = j1;
-    control[args + 10] = scratch;
-    const seq = (this.#seq[w] + 1) | 0;
-    this.#seq[w] = seq;
-    // The store is sequentially consistent, so the plain writes above are visible before it.
+  /** Computes `job` on the calling thread and the workers; returns when every chunk is done. */
+  run(job: Job): void {
+    const control = this.#control;
+    const chunks = Math.min(job.chunks, MAX_CHUNKS);
+    const seq = (this.#seq + 1) | 0;
+    this.#seq = seq;
+    const a = CONTROL.ARGS;
+    control[CONTROL.KERNEL] = job.index;
+    control[a] = job.c;
+    control[a + 1] = job.a;
+    control[a + 2] = job.b;
+    control[a + 3] = job.m;
+    control[a + 4] = job.k;
+    control[a + 5] = job.n;
+    control[a + 6] = job.byColumns ? 1 : 0;
+    control[a + 7] = job.chunkSize;
+    control[a + 8] = job.byColumns ? job.n : job.m;
+    control[a + 9] = job.scratch;
+    control[a + 10] = job.scratchStride;
+    Atomics.store(control, CONTROL.FINISHED, 0);
+    Atomics.store(control, CONTROL.NEXT, ((seq & 0x3ffffff) << 6) | chunks);
+    // Sequentially consistent: the plain writes above are visible to a worker that sees the new SEQ.
     Atomics.store(control, CONTROL.SEQ, seq);
-    if (Atomics.load(control, CONTROL.WORKER_SLEEPING) === 1) Atomics.notify(control, CONTROL.SEQ);
+    for (let w = 1; w <= this.#workers.length; w++) {
+      if (Atomics.load(control, CONTROL.WORKER_SLEEPING + w) === 1) {
+        Atomics.notify(control, CONTROL.SEQ);
+        break;
+      }
+    }
+    const limit = job.byColumns ? job.n : job.m;
+    for (let chunk = claimChunk(control, CONTROL.NEXT, seq); chunk >= 0;) {
+      const from = chunk * job.chunkSize, to = Math.min(limit, from + job.chunkSize);
+      if (job.byColumns) {
+        job.kernel(job.c, job.a, job.b, job.m, job.k, job.n, 0, job.m, from, to, job.scratch);
+      } else job.kernel(job.c, job.a, job.b, job.m, job.k, job.n, from, to, 0, job.n, job.scratch);
+      Atomics.add(control, CONTROL.FINISHED, 1);
+      chunk = claimChunk(control, CONTROL.NEXT, seq);
+    }
+    this.#waitFinished(chunks);
+    if (control[CONTROL.FAILED] === 1) {
+      throw new Error("Cannot compute the matrix product: a kernel worker failed");
+    }
   }
 
-  /** Waits until worker `w` has finished its latest job; throws if that job failed. */
-  wait(w: number): void {
-    const control = this.#controls[w];
-    const seq = this.#seq[w];
-    let done = Atomics.load(control, CONTROL.DONE);
+  #waitFinished(chunks: number): void {
+    const control = this.#control;
+    let finished = Atomics.load(control, CONTROL.FINISHED);
     let spins = 0;
     let deadline = 0;
-    while (done !== seq) {
+    while (finished !== chunks) {
       if ((++spins & 255) === 0) {
         const now = performance.now();
-        if (deadline === 0) deadline = now + MAIN_SPIN_MILLISECONDS;
-        else if (now > deadline) {
+        if (deadline === 0) {
+          deadline = now + MAIN_SPIN_MILLISECONDS;
+        } else if (now > deadline) {
           Atomics.store(control, CONTROL.MAIN_SLEEPING, 1);
-          done = Atomics.load(control, CONTROL.DONE);
-          if (done !== seq) Atomics.wait(control, CONTROL.DONE, done, 10);
+          finished = Atomics.load(control, CONTROL.FINISHED);
+          if (finished !== chunks) Atomics.wait(control, CONTROL.FINISHED, finished, 10);
           Atomics.store(control, CONTROL.MAIN_SLEEPING, 0);
         }
       }
-      done = Atomics.load(control, CONTROL.DONE);
-    }
-    if (control[CONTROL.FAILED] === 1) {
-      throw new Error("Cannot compute the matrix product: a kernel worker failed");
+      finished = Atomics.load(control, CONTROL.FINISHED);
     }
   }
 
@@ -152,12 +194,10 @@ export class ThreadPool {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#workers.forEach((worker, w) => {
-      const control = this.#controls[w];
-      control[CONTROL.KERNEL] = -1;
-      Atomics.store(control, CONTROL.SEQ, (this.#seq[w] + 1) | 0);
-      Atomics.notify(control, CONTROL.SEQ);
-      worker.terminate();
-    });
+    const control = this.#control;
+    control[CONTROL.KERNEL] = -1;
+    Atomics.store(control, CONTROL.SEQ, (this.#seq + 1) | 0);
+    Atomics.notify(control, CONTROL.SEQ);
+    for (const worker of this.#workers) worker.terminate();
   }
 }

@@ -19,7 +19,7 @@ import {
   PANEL_COLS,
   scratchBytes,
 } from "./_kernels.ts";
-import { ThreadPool } from "./_threads.ts";
+import { type Job, ThreadPool } from "./_threads.ts";
 
 /** Which backend `createBackend` returns: the fastest available (`"auto"`), plain JS, or WebAssembly. */
 export type BackendKind = "auto" | "js" | "wasm";
@@ -71,6 +71,9 @@ const MAX_PAGES = 65536;
 const INITIAL_PAGES = 16;
 // Scratch slots for operands that do not live in the backend's memory.
 const SLOT_A = 0, SLOT_B = 1, SLOT_OUT = 2;
+// Chunks per thread a split product is cut into: enough that a late worker costs the calling thread
+// little waiting, few enough that the per-chunk overhead (packing B again for row splits) stays small.
+const CHUNKS_PER_THREAD = 3;
 
 interface Parts {
   module: WebAssembly.Module;
@@ -98,6 +101,7 @@ class WasmSimdBackend implements WasmBackend {
   #slotCapacity = [-1, -1, -1];
   #slotView: (Float64Array | undefined)[] = [undefined, undefined, undefined];
   #disposed = false;
+  #job: Job;
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
@@ -112,6 +116,21 @@ class WasmSimdBackend implements WasmBackend {
     const { panel, dot } = blockRows(parts.kernelOptions);
     this.#rows = [panel, dot, panel];
     this.#cols = [PANEL_COLS, DOT_COLS, PANEL_COLS];
+    this.#job = {
+      index: 0,
+      kernel: this.#kernels[0],
+      c: 0,
+      a: 0,
+      b: 0,
+      m: 0,
+      k: 0,
+      n: 0,
+      byColumns: true,
+      chunkSize: 0,
+      chunks: 0,
+      scratch: 0,
+      scratchStride: 0,
+    };
     this.name = (this.fma ? "wasm-simd" : "wasm-simd-nofma") + (this.threads > 1 ? `×${this.threads}` : "");
   }
 
@@ -172,8 +191,9 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   /**
-   * Splits C between the threads along its longer side (in whole register blocks): part 0 runs here,
-   * the others on the workers. Each element is computed by one thread in the same order as on one thread.
+   * Splits C along its longer side (in whole register blocks) into a few chunks per thread, which the
+   * calling thread and the workers claim in turn. Each element is computed by one thread, in the same order
+   * as on one thread, so results do not depend on who computed what.
    */
   #split(
     kernel: number,
@@ -185,32 +205,26 @@ class WasmSimdBackend implements WasmBackend {
     n: number,
     perThread: number,
   ): void {
-    const pool = this.#pool!;
-    const threads = this.threads;
     const rowBlock = this.#rows[kernel], colBlock = this.#cols[kernel];
     const rowBlocks = Math.ceil(m / rowBlock), colBlocks = Math.ceil(n / colBlock);
     const byColumns = colBlocks >= rowBlocks;
     const blocks = byColumns ? colBlocks : rowBlocks;
-    const size = byColumns ? colBlock : rowBlock;
-    const limit = byColumns ? n : m;
-    const edge = (t: number) => Math.min(limit, Math.round((blocks * t) / threads) * size);
-    let posted = 0;
-    for (let t = 1; t < threads; t++) {
-      const from = edge(t), to = edge(t + 1);
-      if (from >= to) continue;
-      const scratch = this.#scratch + t * perThread;
-      if (byColumns) pool.post(t - 1, kernel, pc, pa, pb, m, k, n, 0, m, from, to, scratch);
-      else pool.post(t - 1, kernel, pc, pa, pb, m, k, n, from, to, 0, n, scratch);
-      posted |= 1 << t;
-    }
-    const own = edge(1);
-    if (own > 0) {
-      if (byColumns) this.#kernels[kernel](pc, pa, pb, m, k, n, 0, m, 0, own, this.#scratch);
-      else this.#kernels[kernel](pc, pa, pb, m, k, n, 0, own, 0, n, this.#scratch);
-    }
-    for (let t = 1; t < threads; t++) {
-      if ((posted & (1 << t)) !== 0) pool.wait(t - 1);
-    }
+    const blocksPerChunk = Math.ceil(blocks / Math.min(blocks, CHUNKS_PER_THREAD * this.threads));
+    const job = this.#job;
+    job.index = kernel;
+    job.kernel = this.#kernels[kernel];
+    job.c = pc;
+    job.a = pa;
+    job.b = pb;
+    job.m = m;
+    job.k = k;
+    job.n = n;
+    job.byColumns = byColumns;
+    job.chunkSize = blocksPerChunk * (byColumns ? colBlock : rowBlock);
+    job.chunks = Math.ceil(blocks / blocksPerChunk);
+    job.scratch = this.#scratch;
+    job.scratchStride = perThread;
+    this.#pool!.run(job);
   }
 
   /** Address of scratch slot `slot` with room for `length` values (reallocated only when it grows). */

@@ -1,7 +1,7 @@
 // Prints GFLOP/s (median of several trials) of the three matrix products per shape and backend, and the
 // two-thread / one-thread ratio; with --threshold, also the sizes where two threads start to pay.
 //
-//   deno run --no-prompt bench/matmul_gflops.ts [--trials=9] [--threshold]
+//   deno run --no-prompt bench/matmul_gflops.ts [--trials=9] [--best] [--threshold]
 
 import { type Backend, jsBackend } from "../src/math/backend.ts";
 import type { Matrix } from "../src/math/matrix.ts";
@@ -46,31 +46,56 @@ function operands(backend: Backend, c: Case, rng: Rng): [Matrix, Matrix, Matrix]
   return [backend.allocate(c.m, c.n), a, b];
 }
 
-/** Median GFLOP/s of `trials` trials of about `milliseconds` each, after a warm-up. */
-function measure(backend: Backend, c: Case, trials: number, milliseconds = 40): number {
+/** A product ready to time: `run()` computes it `reps` times; `flops` per repetition. */
+interface Timed {
+  run(): void;
+  flops: number;
+}
+
+/** Prepares `c` on `backend`: operands allocated, warmed up (WebAssembly tiers up), repetitions sized. */
+function prepare(backend: Backend, c: Case, milliseconds: number): Timed {
   const [out, a, b] = operands(backend, c, new Rng(1));
-  const run = backend[c.form].bind(backend);
-  const flops = 2 * c.m * c.k * c.n;
-  // Warm up (WebAssembly tiers up from the baseline compiler) and size the repetitions.
+  const product = backend[c.form].bind(backend);
+  const warmEnd = performance.now() + 100;
+  while (performance.now() < warmEnd) product(out, a, b);
   let reps = 1;
-  const warmEnd = performance.now() + 150;
-  while (performance.now() < warmEnd) run(out, a, b);
   while (true) {
     const start = performance.now();
-    for (let r = 0; r < reps; r++) run(out, a, b);
+    for (let r = 0; r < reps; r++) product(out, a, b);
     if (performance.now() - start > milliseconds / 4) break;
     reps *= 2;
   }
   reps *= 4;
-  const results: number[] = [];
-  for (let t = 0; t < trials; t++) {
-    const start = performance.now();
-    for (let r = 0; r < reps; r++) run(out, a, b);
-    const seconds = (performance.now() - start) / 1000;
-    results.push((flops * reps) / seconds / 1e9);
+  return {
+    run: () => {
+      for (let r = 0; r < reps; r++) product(out, a, b);
+    },
+    flops: 2 * c.m * c.k * c.n * reps,
+  };
+}
+
+/**
+ * GFLOP/s of `c` on each backend: trials interleaved across the backends (so that load from other
+ * processes hits them alike), then the median, or the best trial with `best`.
+ */
+function measure(
+  backends: Backend[],
+  c: Case,
+  options: { trials: number; best: boolean; milliseconds: number },
+): number[] {
+  const timed = backends.map((backend) => prepare(backend, c, options.milliseconds));
+  const results: number[][] = backends.map(() => []);
+  for (let t = 0; t < options.trials; t++) {
+    timed.forEach((x, i) => {
+      const start = performance.now();
+      x.run();
+      results[i].push(x.flops / ((performance.now() - start) / 1000) / 1e9);
+    });
   }
-  results.sort((x, y) => x - y);
-  return results[Math.floor(trials / 2)];
+  return results.map((r) => {
+    r.sort((x, y) => x - y);
+    return options.best ? r[r.length - 1] : r[Math.floor(r.length / 2)];
+  });
 }
 
 function pad(text: string, width: number): string {
@@ -79,39 +104,38 @@ function pad(text: string, width: number): string {
 
 const args = Deno.args;
 const trials = Number(args.find((a) => a.startsWith("--trials="))?.slice(9) ?? 9);
+const best = args.includes("--best");
 const one = createWasmBackendSync();
 const two = await createWasmBackend({ threads: 2 });
-const backends: Backend[] = [jsBackend, one, two];
 try {
+  const statistic = best ? "best" : "median";
   console.log(
-    `GFLOP/s, median of ${trials} trials (${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno})`,
+    `GFLOP/s, ${statistic} of ${trials} interleaved trials (${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno})`,
   );
-  const header = [pad("product", 32), pad("m×k×n", 14), ...backends.map((b) => pad(b.name, 12)), "2t/1t"];
-  console.log(header.join(" "));
+  const names = [jsBackend.name, one.name, two.name];
+  console.log(
+    [pad("product", 32), pad("m×k×n", 14), ...names.map((name) => pad(name, 12)), "2t/1t"].join(" "),
+  );
   for (const c of CASES) {
-    const speeds = backends.map((backend) =>
-      backend === jsBackend && c.m * c.k * c.n > 1e7 ? NaN : measure(backend, c, trials)
+    const big = c.m * c.k * c.n > 1e7;
+    const wasm = measure([one, two], c, { trials, best, milliseconds: 40 });
+    const js = big ? NaN : measure([jsBackend], c, { trials: 3, best, milliseconds: 40 })[0];
+    const cells = [js, ...wasm].map((s) => pad(Number.isNaN(s) ? "-" : s.toFixed(1), 12));
+    console.log(
+      [pad(c.label, 32), pad(`${c.m}×${c.k}×${c.n}`, 14), ...cells, (wasm[1] / wasm[0]).toFixed(2)].join(" "),
     );
-    const cells = speeds.map((s) => pad(Number.isNaN(s) ? "-" : s.toFixed(1), 12));
-    const row = [
-      pad(c.label, 32),
-      pad(`${c.m}×${c.k}×${c.n}`, 14),
-      ...cells,
-      (speeds[2] / speeds[1]).toFixed(2),
-    ];
-    console.log(row.join(" "));
   }
   if (args.includes("--threshold")) {
     const forced = await createWasmBackend({ threads: 2, parallelThreshold: 0 });
     try {
-      console.log("\nThreshold: one thread vs always two threads, cubes s×s×s (GFLOP/s)");
+      console.log(`\nThreshold: one thread vs always two threads, s×s×s (GFLOP/s, ${statistic})`);
       for (const s of [8, 12, 16, 20, 24, 28, 32, 40, 48, 64, 96]) {
         const c: Case = { label: "", form: "matmul", m: s, k: s, n: s };
-        const single = measure(one, c, trials, 20), double = measure(forced, c, trials, 20);
+        const [single, double] = measure([one, forced], c, { trials, best, milliseconds: 20 });
         console.log(
-          `${pad(String(s), 4)} m·n·k=${pad(String(s ** 3), 8)} 1t ${single.toFixed(1)}  2t ${
-            double.toFixed(1)
-          }`,
+          `${pad(String(s), 4)} m·n·k=${pad(String(s ** 3), 8)} 1t ${pad(single.toFixed(1), 6)} 2t ${
+            pad(double.toFixed(1), 6)
+          } ratio ${(double / single).toFixed(2)}`,
         );
       }
     } finally {

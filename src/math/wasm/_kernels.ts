@@ -206,14 +206,22 @@ function dotKernel(rows: number, cols: number, fma: boolean): Code {
   }
   // end = 16 · ⌊k / 2⌋: the byte offset just past the last pair of values.
   code.get(K).i32Const(1).i32ShrU().i32Const(4).i32Shl().set(end);
-  code.block().get(end).i32Eqz().brIf(0).loop();
-  for (let c = 0; c < cols; c++) code.get(bRow[c]).get(offset).i32Add().v128Load().set(bv[c]);
-  for (let r = 0; r < rows; r++) {
-    code.get(aRow[r]).get(offset).i32Add().v128Load().set(av);
-    for (let c = 0; c < cols; c++) madd(code, av, bv[c], acc[r][c], fma);
-  }
-  code.get(offset).i32Const(16).i32Add().tee(offset).get(end).i32Ne().brIf(0);
+  const pair = (byteOffset: number) => {
+    for (let c = 0; c < cols; c++) code.get(bRow[c]).get(offset).i32Add().v128Load(byteOffset).set(bv[c]);
+    for (let r = 0; r < rows; r++) {
+      code.get(aRow[r]).get(offset).i32Add().v128Load(byteOffset).set(av);
+      for (let c = 0; c < cols; c++) madd(code, av, bv[c], acc[r][c], fma);
+    }
+  };
+  // Two pairs per iteration while at least two remain, then the last one (same order of summation).
+  code.block().get(end).i32Const(32).i32LtS().brIf(0).loop();
+  pair(0);
+  pair(16);
+  code.get(offset).i32Const(32).i32Add().tee(offset).i32Const(32).i32Add().get(end).i32GtS().i32Eqz().brIf(0);
   code.end().end();
+  code.get(offset).get(end).i32Ne().if();
+  pair(0);
+  code.end();
   // Horizontal sums into acc[r][0]: lane c holds lane 0 + lane 1 of acc[r][c].
   for (let r = 0; r < rows; r++) {
     if (cols === 2) {

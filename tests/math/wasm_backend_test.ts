@@ -246,6 +246,21 @@ Deno.test("createWasmBackendSync() throws a RangeError when the memory limit is 
   }
 });
 
+Deno.test("matmul() on wasm-simd rejects mismatched shapes instead of touching other memory", () => {
+  const backend = createWasmBackendSync();
+  try {
+    const a = backend.allocate(2, 3), b = backend.allocate(4, 2), out = backend.allocate(2, 2);
+    assert.throws(() => backend.matmul(out, a, b), /inner sizes 3 and 4 differ/);
+    assert.throws(() => backend.matmulTransposeB(out, a, b), /inner sizes 3 and 2 differ/);
+    assert.throws(() => backend.matmulTransposeA(out, a, b), /inner sizes 2 and 4 differ/);
+    assert.throws(() => backend.matmul(backend.allocate(2, 3), a, backend.allocate(3, 2)), /output is 2×3/);
+    assert.throws(() => backend.allocate(-1, 2), RangeError);
+    assert.throws(() => backend.allocate(1.5, 2), RangeError);
+  } finally {
+    backend.dispose();
+  }
+});
+
 Deno.test("matmul() on a disposed wasm-simd backend throws", () => {
   const backend = createWasmBackendSync();
   backend.dispose();

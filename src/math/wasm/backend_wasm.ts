@@ -5,7 +5,7 @@
 // works too: its values are copied into a reused scratch area and the result copied back out.
 
 import { type Backend, jsBackend } from "../backend.ts";
-import { Matrix } from "../matrix.ts";
+import { checkMatmul, checkMatmulTransposeA, checkMatmulTransposeB, Matrix } from "../matrix.ts";
 import { Arena, PAGE_BYTES } from "./_arena.ts";
 import { detectFeatures } from "./_features.ts";
 import {
@@ -136,20 +136,30 @@ class WasmSimdBackend implements WasmBackend {
 
   allocate(rows: number, cols: number): Matrix {
     this.#checkLive();
+    if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+      throw new RangeError(
+        `Cannot allocate a matrix: shape must be two non-negative integers, got "${rows}×${cols}"`,
+      );
+    }
     const length = rows * cols;
     const address = this.#arena.allocate(length * 8);
     return new Matrix(rows, cols, this.#arena.view(address, length));
   }
 
+  // Shapes are checked here too (O(1)): a wrong shape would otherwise read or write other matrices of
+  // the shared memory instead of failing.
   matmul(out: Matrix, a: Matrix, b: Matrix): void {
+    checkMatmul(out, a, b);
     this.#product(0, out, a, b, a.rows, a.cols, b.cols);
   }
 
   matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
+    checkMatmulTransposeB(out, a, b);
     this.#product(1, out, a, b, a.rows, a.cols, b.rows);
   }
 
   matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
+    checkMatmulTransposeA(out, a, b);
     this.#product(2, out, a, b, a.cols, a.rows, b.cols);
   }
 
@@ -365,7 +375,7 @@ function kindFromEnvironment(): BackendKind | undefined {
  * @example
  * ```ts
  * import { createBackend } from "./backend_wasm.ts";
- * import { Matrix } from "../matrix.ts";
+ * import { checkMatmul, checkMatmulTransposeA, checkMatmulTransposeB, Matrix } from "../matrix.ts";
  * const backend = await createBackend({ kind: "auto" });
  * const out = backend.allocate(1, 1);
  * backend.matmul(out, Matrix.from([[1, 2]]), Matrix.from([[3], [4]]));

@@ -73,7 +73,7 @@ const INITIAL_PAGES = 16;
 const SLOT_A = 0, SLOT_B = 1, SLOT_OUT = 2;
 // Chunks per thread a split product is cut into: enough that a late worker costs the calling thread
 // little waiting, few enough that the per-chunk overhead (packing B again for row splits) stays small.
-const CHUNKS_PER_THREAD = 3;
+const CHUNKS_PER_THREAD = 2;
 
 interface Parts {
   module: WebAssembly.Module;

@@ -113,8 +113,8 @@ class WasmSimdBackend implements WasmBackend {
     this.threads = 1 + (parts.pool?.size ?? 0);
     this.fma = parts.kernelOptions.fma;
     this.#threshold = parts.options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
-    const { panel, dot } = blockRows(parts.kernelOptions);
-    this.#rows = [panel, dot, panel];
+    const { panel, dot, transposed } = blockRows(parts.kernelOptions);
+    this.#rows = [panel, dot, transposed];
     this.#cols = [PANEL_COLS, DOT_COLS, PANEL_COLS];
     this.#job = {
       index: 0,

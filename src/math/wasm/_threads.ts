@@ -6,6 +6,7 @@
 // waits for chunks already being computed. Nothing is allocated and no message is sent per job. An idle
 // worker spins for a while, then sleeps in Atomics.wait and is woken with Atomics.notify.
 
+import type { KernelFunction } from "./_kernels.ts";
 import { claimChunk, CONTROL, MAX_CHUNKS, type WorkerInit, workerUrl } from "./_worker.ts";
 
 /** Options of `ThreadPool.create`. */
@@ -22,34 +23,23 @@ export interface ThreadPoolOptions {
   spinMilliseconds: number;
 }
 
-/** A kernel driver: C[i0:i1, j0:j1] of a product (see `_kernels.ts`). */
-export type ChunkKernel = (
-  c: number,
-  a: number,
-  b: number,
-  m: number,
-  k: number,
-  n: number,
-  i0: number,
-  i1: number,
-  j0: number,
-  j1: number,
-  scratch: number,
-) => void;
-
 /** One product split into chunks along rows or columns of C. */
 export interface Job {
   /** Kernel index (the same kernel as `kernel`, for the workers). */
   index: number;
   /** The calling thread's instance of the kernel. */
-  kernel: ChunkKernel;
-  /** Byte addresses of C, A and B. */
+  kernel: KernelFunction;
+  /** Byte address of C. */
   c: number;
+  /** Byte address of A. */
   a: number;
+  /** Byte address of B. */
   b: number;
-  /** Sizes: C is m×n, k is the inner size. */
+  /** Rows of C. */
   m: number;
+  /** The inner size. */
   k: number;
+  /** Columns of C. */
   n: number;
   /** Split C's columns (else its rows). */
   byColumns: boolean;
@@ -59,6 +49,7 @@ export interface Job {
   chunks: number;
   /** Scratch of thread t at scratch + t · scratchStride. */
   scratch: number;
+  /** Bytes of scratch per thread. */
   scratchStride: number;
 }
 

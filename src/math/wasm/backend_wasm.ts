@@ -29,7 +29,8 @@ export const BACKEND_ENV_VARIABLE = "TERMNET_BACKEND";
 
 /**
  * Default size, in multiply-adds (m·n·k), from which a product is split between threads. Measured with
- * `bench/matmul_gflops.ts`: below it the hand-off (~1–2 µs) costs more than the second thread saves.
+ * `bench/matmul_gflops.ts --threshold` on two idle cores: two threads were slower up to 28³ (0.9×) and
+ * faster from 32³ = 2¹⁵ (1.15×, 1.6× at 64³); below it the hand-off costs more than the second thread saves.
  */
 export const DEFAULT_PARALLEL_THRESHOLD = 1 << 15;
 

@@ -117,24 +117,11 @@ function codePointWidth(cp: number): number {
   return 1;
 }
 
-/** Splits a string into escape sequences (width 0) and single code points with their widths. */
-function* tokens(text: string): Generator<{ text: string; width: number; escape: boolean }> {
-  let i = 0;
-  while (i < text.length) {
-    if (text.charCodeAt(i) === 0x1b) {
-      ESCAPE_PATTERN.lastIndex = i;
-      const match = ESCAPE_PATTERN.exec(text);
-      if (match) {
-        yield { text: match[0], width: 0, escape: true };
-        i += match[0].length;
-        continue;
-      }
-    }
-    const cp = text.codePointAt(i)!;
-    const char = String.fromCodePoint(cp);
-    yield { text: char, width: codePointWidth(cp), escape: false };
-    i += char.length;
-  }
+/** Returns the length of the escape sequence starting at `i` (where `text[i]` is ESC), or 0 when none matches. */
+function escapeLength(text: string, i: number): number {
+  ESCAPE_PATTERN.lastIndex = i;
+  const match = ESCAPE_PATTERN.exec(text);
+  return match ? match[0].length : 0;
 }
 
 /**
@@ -148,32 +135,78 @@ function* tokens(text: string): Generator<{ text: string; width: number; escape:
  * ```
  */
 export function visibleWidth(text: string): number {
+  // One pass over the UTF-16 units with no allocation: frames measure every line several times.
   let width = 0;
-  for (const token of tokens(text)) width += token.width;
+  const length = text.length;
+  let i = 0;
+  while (i < length) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x20 && unit < 0x7f) {
+      width++;
+      i++;
+      continue;
+    }
+    if (unit === 0x1b) {
+      const skip = escapeLength(text, i);
+      if (skip > 0) {
+        i += skip;
+        continue;
+      }
+    }
+    const cp = text.codePointAt(i)!;
+    width += codePointWidth(cp);
+    i += cp > 0xffff ? 2 : 1;
+  }
   return width;
 }
 
 /**
  * Returns the cells from `start` (inclusive) to `end` (exclusive) of a string, keeping every escape sequence
- * met before `end` so colours stay right, and ending with a reset when the string had escapes.
+ * met before `end` so colours stay right, and ending with a reset when the string had escapes. A wide character
+ * cut by `start` becomes a space.
  */
 export function sliceWidth(text: string, start: number, end: number = Infinity): string {
   let out = "";
   let column = 0;
   let sawEscape = false;
-  for (const token of tokens(text)) {
-    if (token.escape) {
-      if (column < end) {
-        out += token.text;
-        sawEscape = true;
+  const length = text.length;
+  // Characters inside [start, end) are copied in runs (from `run` to `i`), not one by one.
+  let run = -1;
+  let i = 0;
+  while (i < length) {
+    const unit = text.charCodeAt(i);
+    if (unit === 0x1b) {
+      const skip = escapeLength(text, i);
+      if (skip > 0) {
+        if (column < end) {
+          if (run < 0) run = i;
+          sawEscape = true;
+        } else if (run >= 0) {
+          out += text.slice(run, i);
+          run = -1;
+        }
+        i += skip;
+        continue;
       }
-      continue;
     }
-    if (column >= start && column + token.width <= end) out += token.text;
-    else if (column < start && column + token.width > start && column + token.width <= end) out += " ";
-    column += token.width;
+    let cp = unit, size = 1, width = 1;
+    if (unit < 0x20 || unit >= 0x7f) {
+      cp = text.codePointAt(i)!;
+      size = cp > 0xffff ? 2 : 1;
+      width = codePointWidth(cp);
+    }
+    if (column >= start && column + width <= end) {
+      if (run < 0) run = i;
+    } else {
+      if (run >= 0) out += text.slice(run, i);
+      run = -1;
+      if (column < start && column + width > start && column + width <= end) out += " ";
+    }
+    column += width;
+    i += size;
     if (column >= end) break;
   }
+  if (run >= 0) out += text.slice(run, i);
   return sawEscape ? out + RESET : out;
 }
 
@@ -197,6 +230,11 @@ export function truncate(text: string, width: number, ellipsis = "…"): string 
 
 /** Cuts or pads a string with spaces to exactly `width` visible cells. */
 export function fitWidth(text: string, width: number): string {
+  if (width > 0) {
+    const measured = visibleWidth(text);
+    if (measured === width) return text;
+    if (measured < width) return text + " ".repeat(width - measured);
+  }
   const cut = truncate(text, width);
   return cut + " ".repeat(Math.max(0, width - visibleWidth(cut)));
 }
@@ -204,6 +242,19 @@ export function fitWidth(text: string, width: number): string {
 /** Removes every escape sequence from a string. */
 export function stripEscapes(text: string): string {
   let out = "";
-  for (const token of tokens(text)) if (!token.escape) out += token.text;
-  return out;
+  let run = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (text.charCodeAt(i) === 0x1b) {
+      const skip = escapeLength(text, i);
+      if (skip > 0) {
+        out += text.slice(run, i);
+        i += skip;
+        run = i;
+        continue;
+      }
+    }
+    i++;
+  }
+  return out + text.slice(run);
 }

@@ -585,7 +585,9 @@ function gradientPanel(
   for (const series of state.gradientNorms) {
     for (const v of series.values) {
       if (v > 0 && Number.isFinite(v)) {
-        [low, high] = [Math.min(low, Math.log10(v)), Math.max(high, Math.log10(v))];
+        const t = Math.log10(v);
+        if (t < low) low = t;
+        if (t > high) high = t;
       }
     }
   }

@@ -320,13 +320,24 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
   const labelWidth = options.labelWidth ?? 6;
   const cols = Math.max(1, options.width - labelWidth - 1);
   const rows = Math.max(1, options.height);
-  const transform = (v: number) => (options.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+  // Transformed once into flat buffers; plain comparisons, no per-value allocation (frames are drawn cold).
+  const transformed = series.map((s) => {
+    const out = new Float64Array(s.values.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = s.values[i];
+      out[i] = options.log ? (v > 0 ? Math.log10(v) : NaN) : v;
+    }
+    return out;
+  });
   let low = Infinity;
   let high = -Infinity;
-  for (const s of series) {
-    for (const v of s.values) {
-      const t = transform(v);
-      if (Number.isFinite(t)) [low, high] = [Math.min(low, t), Math.max(high, t)];
+  for (const values of transformed) {
+    for (let i = 0; i < values.length; i++) {
+      const t = values[i];
+      if (t - t === 0) {
+        if (t < low) low = t;
+        if (t > high) high = t;
+      }
     }
   }
   if (!Number.isFinite(low)) [low, high] = [0, 1];
@@ -337,8 +348,9 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
   const width = cols * 2;
   const height = rows * 4;
   const toY = (t: number) => (height - 1) * (1 - (t - low) / (high - low));
-  for (const s of series) {
-    const values = s.values.map(transform);
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k];
+    const values = transformed[k];
     const n = values.length;
     if (n === 0) continue;
     let previous: number | undefined;
@@ -349,7 +361,11 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
         const from = Math.floor((x * n) / width);
         const to = Math.max(from + 1, Math.floor(((x + 1) * n) / width));
         for (let i = from; i < to; i++) {
-          if (Number.isFinite(values[i])) [lo, hi] = [Math.min(lo, values[i]), Math.max(hi, values[i])];
+          const t = values[i];
+          if (t - t === 0) {
+            if (t < lo) lo = t;
+            if (t > hi) hi = t;
+          }
         }
       } else {
         const position = n === 1 ? 0 : (x * (n - 1)) / (width - 1);
@@ -750,11 +766,11 @@ export function boundaryPlot(data: BoundaryPlotData, options: BoundaryPlotOption
   const pixelRows = Math.max(1, options.height) * 2;
   let maxAbs = 0;
   for (const v of data.values) if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const at = (x: number, y: number) =>
+    data.values[clamp(y, 0, data.height - 1) * data.width + clamp(x, 0, data.width - 1)] ?? NaN;
   const sample = (px: number, py: number): number => {
     const gx = ((px + 0.5) / cols) * data.width - 0.5;
     const gy = ((py + 0.5) / pixelRows) * data.height - 0.5;
-    const at = (x: number, y: number) =>
-      data.values[clamp(y, 0, data.height - 1) * data.width + clamp(x, 0, data.width - 1)] ?? NaN;
     if (data.classes > 2) return at(Math.round(gx), Math.round(gy));
     const x0 = Math.floor(gx);
     const y0 = Math.floor(gy);

@@ -222,6 +222,14 @@ function mergeIfFull(series: SharedSeries): SharedSeries {
   return new SharedSeries(series.stride * 2, lastCount, merged, merged.length, last);
 }
 
+/** The trainer's confirmation of a rate change, e.g. "Learning rate set to 0.02". */
+const LEARNING_RATE_PATTERN = /^Learning rate set to (\S+)$/;
+
+/** Whether `rate` is the requested rate (up to rounding), so the request is done. */
+function reachedRequest(rate: number, requested: number | undefined): boolean {
+  return requested !== undefined && Math.abs(rate - requested) <= 1e-12 * requested;
+}
+
 const SAVED_PATTERN = /\b(?:saved|wrote|written)\b.*?\b(?:to|at|in|as)\s+["'`]?([^\s"'`]+?)["'`]?\.?$/i;
 
 function pendingFor(command: TrainCommand): string {
@@ -276,8 +284,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         ? { loss, epoch: input.epoch, split } as const
         : state.best;
       const requested = state.requestedLearningRate;
-      const reached = requested !== undefined &&
-        Math.abs(input.learningRate - requested) <= 1e-12 * requested;
+      const reached = reachedRequest(input.learningRate, requested);
       const gradientNorms = input.layers.map((layer, i) =>
         appendSample(state.gradientNorms[i] ?? EMPTY_SERIES, layer.gradientNorm)
       );
@@ -303,11 +310,19 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
       const pending = saved && state.pending?.startsWith("saving") ? undefined : state.pending;
       const learningRateNotice = /learning rate/i.test(input.message) &&
         state.pending?.startsWith("learning rate");
+      // The trainer confirms a new rate as soon as it takes it (while paused too): show it now, not next epoch.
+      const confirmed = LEARNING_RATE_PATTERN.exec(input.message);
+      const rate = confirmed ? Number(confirmed[1]) : NaN;
+      const hasRate = rate > 0 && Number.isFinite(rate);
       return {
         ...state,
         notices: [...state.notices, input.message].slice(-5),
         savedPath: saved ? saved[1] : state.savedPath,
         pending: learningRateNotice ? undefined : pending,
+        learningRate: hasRate ? rate : state.learningRate,
+        requestedLearningRate: hasRate && reachedRequest(rate, state.requestedLearningRate)
+          ? undefined
+          : state.requestedLearningRate,
       };
     }
     case "state":

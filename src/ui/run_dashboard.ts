@@ -73,8 +73,18 @@ export async function runDashboard(
   let state = initialDashboardState();
   let lastDraw = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let exitNow: () => void = () => {};
-  const exitRequested = new Promise<"exit">((resolve) => (exitNow = () => resolve("exit")));
+  // Exit is raced against each pending event by hand: Promise.race would leave one reaction per event on a
+  // promise that never settles (thousands of epochs a second on small networks).
+  let exiting = false;
+  let wake: ((value: "exit") => void) | undefined;
+  const exitWaiters: (() => void)[] = [];
+  const exitNow = () => {
+    exiting = true;
+    wake?.("exit");
+    for (const resolve of exitWaiters.splice(0)) resolve();
+  };
+  const exitRequested = () =>
+    exiting ? Promise.resolve() : new Promise<void>((resolve) => exitWaiters.push(resolve));
 
   const redraw = () => {
     if (timer !== undefined) clearTimeout(timer);
@@ -96,7 +106,8 @@ export async function runDashboard(
   let completed = false;
   try {
     terminal.open();
-    redraw();
+    // The first frame waits for the start event (drawn at once when it comes), unless that takes a while.
+    timer = setTimeout(redraw, frameInterval);
     const off = terminal.onResize(() => redraw());
     unsubscribe = () => void off();
     const keyLoop = (async () => {
@@ -111,7 +122,14 @@ export async function runDashboard(
     keyLoop.catch(() => {});
     const iterator = run.events[Symbol.asyncIterator]();
     while (true) {
-      const next = await Promise.race([iterator.next(), exitRequested]);
+      const pending = iterator.next();
+      const next = exiting ? "exit" : await new Promise<IteratorResult<TrainEvent> | "exit">(
+        (resolve, reject) => {
+          wake = resolve;
+          pending.then(resolve, reject);
+        },
+      );
+      wake = undefined;
       if (next === "exit") {
         void iterator.return?.()?.catch?.(() => {});
         break;
@@ -123,15 +141,18 @@ export async function runDashboard(
         scheduleDraw();
         continue;
       }
+      if (event.type !== "end") {
+        redraw();
+        continue;
+      }
+      // One frame shows the end (with "saving…" while the model is written); after saving, a frame is drawn
+      // only when it stays on screen.
+      if (run.onEnd) apply({ type: "command_sent", command: { type: "save" } });
       redraw();
-      if (event.type === "end") {
-        if (run.onEnd) {
-          apply({ type: "command_sent", command: { type: "save" } });
-          redraw();
-          apply({ type: "model_saved", path: await run.onEnd() });
-          redraw();
-        }
-        if (options.holdOnEnd) await exitRequested;
+      if (run.onEnd) apply({ type: "model_saved", path: await run.onEnd() });
+      if (options.holdOnEnd) {
+        redraw();
+        await exitRequested();
       }
     }
     completed = true;

@@ -170,6 +170,30 @@ Deno.test("reduceDashboard() tracks a requested learning rate until it takes eff
   assert.equal(applied.learningRate, 0.06);
 });
 
+Deno.test("reduceDashboard() shows a new learning rate as soon as the trainer confirms it", () => {
+  const paused = fold(xorPausedRun());
+  const asked = [0.06, 0.12].reduce(
+    (state, value) =>
+      reduceDashboard(state, { type: "command_sent", command: { type: "set_learning_rate", value } }),
+    paused,
+  );
+  const header = (state: DashboardState) =>
+    renderFrame(state, { columns: 80, rows: 24, color: "none" }).split("\n")[1];
+  assert.match(header(asked), /lr 0\.03→0\.12/);
+  const first = reduceDashboard(asked, { type: "notice", message: "Learning rate set to 0.06" });
+  assert.equal(first.learningRate, 0.06);
+  assert.equal(first.requestedLearningRate, 0.12, "a later request stays pending");
+  const second = reduceDashboard(first, { type: "notice", message: "Learning rate set to 0.12" });
+  assert.equal(second.learningRate, 0.12);
+  assert.equal(second.requestedLearningRate, undefined);
+  assert.equal(second.pending, undefined);
+  assert.equal(second.status, "paused");
+  assert.match(header(second), /lr 0\.12 /);
+  assert.doesNotMatch(header(second), /→/);
+  const other = reduceDashboard(second, { type: "notice", message: "Learning rate set to nothing" });
+  assert.equal(other.learningRate, 0.12, "a notice without a rate changes nothing");
+});
+
 Deno.test("reduceDashboard() takes the saved path from a notice or an action", () => {
   const fromNotice = fold([xorStart(), { type: "notice", message: "Saved model to runs/xor/model.json" }]);
   assert.equal(fromNotice.savedPath, "runs/xor/model.json");

@@ -94,6 +94,25 @@ Deno.test("runDashboard() caps redraws but always draws the last epoch", async (
   assert.match(terminal.frames.at(-1)!, /epoch 200\/500/);
 });
 
+Deno.test("runDashboard() skips frames no one would see: the empty first one and the one after saving", async () => {
+  const terminal = new FakeTerminal();
+  const events: TrainEvent[] = [...xorRun(3), { type: "end", reason: "done", epoch: 3, message: "Finished" }];
+  const state = await runDashboard({
+    events: play(events),
+    send: () => {},
+    onEnd: () => "runs/xor/model.json",
+  }, {
+    terminal,
+    frameInterval: 60_000,
+  });
+  assert.match(terminal.frames[0], /termnet · xor/, "the first frame already shows the run");
+  assert.match(terminal.frames.at(-1)!, /saving…/, "the end is drawn once, while saving");
+  assert.match(terminal.frames.at(-1)!, /epoch +3\/500/);
+  assert.ok(terminal.frames.length <= 3, `${terminal.frames.length} frames drawn`);
+  assert.equal(state.savedPath, "runs/xor/model.json");
+  assert.match(terminal.printed[0], /model saved to runs\/xor\/model\.json/);
+});
+
 Deno.test("runDashboard() answers a key at once and sends its command", async () => {
   const terminal = new FakeTerminal();
   const sent: TrainCommand[] = [];

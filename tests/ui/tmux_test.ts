@@ -14,7 +14,7 @@ interface Header {
   status: string;
   /** The learning rate in use. */
   learningRate: number;
-  /** The learning rate asked for and not yet seen in an epoch ("lr 0.01→0.02"), if any. */
+  /** The learning rate asked for and not yet confirmed by the trainer ("lr 0.01→0.02"), if any. */
   requested?: number;
 }
 
@@ -103,8 +103,14 @@ Deno.test("train dashboard in a real terminal: shows, pauses, steps, doubles the
     const close = (value: number | undefined) =>
       value !== undefined && Math.abs(value - doubled) <= 1e-9 * doubled;
     await tmux.sendKeys("-l", "+");
-    // While paused the new rate shows as requested ("lr 0.01→0.02"); the next epoch shows it in use.
-    await headerWhere(`"lr ${paused.learningRate}→${doubled}"`, (h) => close(h.requested));
+    // While paused the trainer takes the new rate at once and says so: the header shows it in use, with no
+    // pending "lr 0.01→0.02" left until the next epoch.
+    const confirmed = await headerWhere(
+      `"lr ${doubled}" while paused`,
+      (h) => close(h.learningRate) && h.requested === undefined,
+    );
+    assert.equal(confirmed.epoch, paused.epoch, "an epoch ran while paused");
+    assert.equal(confirmed.status, "❚❚ paused");
     await tmux.sendKeys("Space");
     const running = await headerWhere(
       `"lr ${doubled}" in use`,

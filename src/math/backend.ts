@@ -3,7 +3,14 @@
 // The plain backend uses the reference kernels of matrix.ts on ordinary Float64Arrays. Faster backends
 // (WebAssembly SIMD, threads) implement the same interface and keep their matrices in their own memory;
 // every one is tested against the plain backend.
+//
+// Besides the products, a backend may offer optional fast paths for the elementwise work of a training step
+// (bias + activation, activation derivative + bias gradient, the optimizer update). Each returns true when it
+// did the work, bit for bit as the reference code in activations.ts, dense.ts and optimizers.ts would, and
+// false, having changed nothing, when it cannot (an activation it lacks, arrays outside its memory); the
+// caller then runs the reference code. The plain backend has none of them.
 
+import type { ActivationName } from "./activations.ts";
 import { matmulTransposeAUnchecked, matmulTransposeBUnchecked, matmulUnchecked, Matrix } from "./matrix.ts";
 
 /** The matrix products and allocation a network uses; implemented by the plain and the fast backends. */
@@ -20,6 +27,55 @@ export interface Backend {
   matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void;
   /** Releases workers and memory; the backend must not be used afterwards. */
   dispose(): void;
+  /** Optional: z += b (broadcast over the rows), then a = f(z)   (batch, units). */
+  biasActivation?(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;
+  /** Optional: dZ = dA ⊙ f'(z) (see `Activation.backward`), then dB = Σ_rows dZ   (batch, units), (units). */
+  // Positional like the kernels (output first), so that the hot path builds no argument object.
+  activationBackwardSum?(
+    dZ: Matrix,
+    dA: Matrix,
+    z: Matrix,
+    a: Matrix,
+    dB: Float64Array,
+    activation: ActivationName,
+  ): boolean;
+  /** Optional: dB = Σ_rows dZ   (units). */
+  columnSum?(dB: Float64Array, dZ: Matrix): boolean;
+  /** Optional: one optimizer update of one parameter (see `OptimizerUpdate`). */
+  optimizerStep?(update: OptimizerUpdate): boolean;
+}
+
+/**
+ * One optimizer update of one parameter, as optimizers.ts computes it; optimizers reuse one such object, so
+ * a step allocates nothing. `decay` is λ when weight decay applies to this parameter, else 0.
+ */
+export interface OptimizerUpdate {
+  /** `"sgd"`: w ← w − η·g; `"momentum"`/`"nesterov"`: with velocity `first`; `"adam"`: moments `first`, `second`. */
+  kind: "sgd" | "momentum" | "nesterov" | "adam";
+  /** w, updated in place. */
+  value: Float64Array;
+  /** g. */
+  gradient: Float64Array;
+  /** Momentum's v or Adam's m (same length as w; unused by SGD). */
+  first: Float64Array | undefined;
+  /** Adam's v (unused otherwise). */
+  second: Float64Array | undefined;
+  /** η. */
+  learningRate: number;
+  /** λ, or 0 when no decay applies to this parameter. */
+  decay: number;
+  /** μ (momentum). */
+  momentum: number;
+  /** β1, 1 − β1, β2, 1 − β2 (Adam). */
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ (Adam). */
+  correction1: number;
+  correction2: number;
+  /** ε (Adam). */
+  epsilon: number;
 }
 
 /** The plain TypeScript backend: the reference kernels over ordinary Float64Arrays. Always available. */

@@ -36,6 +36,8 @@ export class Dense {
   #capacity = 0;
   #full: BatchBuffers | undefined;
   #views = new Map<number, BatchBuffers>();
+  // The dZ buffer whose column sum `activationBackward` already wrote into dB, for the next `backward`.
+  #dBFrom: Matrix | undefined;
 
   /** Creates a layer with zero weights; the network initialises them. Buffers live in `backend`'s memory. */
   constructor(options: { inputs: number; units: number; activation: Activation; backend: Backend }) {
@@ -75,6 +77,8 @@ export class Dense {
     const { z, a } = this.buffers(aPrev.rows);
     // z = a_prev · Wᵀ   (batch, inputs)·(inputs, units) → (batch, units)
     this.#backend.matmulTransposeB(z, aPrev, this.weights);
+    // The backend's fused kernel, when it has one, does the next two steps bit for bit as written below.
+    if (this.#backend.biasActivation?.(a, z, this.biases, this.activation.name) === true) return a;
     // z += b, broadcast over the rows
     const Z = z.data, b = this.biases, n = this.units;
     for (let r = 0; r < aPrev.rows; r++) {
@@ -94,20 +98,34 @@ export class Dense {
     const { dZ } = this.buffers(aPrev.rows);
     // dW = dZᵀ · a_prev   (units, batch)·(batch, inputs) → (units, inputs)
     this.#backend.matmulTransposeA(this.dW, dZ, aPrev);
-    // dB = Σ over the batch of dZ   (units)
-    const D = dZ.data, dB = this.dB, n = this.units;
-    dB.fill(0);
-    for (let r = 0; r < dZ.rows; r++) {
-      const base = r * n;
-      for (let j = 0; j < n; j++) dB[j] += D[base + j];
+    // dB = Σ over the batch of dZ   (units); already done when `activationBackward` used a fused kernel
+    if (this.#dBFrom === dZ) {
+      this.#dBFrom = undefined;
+    } else if (this.#backend.columnSum?.(this.dB, dZ) !== true) {
+      const D = dZ.data, dB = this.dB, n = this.units;
+      dB.fill(0);
+      for (let r = 0; r < dZ.rows; r++) {
+        const base = r * n;
+        for (let j = 0; j < n; j++) dB[j] += D[base + j];
+      }
     }
     // dA_prev = dZ · W   (batch, units)·(units, inputs) → (batch, inputs)
     if (dAPrev !== undefined) this.#backend.matmul(dAPrev, dZ, this.weights);
   }
 
-  /** dZ = dA ⊙ f'(z) for the batch of `rows` samples, from the buffers of the last forward step. */
+  /**
+   * dZ = dA ⊙ f'(z) for the batch of `rows` samples, from the buffers of the last forward step (with a fused
+   * backend kernel, dB = Σ_rows dZ as well, which the next `backward` then uses).
+   */
   activationBackward(rows: number): void {
     const { z, a, dA, dZ } = this.buffers(rows);
+    // The backend's fused kernel, when it has one, also sums dB = Σ_rows dZ for the next `backward`.
+    const backend = this.#backend;
+    if (backend.activationBackwardSum?.(dZ, dA, z, a, this.dB, this.activation.name) === true) {
+      this.#dBFrom = dZ;
+      return;
+    }
+    this.#dBFrom = undefined;
     this.activation.backward(dZ, dA, z, a);
   }
 

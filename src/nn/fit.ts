@@ -249,7 +249,7 @@ export class FitSession {
     const output = network.forwardBatch(x);
     const loss = network.backwardBatch(x, y, this.loss);
     if (this.trackAccuracy) this.#correct += countCorrect(output, y);
-    this.optimizer.step(network.parameters);
+    this.optimizer.step(network.parameters, network.backend);
     return loss;
   }
 

@@ -263,7 +263,7 @@ export class Network {
   trainBatch(x: Matrix, y: Matrix, loss: Loss, optimizer: Optimizer): number {
     this.forwardBatch(x);
     const value = this.backwardBatch(x, y, loss);
-    optimizer.step(this.#parameters);
+    optimizer.step(this.#parameters, this.backend);
     return value;
   }
 

@@ -1,4 +1,9 @@
 // Optimizers, simplest first: SGD, momentum (classical or Nesterov), Adam. Each has optional L2 weight decay.
+//
+// Each update below is the reference. Given a backend with `optimizerStep`, an optimizer hands it each
+// parameter instead (bit-identical results, see backend.ts) and keeps its state in the backend's memory.
+
+import type { Backend, OptimizerUpdate } from "../math/backend.ts";
 
 /** One trainable array and its gradient (a layer's weights or biases). */
 export interface Parameter {
@@ -22,8 +27,11 @@ export interface Optimizer {
   readonly name: OptimizerName;
   /** The step size; may be changed between steps (the dashboard's `+`/`-`). */
   learningRate: number;
-  /** Applies one update to every parameter. Allocates state on the first call only. */
-  step(parameters: readonly Parameter[]): void;
+  /**
+   * Applies one update to every parameter, through `backend`'s fast path when it has one. Allocates state on
+   * the first call only.
+   */
+  step(parameters: readonly Parameter[], backend?: Backend): void;
   /** Forgets all state (velocities, moments, step count). */
   reset(): void;
 }
@@ -41,6 +49,35 @@ function checkRate(learningRate: number): number {
     throw new RangeError(`Invalid learning rate: expected a positive number, got ${learningRate}`);
   }
   return learningRate;
+}
+
+/** A reusable update description for `Backend.optimizerStep` (filled in per parameter). */
+function newUpdate(kind: OptimizerUpdate["kind"]): OptimizerUpdate {
+  const empty = new Float64Array(0);
+  return {
+    kind,
+    value: empty,
+    gradient: empty,
+    first: undefined,
+    second: undefined,
+    learningRate: 0,
+    decay: 0,
+    momentum: 0,
+    beta1: 0,
+    oneMinusBeta1: 0,
+    beta2: 0,
+    oneMinusBeta2: 0,
+    correction1: 0,
+    correction2: 0,
+    epsilon: 0,
+  };
+}
+
+/** A zero-filled state array for `w`, in `backend`'s memory when it has an optimizer fast path. */
+function newState(w: Float64Array, backend: Backend | undefined): Float64Array {
+  return backend?.optimizerStep !== undefined
+    ? backend.allocate(1, w.length).data
+    : new Float64Array(w.length);
 }
 
 /** g + λw when decay applies, else g. */
@@ -68,6 +105,7 @@ export class Sgd implements Optimizer {
   learningRate: number;
   /** L2 weight decay λ. */
   readonly l2: number;
+  #update = newUpdate("sgd");
 
   /** Creates the optimizer. */
   constructor(options: OptimizerOptions = {}) {
@@ -76,10 +114,17 @@ export class Sgd implements Optimizer {
   }
 
   /** w ← w − η · (g + λw). */
-  step(parameters: readonly Parameter[]): void {
-    const rate = this.learningRate, l2 = this.l2;
+  step(parameters: readonly Parameter[], backend?: Backend): void {
+    const rate = this.learningRate, l2 = this.l2, update = this.#update;
     for (const parameter of parameters) {
       const w = parameter.value, g = parameter.gradient;
+      if (backend?.optimizerStep !== undefined) {
+        update.value = w;
+        update.gradient = g;
+        update.learningRate = rate;
+        update.decay = parameter.decay ? l2 : 0;
+        if (backend.optimizerStep(update)) continue;
+      }
       if (parameter.decay && l2 !== 0) {
         for (let i = 0; i < w.length; i++) w[i] -= rate * (g[i] + l2 * w[i]);
       } else {
@@ -116,6 +161,7 @@ export class Momentum implements Optimizer {
   /** L2 weight decay λ. */
   readonly l2: number;
   #velocity = new Map<Float64Array, Float64Array>();
+  #update: OptimizerUpdate;
 
   /** Creates the optimizer. */
   constructor(options: MomentumOptions = {}) {
@@ -123,15 +169,25 @@ export class Momentum implements Optimizer {
     this.momentum = options.momentum ?? 0.9;
     this.nesterov = options.nesterov ?? false;
     this.l2 = options.l2 ?? 0;
+    this.#update = newUpdate(this.nesterov ? "nesterov" : "momentum");
   }
 
   /** One momentum update of every parameter. */
-  step(parameters: readonly Parameter[]): void {
-    const rate = this.learningRate, mu = this.momentum, l2 = this.l2;
+  step(parameters: readonly Parameter[], backend?: Backend): void {
+    const rate = this.learningRate, mu = this.momentum, l2 = this.l2, update = this.#update;
     for (const parameter of parameters) {
       const w = parameter.value;
       let v = this.#velocity.get(w);
-      if (v === undefined) this.#velocity.set(w, v = new Float64Array(w.length));
+      if (v === undefined) this.#velocity.set(w, v = newState(w, backend));
+      if (backend?.optimizerStep !== undefined) {
+        update.value = w;
+        update.gradient = parameter.gradient;
+        update.first = v;
+        update.learningRate = rate;
+        update.decay = parameter.decay ? l2 : 0;
+        update.momentum = mu;
+        if (backend.optimizerStep(update)) continue;
+      }
       for (let i = 0; i < w.length; i++) {
         const g = decayed(parameter, l2, i);
         v[i] = mu * v[i] - rate * g;
@@ -140,9 +196,9 @@ export class Momentum implements Optimizer {
     }
   }
 
-  /** Forgets the velocities. */
+  /** Forgets the velocities (zeroes them, keeping the arrays). */
   reset(): void {
-    this.#velocity.clear();
+    for (const v of this.#velocity.values()) v.fill(0);
   }
 }
 
@@ -175,6 +231,7 @@ export class Adam implements Optimizer {
   readonly l2: number;
   #moments = new Map<Float64Array, { m: Float64Array; v: Float64Array }>();
   #t = 0;
+  #update = newUpdate("adam");
 
   /** Creates the optimizer. */
   constructor(options: AdamOptions = {}) {
@@ -186,19 +243,35 @@ export class Adam implements Optimizer {
   }
 
   /** One Adam update of every parameter (the step count t advances once per call). */
-  step(parameters: readonly Parameter[]): void {
+  step(parameters: readonly Parameter[], backend?: Backend): void {
     this.#t++;
     const { beta1, beta2, epsilon, l2 } = this;
     const correction1 = 1 - beta1 ** this.#t, correction2 = 1 - beta2 ** this.#t;
-    const rate = this.learningRate;
+    const rate = this.learningRate, update = this.#update;
     for (const parameter of parameters) {
       const w = parameter.value;
       let state = this.#moments.get(w);
       if (state === undefined) {
-        state = { m: new Float64Array(w.length), v: new Float64Array(w.length) };
+        state = { m: newState(w, backend), v: newState(w, backend) };
         this.#moments.set(w, state);
       }
       const { m, v } = state;
+      if (backend?.optimizerStep !== undefined) {
+        update.value = w;
+        update.gradient = parameter.gradient;
+        update.first = m;
+        update.second = v;
+        update.learningRate = rate;
+        update.decay = parameter.decay ? l2 : 0;
+        update.beta1 = beta1;
+        update.oneMinusBeta1 = 1 - beta1;
+        update.beta2 = beta2;
+        update.oneMinusBeta2 = 1 - beta2;
+        update.correction1 = correction1;
+        update.correction2 = correction2;
+        update.epsilon = epsilon;
+        if (backend.optimizerStep(update)) continue;
+      }
       for (let i = 0; i < w.length; i++) {
         const g = decayed(parameter, l2, i);
         m[i] = beta1 * m[i] + (1 - beta1) * g;
@@ -209,9 +282,12 @@ export class Adam implements Optimizer {
     }
   }
 
-  /** Forgets the moments and the step count. */
+  /** Forgets the moments (zeroes them, keeping the arrays) and the step count. */
   reset(): void {
-    this.#moments.clear();
+    for (const { m, v } of this.#moments.values()) {
+      m.fill(0);
+      v.fill(0);
+    }
     this.#t = 0;
   }
 }

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 // Test-only dependency, pinned here because deno.json has no import map entry for it.
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
+import { type ActivationName, getActivation } from "../../src/math/activations.ts";
 import { type Backend, jsBackend } from "../../src/math/backend.ts";
 import {
   matmulTransposeAUnchecked,
@@ -25,6 +26,9 @@ import {
   createWasmBackendSync,
   type WasmBackend,
 } from "../../src/math/wasm/backend_wasm.ts";
+import { FitSession, matrixSource } from "../../src/nn/fit.ts";
+import { Network } from "../../src/nn/network.ts";
+import { Adam, Momentum, type Optimizer, Sgd } from "../../src/nn/optimizers.ts";
 
 const TOLERANCE = 1e-12;
 
@@ -307,4 +311,205 @@ Deno.test("createBackend() picks wasm-simd by default and the plain backend when
       }
     },
   });
+});
+
+// ---- Elementwise fast paths: bit-identical to the reference code of activations.ts, dense.ts, optimizers.ts ----
+
+/** Values that exercise every branch and rounding case: signs, zeros of both signs, tiny, huge, NaN, ±∞. */
+const SPECIAL = [0, -0, 1e-310, -1e-310, 0.5, -0.5, 3.7, -3.7, 1e300, -1e300, NaN, Infinity, -Infinity];
+
+function fillSpecial(data: Float64Array, rng: Rng): Float64Array {
+  for (let i = 0; i < data.length; i++) {
+    data[i] = rng.next() < 0.2 ? SPECIAL[rng.int(SPECIAL.length)] : rng.next() * 4 - 2;
+  }
+  return data;
+}
+
+/**
+ * Asserts that two arrays hold the same bits (0 differs from −0), except that any NaN equals any NaN:
+ * WebAssembly leaves the sign and payload of a NaN result unspecified.
+ */
+function assertSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  const a = new BigUint64Array(actual.slice().buffer), e = new BigUint64Array(expected.slice().buffer);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== e[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) {
+      assert.fail(`${what}: element ${i} is ${actual[i]}, the reference gives ${expected[i]}`);
+    }
+  }
+}
+
+const ELEMENTWISE_SHAPES: [number, number][] = [[0, 3], [1, 1], [1, 2], [3, 1], [4, 3], [5, 10], [7, 33], [
+  64,
+  128,
+]];
+const ALL_ACTIVATIONS: ActivationName[] = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"];
+
+Deno.test("biasActivation() on wasm-simd is bit-identical to z += b then f(z), or declines", () => {
+  const backend = createWasmBackendSync();
+  try {
+    const rng = new Rng(11);
+    for (const name of ALL_ACTIVATIONS) {
+      for (const [rows, cols] of ELEMENTWISE_SHAPES) {
+        const z = backend.allocate(rows, cols), a = backend.allocate(rows, cols);
+        const biases = backend.allocate(1, cols).data;
+        fillSpecial(z.data, rng);
+        fillSpecial(biases, rng);
+        fillSpecial(a.data, rng);
+        const zRef = z.clone(), aRef = a.clone();
+        for (let r = 0; r < rows; r++) {
+          for (let j = 0; j < cols; j++) zRef.data[r * cols + j] += biases[j];
+        }
+        getActivation(name).forward(aRef, zRef);
+        const zBefore = z.clone(), aBefore = a.clone();
+        if (backend.biasActivation(a, z, biases, name)) {
+          assertSameBits(z.data, zRef.data, `${name} ${rows}×${cols} z`);
+          assertSameBits(a.data, aRef.data, `${name} ${rows}×${cols} a`);
+        } else {
+          assert.ok(name === "sigmoid" || name === "tanh" || name === "softmax", `${name} declined`);
+          assertSameBits(z.data, zBefore.data, `${name} declined but changed z`);
+          assertSameBits(a.data, aBefore.data, `${name} declined but changed a`);
+        }
+      }
+    }
+    const plain = new Matrix(2, 2);
+    assert.equal(backend.biasActivation(plain, plain.clone(), new Float64Array(2), "relu"), false);
+    assert.throws(
+      () =>
+        backend.biasActivation(backend.allocate(2, 3), backend.allocate(2, 3), new Float64Array(2), "relu"),
+      TypeError,
+    );
+  } finally {
+    backend.dispose();
+  }
+});
+
+Deno.test("activationBackwardSum() and columnSum() on wasm-simd are bit-identical to the reference", () => {
+  const backend = createWasmBackendSync();
+  try {
+    const rng = new Rng(12);
+    for (const name of ALL_ACTIVATIONS) {
+      for (const [rows, cols] of ELEMENTWISE_SHAPES) {
+        for (const inPlace of [false, true]) {
+          const z = backend.allocate(rows, cols), a = backend.allocate(rows, cols);
+          const dA = backend.allocate(rows, cols);
+          const dZ = inPlace ? dA : backend.allocate(rows, cols);
+          const dB = backend.allocate(1, cols).data;
+          for (const m of [z, a, dA, dZ]) fillSpecial(m.data, rng);
+          fillSpecial(dB, rng);
+          const dZRef = inPlace ? dA.clone() : dZ.clone(), dARef = inPlace ? dZRef : dA.clone();
+          getActivation(name).backward(dZRef, dARef, z, a);
+          const dBRef = new Float64Array(cols);
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < cols; j++) dBRef[j] += dZRef.data[r * cols + j];
+          }
+          const label = `${name} ${rows}×${cols}${inPlace ? " in place" : ""}`;
+          if (backend.activationBackwardSum(dZ, dA, z, a, dB, name)) {
+            assertSameBits(dZ.data, dZRef.data, `${label} dZ`);
+            assertSameBits(dB, dBRef, `${label} dB`);
+          } else {
+            assert.equal(name, "softmax", `${name} declined`);
+          }
+          // dB from dZ alone
+          fillSpecial(dB, rng);
+          assert.equal(backend.columnSum(dB, dZ), true);
+          const sum = new Float64Array(cols);
+          for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) sum[j] += dZ.data[r * cols + j];
+          assertSameBits(dB, sum, `${label} columnSum`);
+        }
+      }
+    }
+  } finally {
+    backend.dispose();
+  }
+});
+
+Deno.test("optimizer steps through wasm-simd are bit-identical to the reference on one and two threads", async (t) => {
+  const backends = [
+    createWasmBackendSync(),
+    await createWasmBackend({ threads: 2, elementwiseParallelThreshold: 1 }),
+    await createWasmBackend({ threads: 2 }),
+  ];
+  const optimizers: [string, () => Optimizer][] = [
+    ["sgd", () => new Sgd({ learningRate: 0.1 })],
+    ["sgd + l2", () => new Sgd({ learningRate: 0.1, l2: 0.01 })],
+    ["momentum", () => new Momentum({ learningRate: 0.05, momentum: 0.9 })],
+    ["momentum + l2", () => new Momentum({ learningRate: 0.05, momentum: 0.8, l2: 0.02 })],
+    ["nesterov", () => new Momentum({ learningRate: 0.05, nesterov: true })],
+    ["nesterov + l2", () => new Momentum({ learningRate: 0.05, nesterov: true, l2: 0.001 })],
+    ["adam", () => new Adam({ learningRate: 0.01 })],
+    ["adam + l2", () => new Adam({ learningRate: 0.01, l2: 0.01 })],
+  ];
+  try {
+    for (const backend of backends) {
+      for (const [label, make] of optimizers) {
+        await t.step(`${label} on ${backend.name}`, () => {
+          const rng = new Rng(13);
+          const lengths = [1, 2, 3, 17, 640, 40_001];
+          const fast = lengths.map((length, i) => ({
+            value: fillSpecial(backend.allocate(1, length).data, rng),
+            gradient: fillSpecial(backend.allocate(1, length).data, rng),
+            decay: i % 2 === 0,
+          }));
+          const reference = fast.map((p) => ({
+            value: p.value.slice(),
+            gradient: p.gradient,
+            decay: p.decay,
+          }));
+          const fastOptimizer = make(), referenceOptimizer = make();
+          for (let step = 0; step < 3; step++) {
+            fastOptimizer.step(fast, backend);
+            referenceOptimizer.step(reference);
+          }
+          fast.forEach((p, i) =>
+            assertSameBits(p.value, reference[i].value, `${label}, length ${p.value.length}`)
+          );
+          // After reset, the same again from the zeroed state.
+          fastOptimizer.reset();
+          referenceOptimizer.reset();
+          fastOptimizer.step(fast, backend);
+          referenceOptimizer.step(reference);
+          fast.forEach((p, i) => assertSameBits(p.value, reference[i].value, `${label} after reset`));
+        });
+      }
+    }
+  } finally {
+    for (const backend of backends) backend.dispose();
+  }
+});
+
+Deno.test("training on wasm-simd gives bit-identical weights on one and two threads, and matches js closely", async () => {
+  const backends: Backend[] = [
+    jsBackend,
+    createWasmBackendSync(),
+    await createWasmBackend({ threads: 2, parallelThreshold: 0, elementwiseParallelThreshold: 1 }),
+  ];
+  try {
+    const rng = new Rng(14);
+    const x = fill(new Matrix(96, 20), rng), y = new Matrix(96, 4);
+    for (let r = 0; r < 96; r++) y.set(r, rng.int(4), 1);
+    const weights = backends.map((backend) => {
+      const net = new Network({
+        input: 20,
+        hidden: [16, { units: 9, activation: "leaky_relu" }, { units: 5, activation: "tanh" }],
+        output: 4,
+        activation: "relu",
+        outputActivation: "softmax",
+        seed: 5,
+        backend,
+      });
+      const session = new FitSession(net, matrixSource(x, y), { batchSize: 32, optimizer: "adam", l2: 1e-3 });
+      for (let e = 0; e < 3; e++) session.runEpochSync();
+      return net.layers.map((layer) => [layer.weights.data.slice(), layer.biases.slice()]);
+    });
+    weights[1].forEach(([w, b], l) => {
+      assertSameBits(weights[2][l][0], w, `layer ${l} weights, one vs two threads`);
+      assertSameBits(weights[2][l][1], b, `layer ${l} biases, one vs two threads`);
+      for (let i = 0; i < w.length; i++) {
+        assert.ok(Math.abs(w[i] - weights[0][l][0][i]) <= 1e-9 * (1 + Math.abs(w[i])), `layer ${l} vs js`);
+      }
+    });
+  } finally {
+    for (const backend of backends) backend.dispose();
+  }
 });

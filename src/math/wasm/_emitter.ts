@@ -260,6 +260,30 @@ export class Code {
   f64x2Mul(): this {
     return this.#simd(0xf2);
   }
+  /** `f64x2.sub`. */
+  f64x2Sub(): this {
+    return this.#simd(0xf1);
+  }
+  /** `f64x2.div`. */
+  f64x2Div(): this {
+    return this.#simd(0xf3);
+  }
+  /** `f64x2.sqrt`. */
+  f64x2Sqrt(): this {
+    return this.#simd(0xef);
+  }
+  /** `f64x2.pmax`: lane-wise `a < b ? b : a` (so `pmax(0, z)` is `z > 0 ? z : 0`, NaN and −0 giving +0). */
+  f64x2Pmax(): this {
+    return this.#simd(0xf7);
+  }
+  /** `f64x2.gt`: all-ones lanes where a > b. */
+  f64x2Gt(): this {
+    return this.#simd(0x4a);
+  }
+  /** `v128.bitselect`: bits of the first operand where the mask (third) is 1, else of the second. */
+  v128Bitselect(): this {
+    return this.#simd(0x52);
+  }
   /** `f64x2.relaxed_madd` (a · b + c, fused where the hardware can): 0xfd 0x107 (0x105 is the f32x4 form). */
   f64x2RelaxedMadd(): this {
     return this.#simd(0x107);

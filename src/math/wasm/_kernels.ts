@@ -19,6 +19,7 @@
 //   even p, lane 1 the odd p, then lane 0 + lane 1, then the last term when k is odd. R rows of A × 2 rows
 //   of B per block.
 
+import { elementwiseFunctions } from "./_elementwise.ts";
 import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
 
 /** How the kernels are built: with the relaxed fused multiply-add or with f64x2.mul then f64x2.add. */
@@ -428,7 +429,7 @@ function panelStride(rows: number): number {
 
 /**
  * Emits the kernel module: it imports `env.memory` (shared, up to `maximumPages`) and exports the three
- * drivers named in `KERNEL_NAMES`.
+ * drivers named in `KERNEL_NAMES` and the elementwise kernels of `_elementwise.ts`.
  *
  * @param options FMA or not, and the block heights
  * @param maximumPages the memory's maximum in 64 KiB pages (the memory must be created with the same)
@@ -472,5 +473,6 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
   add(driver("ab", parts(panel, PANEL_COLS, ab)), DRIVER_PARAMS, "matmul");
   add(driver("abt", parts(dot, DOT_COLS, abt)), DRIVER_PARAMS, "matmulTransposeB");
   add(driver("atb", parts(transposed, PANEL_COLS, atb)), DRIVER_PARAMS, "matmulTransposeA");
+  for (const f of elementwiseFunctions()) add(f.code, f.params, f.exportName);
   return encodeModule(functions, { memory: { minimumPages: 1, maximumPages, shared: true } });
 }

@@ -4,9 +4,16 @@
 // Matrices from `allocate` are views into the module's memory and are used in place. Any other Matrix
 // works too: its values are copied into a reused scratch area and the result copied back out.
 
-import { type Backend, jsBackend } from "../backend.ts";
+import type { ActivationName } from "../activations.ts";
+import { type Backend, jsBackend, type OptimizerUpdate } from "../backend.ts";
 import { checkMatmul, checkMatmulTransposeA, checkMatmulTransposeB, Matrix } from "../matrix.ts";
 import { Arena, PAGE_BYTES } from "./_arena.ts";
+import {
+  BACKWARD_ACTIVATIONS,
+  FORWARD_ACTIVATIONS,
+  OPTIMIZER_CONSTANTS,
+  OPTIMIZER_KERNELS,
+} from "./_elementwise.ts";
 import { detectFeatures } from "./_features.ts";
 import {
   blockRows,
@@ -46,6 +53,8 @@ export interface WasmBackendOptions {
   maxMemoryBytes?: number;
   /** Milliseconds an idle worker spins before it sleeps (default 2). */
   spinMilliseconds?: number;
+  /** Optimizer updates of at least this many values are split between threads. */
+  elementwiseParallelThreshold?: number;
 }
 
 /** Options of `createBackend`. */
@@ -66,7 +75,33 @@ export interface WasmBackend extends Backend {
   readonly fma: boolean;
   /** The shared memory the matrices from `allocate` live in. */
   readonly memory: WebAssembly.Memory;
+  /** z += b, then a = f(z) for linear, relu and leaky_relu; false for other activations or outside arrays. */
+  biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;
+  /** dZ = dA ⊙ f'(z), dB = Σ_rows dZ for every activation but softmax; false for it or outside arrays. */
+  activationBackwardSum(
+    dZ: Matrix,
+    dA: Matrix,
+    z: Matrix,
+    a: Matrix,
+    dB: Float64Array,
+    activation: ActivationName,
+  ): boolean;
+  /** dB = Σ_rows dZ; false for arrays outside the backend's memory. */
+  columnSum(dB: Float64Array, dZ: Matrix): boolean;
+  /** One SGD, momentum or Adam update, split between threads when long; false for outside arrays. */
+  optimizerStep(update: OptimizerUpdate): boolean;
 }
+
+/**
+ * Default length from which an optimizer update is split between threads. An update streams three or four
+ * arrays through memory once; below this the hand-off costs more than the second thread saves.
+ */
+export const DEFAULT_ELEMENTWISE_PARALLEL_THRESHOLD = 1 << 14;
+
+// The kernels the thread pool can run, by index: the products first, then the optimizer updates.
+const POOL_KERNELS = [...KERNEL_NAMES, ...OPTIMIZER_KERNELS];
+const OPTIMIZER_BASE = KERNEL_NAMES.length;
+type ElementwiseFunction = (...pointersAndSizes: number[]) => void;
 
 const MAX_PAGES = 65536;
 const INITIAL_PAGES = 16;
@@ -103,10 +138,25 @@ class WasmSimdBackend implements WasmBackend {
   #slotView: (Float64Array | undefined)[] = [undefined, undefined, undefined];
   #disposed = false;
   #job: Job;
+  #forward: Partial<Record<ActivationName, ElementwiseFunction>> = {};
+  #backward: Partial<Record<ActivationName, ElementwiseFunction>> = {};
+  #columnSum: ElementwiseFunction;
+  #constants: number;
+  #elementwiseThreshold: number;
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
-    this.#kernels = KERNEL_NAMES.map((name) => instance.exports[name] as KernelFunction);
+    this.#kernels = POOL_KERNELS.map((name) => instance.exports[name] as KernelFunction);
+    for (const name of FORWARD_ACTIVATIONS) {
+      this.#forward[name] = instance.exports[`bias_${name}`] as ElementwiseFunction;
+    }
+    for (const name of BACKWARD_ACTIVATIONS) {
+      this.#backward[name] = instance.exports[`backward_${name}`] as ElementwiseFunction;
+    }
+    this.#columnSum = instance.exports.columnSum as ElementwiseFunction;
+    this.#constants = parts.arena.allocate(8 * OPTIMIZER_CONSTANTS.COUNT);
+    this.#elementwiseThreshold = parts.options.elementwiseParallelThreshold ??
+      DEFAULT_ELEMENTWISE_PARALLEL_THRESHOLD;
     this.#arena = parts.arena;
     this.memory = parts.arena.memory;
     this.#kernelOptions = parts.kernelOptions;
@@ -162,6 +212,112 @@ class WasmSimdBackend implements WasmBackend {
   matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
     checkMatmulTransposeA(out, a, b);
     this.#product(2, out, a, b, a.cols, a.rows, b.cols);
+  }
+
+  biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean {
+    const kernel = this.#forward[activation];
+    if (kernel === undefined) return false;
+    this.#checkLive();
+    if (a.rows !== z.rows || a.cols !== z.cols || biases.length !== z.cols) {
+      throw new TypeError(
+        `Cannot add biases: shapes differ (a ${a.rows}×${a.cols}, z ${z.rows}×${z.cols}, b ${biases.length})`,
+      );
+    }
+    const arena = this.#arena;
+    const pz = arena.addressOf(z.data), pa = arena.addressOf(a.data), pb = arena.addressOf(biases);
+    if (pz < 0 || pa < 0 || pb < 0) return false;
+    kernel(pz, pa, pb, z.rows, z.cols);
+    return true;
+  }
+
+  activationBackwardSum(
+    dZ: Matrix,
+    dA: Matrix,
+    z: Matrix,
+    a: Matrix,
+    dB: Float64Array,
+    activation: ActivationName,
+  ): boolean {
+    const kernel = this.#backward[activation];
+    if (kernel === undefined) return false;
+    this.#checkLive();
+    const { rows, cols } = dZ;
+    if (
+      dA.rows !== rows || dA.cols !== cols || z.rows !== rows || z.cols !== cols || a.rows !== rows ||
+      a.cols !== cols || dB.length !== cols
+    ) {
+      throw new TypeError(`Cannot compute the activation gradient: shapes differ (dZ ${rows}×${cols})`);
+    }
+    const arena = this.#arena;
+    const pdZ = arena.addressOf(dZ.data), pdA = arena.addressOf(dA.data);
+    const pz = arena.addressOf(z.data), pa = arena.addressOf(a.data), pdB = arena.addressOf(dB);
+    if (pdZ < 0 || pdA < 0 || pz < 0 || pa < 0 || pdB < 0) return false;
+    kernel(pdZ, pdA, pz, pa, pdB, rows, cols);
+    return true;
+  }
+
+  columnSum(dB: Float64Array, dZ: Matrix): boolean {
+    this.#checkLive();
+    if (dB.length !== dZ.cols) {
+      throw new TypeError(`Cannot sum columns: ${dZ.rows}×${dZ.cols} into ${dB.length} values`);
+    }
+    const pdZ = this.#arena.addressOf(dZ.data), pdB = this.#arena.addressOf(dB);
+    if (pdZ < 0 || pdB < 0) return false;
+    this.#columnSum(pdZ, 0, 0, 0, pdB, dZ.rows, dZ.cols);
+    return true;
+  }
+
+  optimizerStep(update: OptimizerUpdate): boolean {
+    this.#checkLive();
+    const { value, gradient, first, second, kind } = update;
+    const length = value.length;
+    const stateful = kind !== "sgd", adam = kind === "adam";
+    if (
+      gradient.length !== length || (stateful && first?.length !== length) ||
+      (adam && second?.length !== length)
+    ) {
+      throw new TypeError(`Cannot update a parameter of ${length} values: its gradient or state differs`);
+    }
+    const arena = this.#arena;
+    const pw = arena.addressOf(value), pg = arena.addressOf(gradient);
+    const p1 = stateful ? arena.addressOf(first!) : 0, p2 = adam ? arena.addressOf(second!) : 0;
+    if (pw < 0 || pg < 0 || p1 < 0 || p2 < 0) return false;
+    const C = OPTIMIZER_CONSTANTS, heap = arena.heap, base = this.#constants / 8;
+    heap[base + C.RATE] = update.learningRate;
+    heap[base + C.L2] = update.decay;
+    heap[base + C.MOMENTUM] = update.momentum;
+    heap[base + C.BETA1] = update.beta1;
+    heap[base + C.ONE_MINUS_BETA1] = update.oneMinusBeta1;
+    heap[base + C.BETA2] = update.beta2;
+    heap[base + C.ONE_MINUS_BETA2] = update.oneMinusBeta2;
+    heap[base + C.CORRECTION1] = update.correction1;
+    heap[base + C.CORRECTION2] = update.correction2;
+    heap[base + C.EPSILON] = update.epsilon;
+    // sgdStep, momentumStep, nesterovStep, adamStep; each followed by its weight-decay form.
+    const form = kind === "sgd" ? 0 : kind === "momentum" ? 2 : kind === "nesterov" ? 4 : 6;
+    const index = OPTIMIZER_BASE + form + (update.decay !== 0 ? 1 : 0);
+    if (this.#pool === undefined || length < this.#elementwiseThreshold) {
+      this.#kernels[index](pw, pg, this.#constants, p1, p2, length, 0, 0, 0, length, 0);
+      return true;
+    }
+    // Chunks of whole cache lines (8 values), a few per thread, claimed like the chunks of a product.
+    const chunks = Math.min(CHUNKS_PER_THREAD * this.threads, Math.ceil(length / 8));
+    const job = this.#job;
+    job.index = index;
+    job.kernel = this.#kernels[index];
+    job.c = pw;
+    job.a = pg;
+    job.b = this.#constants;
+    job.m = p1;
+    job.k = p2;
+    job.n = length;
+    job.byColumns = true;
+    job.chunkSize = Math.ceil(length / chunks / 8) * 8;
+    job.chunks = Math.ceil(length / job.chunkSize);
+    job.scratch = 0;
+    job.scratchStride = 0;
+    this.#pool.run(job);
+    return true;
   }
 
   dispose(): void {
@@ -341,7 +497,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     pool = await ThreadPool.create({
       module: parts.module,
       memory: parts.arena.memory,
-      kernels: KERNEL_NAMES,
+      kernels: POOL_KERNELS,
       workers: threads - 1,
       spinMilliseconds: options.spinMilliseconds ?? 2,
     });

@@ -9,6 +9,8 @@ import type { DecisionBoundary, Histogram, LayerStats } from "./events.ts";
 export const HISTOGRAM_BINS = 24;
 /** Layers with at most this many weights send them whole, so the dashboard can draw each link. */
 export const MAX_DRAWN_WEIGHTS = 4096;
+/** Rows of the fixed training sample the statistics are computed on (evenly spaced through the training set). */
+export const STATISTICS_SAMPLE_ROWS = 256;
 /** A sigmoid unit whose mean output is beyond 0.02 of 0 or 1 on the sample counts as saturated (tanh: 0.98). */
 const SATURATION_MARGIN = 0.02;
 

@@ -5,7 +5,7 @@ import { type BatchSource, type FitOptions, FitSession } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
 import { evaluate } from "./evaluate.ts";
 import type { EndReason, EpochEvent, LayerStats, PlotPoint, TrainCommand, TrainEvent } from "./events.ts";
-import { decisionBoundary, layerStatistics } from "./summary.ts";
+import { decisionBoundary, layerStatistics, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
 
 /** What the trainer needs to know about the data beyond batches: its task, class names and raw points. */
 export interface TrainData extends BatchSource {
@@ -150,7 +150,7 @@ export async function* train(
     throw new RangeError(`Cannot monitor "${earlyStop.monitor}" for early stopping: there is no test split`);
   }
   const statsInterval = options.statsIntervalMs ?? 30;
-  const sample = sampleRows(data, 256);
+  const sample = sampleRows(data, STATISTICS_SAMPLE_ROWS);
   const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
   const snapshot = network.parameters.map((p) => new Float64Array(p.value.length));
 

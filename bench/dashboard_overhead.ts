@@ -12,10 +12,11 @@
 //   fashion-mnist  configs/fashion-mnist.yaml with --epochs 2 (60 000 training images, 10 000 test), to stay short
 // Target: a ratio of at most 1.10.
 //
-// Measured on a loaded 2-core machine: fashion-mnist 0.985 (17.2 s / 17.5 s); xor 1.96 (0.37 s / 0.19 s). XOR's
-// 3914 epochs take about 12 µs each, and the dashboard adds about 30 µs per epoch in reduceDashboard (appendSample
-// copies each of the 7 history series, up to 1024 values, on every epoch event) plus about 8 ms per frame of
-// renderFrame at 30 frames per second; on epochs of milliseconds (fashion-mnist) neither shows.
+// Measured on a loaded 2-core machine (NO_COLOR, 100×30): fashion-mnist 1.02 (8.15 s / 8.01 s); xor 1.11
+// (0.19 s / 0.17 s, was 1.26-1.49). XOR's 3914 epochs take about 12 µs each and the whole run about 70 ms, so the
+// dashboard's fixed costs show: four frames drawn while V8 has not optimized the drawing code yet (about 3, 6, 2
+// and 2 ms), about 8 ms of reduceDashboard over all epoch events (about 2 µs each while cold), and about 3 ms of
+// writes to the terminal. On epochs of milliseconds (fashion-mnist) none of it shows.
 
 import { shellQuote, TmuxSession, trainCommand } from "../tests/ui/_tmux.ts";
 

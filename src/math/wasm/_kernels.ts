@@ -423,6 +423,11 @@ export function scratchBytes(
   return 32 * k * Math.ceil(n / PANEL_COLS) + panelStride(blockRows(options).transposed) * k;
 }
 
+/** Bytes per p of the packed A panel of Aᵀ·B (its `scratchBytes` are (32·⌈n/4⌉ + this)·k). */
+export function transposedPanelStride(options: KernelOptions): number {
+  return panelStride(blockRows(options).transposed);
+}
+
 function panelStride(rows: number): number {
   return 16 * Math.ceil(rows / 2);
 }

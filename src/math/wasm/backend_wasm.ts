@@ -21,10 +21,9 @@ import {
   KERNEL_NAMES,
   type KernelFunction,
   kernelModuleBytes,
-  type KernelName,
   type KernelOptions,
   PANEL_COLS,
-  scratchBytes,
+  transposedPanelStride,
 } from "./_kernels.ts";
 import { type Job, ThreadPool } from "./_threads.ts";
 
@@ -143,6 +142,7 @@ class WasmSimdBackend implements WasmBackend {
   #columnSum: ElementwiseFunction;
   #constants: number;
   #elementwiseThreshold: number;
+  #transposedPanelStride: number;
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
@@ -154,6 +154,7 @@ class WasmSimdBackend implements WasmBackend {
       this.#backward[name] = instance.exports[`backward_${name}`] as ElementwiseFunction;
     }
     this.#columnSum = instance.exports.columnSum as ElementwiseFunction;
+    this.#transposedPanelStride = transposedPanelStride(parts.kernelOptions);
     this.#constants = parts.arena.allocate(8 * OPTIMIZER_CONSTANTS.COUNT);
     this.#elementwiseThreshold = parts.options.elementwiseParallelThreshold ??
       DEFAULT_ELEMENTWISE_PARALLEL_THRESHOLD;
@@ -344,7 +345,12 @@ class WasmSimdBackend implements WasmBackend {
     if (outside) pc = this.#slot(SLOT_OUT, m * n);
     const parallel = this.#pool !== undefined && m * n * k >= this.#threshold;
     const threads = parallel ? this.threads : 1;
-    const perThread = scratchBytes(KERNEL_NAMES[kernel] as KernelName, { m, k, n }, this.#kernelOptions);
+    // scratchBytes() of _kernels.ts, without building its argument objects on every product
+    const perThread = kernel === 1
+      ? 0
+      : kernel === 0
+      ? 32 * k
+      : (32 * Math.ceil(n / PANEL_COLS) + this.#transposedPanelStride) * k;
     if (perThread * threads > this.#scratchBytes) {
       this.#scratchBytes = Math.max(perThread * threads, 2 * this.#scratchBytes);
       this.#scratch = arena.allocate(this.#scratchBytes);

@@ -13,6 +13,8 @@
 //
 //   for i in 0 1 2 3; do deno run --no-prompt --v8-flags=--expose-gc,--min-semi-space-size=64 \
 //     bench/alloc_per_step.ts --case=$i; done
+//
+// --backend=js (default), wasm (WebAssembly SIMD, one thread) or wasm2 (two threads) picks where the network lives.
 
 import { getLoss, type LossName } from "../src/math/losses.ts";
 import {
@@ -22,6 +24,8 @@ import {
   Matrix,
 } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
+import { type Backend, jsBackend } from "../src/math/backend.ts";
+import { createWasmBackend } from "../src/math/wasm/backend_wasm.ts";
 import { FitSession, matrixSource } from "../src/nn/fit.ts";
 import { Network, type NetworkOptions } from "../src/nn/network.ts";
 import { createOptimizer, type OptimizerName } from "../src/nn/optimizers.ts";
@@ -74,7 +78,7 @@ interface Case {
 /** A network and data set for a case, with one-hot targets (used as plain numbers by mse). */
 function build(c: Case, network: NetworkOptions) {
   const rng = new Rng(3);
-  const net = new Network(network);
+  const net = new Network({ ...network, backend });
   const x = randomMatrix(rng, c.samples, network.input);
   const y = new Matrix(c.samples, net.output);
   for (let r = 0; r < c.samples; r++) y.set(r, rng.int(net.output), 1);
@@ -86,7 +90,8 @@ function build(c: Case, network: NetworkOptions) {
   });
   const batch = net.inputBuffer(c.batchSize);
   batch.data.set(x.data.subarray(0, c.batchSize * network.input));
-  const target = new Matrix(c.batchSize, net.output, y.data.slice(0, c.batchSize * net.output));
+  const target = backend.allocate(c.batchSize, net.output);
+  target.data.set(y.data.subarray(0, c.batchSize * net.output));
   const optimizer = createOptimizer(c.optimizer, { learningRate: 0.01 });
   const loss = getLoss(c.loss);
   return {
@@ -136,8 +141,17 @@ if (c === undefined) {
   console.error(`No case ${caseIndex}: choose 0 to ${CASES.length - 1}`);
   Deno.exit(2);
 }
+const backendName = (Deno.args.find((arg) => arg.startsWith("--backend=")) ?? "--backend=js").slice(10);
+if (!["js", "wasm", "wasm2"].includes(backendName)) {
+  console.error(`Unknown backend "${backendName}": choose js, wasm or wasm2`);
+  Deno.exit(2);
+}
+const backend: Backend = backendName === "js"
+  ? jsBackend
+  : await createWasmBackend({ threads: backendName === "wasm2" ? 2 : 1 });
 console.log(
-  `Bytes allocated per training step, warmed up (target 0): case ${caseIndex} of 0–${CASES.length - 1}`,
+  `Bytes allocated per training step, warmed up (target 0): case ${caseIndex} of 0–${CASES.length - 1}, ` +
+    `backend ${backend.name}`,
 );
 const small = c.warmupNetwork && build({ ...c, samples: 32, batchSize: 16 }, c.warmupNetwork);
 for (let i = 0; small && i < 30_000; i++) small.trainBatch();
@@ -148,6 +162,7 @@ for (let i = 0; small && i < 10_000; i++) small.epoch();
 for (let i = 0; i < c.warmup; i++) real.epoch();
 const epoch = bytesPerCall(real.epoch, c.calls);
 const stepsPerEpoch = Math.ceil(c.samples / c.batchSize);
+backend.dispose();
 console.log(`  ${c.name}`);
 console.log(`    Network.trainBatch       ${step.bytes.toFixed(1).padStart(8)} bytes/step`);
 console.log(

@@ -229,8 +229,9 @@ export class Network {
    * (batch, outputs), which the next call with the same batch size overwrites. Hot path: no checks, no allocation.
    */
   forwardBatch(x: Matrix): Matrix {
+    const layers = this.layers;
     let a = x;
-    for (const layer of this.layers) a = layer.forward(a);
+    for (let l = 0; l < layers.length; l++) a = layers[l].forward(a);
     return a;
   }
 
@@ -249,13 +250,15 @@ export class Network {
       loss.gradient(output.dA, output.a, y);
       layers[last].activationBackward(rows);
     }
-    for (let l = last; l >= 0; l--) {
-      const aPrev = l > 0 ? layers[l - 1].buffers(rows).a : x;
+    for (let l = last; l > 0; l--) {
+      const below = layers[l - 1].buffers(rows);
       // dW, dB of this layer, and dA of the layer below
-      layers[l].backward(aPrev, l > 0 ? layers[l - 1].buffers(rows).dA : undefined);
+      layers[l].backward(below.a, below.dA);
       // dZ of the layer below = dA ⊙ f'(z)
-      if (l > 0) layers[l - 1].activationBackward(rows);
+      layers[l - 1].activationBackward(rows);
     }
+    // the first layer: dW, dB; no dA for the input
+    layers[0].backward(x, undefined);
     return value;
   }
 

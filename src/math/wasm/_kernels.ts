@@ -5,23 +5,27 @@
 // multiply-adds over p = 0, 1, …, k-1 in a fixed order that does not depend on the block it falls in, so
 // splitting C between threads gives bit-identical results.
 //
-//   A·B and Aᵀ·B ("panel" kernels): a block of R rows × 4 columns of C is R × 2 f64x2 accumulators; at each
-//   p, two vectors of B's row p are multiplied by each of the R values a(i, p) broadcast to both lanes.
-//   B's 4 columns are first packed into a contiguous panel (32 bytes per p), which avoids cache-set
-//   conflicts when B's rows are a power-of-two apart; for Aᵀ·B the R values of A are packed too. V8 keeps
-//   15 SIMD registers allocatable on x64 (PERF-NOTES.md): 6 × 4 is 12 accumulators + 2 B vectors + 1
-//   broadcast, which only fits with a fused multiply-add. Deno runs WebAssembly with explicit bounds
-//   checks (a compare and branch per load, measured from the generated code), so loads cost more than
-//   usual: Aᵀ·B loads two packed values of A at once and broadcasts each lane with a shuffle (5 × 4 then
-//   fits: 10 + 2 + 2), which measured ~10% faster. The checks cannot be dropped from inside the program:
-//   with Deno 2.9.6 (V8 15.0) a non-shared memory, or one with a smaller maximum, runs the kernels at the
-//   same speed as the shared one (V8 uses guard regions and a trap handler only when the embedder installs
-//   one), while the diagnostic, unsafe flag --no-wasm-bounds-checks makes them ~25% faster (21–22 → 26–28
-//   GFLOP/s on one core at the network's shapes).
+// All three forms share one micro-kernel on packed panels; only the packing differs. A's R rows (6 with
+// FMA, 4 without) are packed as pairs: (a(i, p), a(i+1, p)) is one vector. B's 4 columns are packed as
+// 4 values per p (two vectors). A block of R × 4 of C is R × 2 f64x2 accumulators, which hold C
+// "rotated": at each p, each pair of A multiplies each vector (b(p, j), b(p, j+1)) of B as loaded, into
+// d = (c(i, j), c(i+1, j+1)), and with its lanes swapped, into s = (c(i+1, j), c(i, j+1)); at the end a
+// blend of d and s gives each row. Per p that is R/2 + 2 loads and R/2 shuffles for 2·R fused
+// multiply-adds (6 × 4: 5 loads for 12), where broadcasting each a(i, p) takes R + 2 loads (8 for 12).
 //
-//   A·Bᵀ ("dot" kernel): C[i][j] = a_i · b_j with both rows contiguous, vectorised over p: lane 0 sums the
-//   even p, lane 1 the odd p, then lane 0 + lane 1, then the last term when k is odd. R rows of A × 2 rows
-//   of B per block.
+// Loads matter because Deno runs WebAssembly with explicit bounds checks (a compare and branch per load,
+// measured from the generated code); the integer work competes with the multiply-adds. The checks cannot
+// be dropped from inside the program: with Deno 2.9.6 (V8 15.0) a non-shared memory, or one with a
+// smaller maximum, runs the kernels at the same speed as the shared one (V8 uses guard regions and a trap
+// handler only when the embedder installs one), while the diagnostic, unsafe flag --no-wasm-bounds-checks
+// made the earlier broadcasting kernels ~25% faster. V8 keeps 15 SIMD registers allocatable on x64
+// (PERF-NOTES.md): 6 × 4 is 12 accumulators + 2 B vectors + 1 pair of A, which only fits with a fused
+// multiply-add (mul + add needs one more temporary, so 4 × 4 without FMA).
+//
+// Measured on one core at the network's shapes (bench/matmul_gflops.ts, medians): broadcasting 6 × 4
+// (5 × 4 with pair loads for Aᵀ·B, a dot-product kernel for A·Bᵀ) 20–22 GFLOP/s; rotating 6 × 4, unrolled
+// by 4, 23–25; unrolled by 8, 24–26. Packing A costs one pass over it per call, packing B one per column
+// block: little next to the 2·m·k·n work once m, n ≥ 16.
 
 import { elementwiseFunctions } from "./_elementwise.ts";
 import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
@@ -30,22 +34,14 @@ import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
 export interface KernelOptions {
   /** Use `f64x2.relaxed_madd` (needs relaxed SIMD); otherwise `f64x2.mul` + `f64x2.add`. */
   fma: boolean;
-  /** Rows of C per panel block (A·B and Aᵀ·B); default 6 with FMA, 4 without. */
+  /** Rows of C per block (even, at most 6); default 6 with FMA, 4 without. */
   panelRows?: number;
-  /** Rows of A per dot block (A·Bᵀ); default 6 with FMA, 4 without. */
-  dotRows?: number;
-  /** Values of p per iteration of the panel kernels' inner loop; default 4. */
+  /** Values of p per iteration of the micro-kernel's inner loop; default 8. */
   unroll?: number;
-  /** Rows of C per block of Aᵀ·B; default 5 with pairs, else `panelRows`. */
-  transposedRows?: number;
-  /** Aᵀ·B loads two rows of the packed A panel at once and broadcasts each with a shuffle (default: fma). */
-  pairs?: boolean;
 }
 
-/** Columns of C per panel block (two f64x2 vectors). */
+/** Columns of C per block (two f64x2 vectors). */
 export const PANEL_COLS = 4;
-/** Rows of B (columns of C) per dot block. */
-export const DOT_COLS = 2;
 
 /** The signature of the three exported drivers: C[i0:i1, j0:j1] of the product, all pointers in bytes. */
 export type KernelFunction = (
@@ -70,16 +66,13 @@ export type KernelName = typeof KERNEL_NAMES[number];
 
 type Form = "ab" | "atb" | "abt";
 
-// Micro-kernel parameters, shared by every micro-kernel: pointers to a(i, 0) (or a(0, i) for Aᵀ·B),
-// to the first value of B the block reads, to c(i, j); k; and two byte strides (see driverArgs).
-const AP = 0, BP = 1, CP = 2, K = 3, S1 = 4, S2 = 5;
-const MICRO_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
+// Micro-kernel parameters: pointers to the block's packed A panel and packed B panel, to c(i, j); k; and
+// the byte stride between rows of C.
+const AP = 0, BP = 1, CP = 2, K = 3, S2 = 4;
+const MICRO_PARAMS = [I32, I32, I32, I32, I32] as const;
 
-const LO_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-const HI_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
-const DUP_LO_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7];
-const DUP_HI_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const SWAP_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+const BLEND_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31];
 
 function madd(code: Code, a: number, b: number, acc: number, fma: boolean): void {
   if (fma) {
@@ -90,77 +83,43 @@ function madd(code: Code, a: number, b: number, acc: number, fma: boolean): void
 }
 
 /**
- * A·B or Aᵀ·B micro-kernel for an R × W block of C (W = 1…4 columns), reading B from a packed panel:
- * 4 values of B's row p at bP + 32·p (zero-padded when W < 4). A·B reads A in place: a(i + r, p) at
- * aP + r·s1 + 8·p with s1 = k·8. Aᵀ·B reads a packed panel of A: a(p, i + r) at aP + `panelStride`·p + 8·r.
- * s2 = n·8 (between rows of C). The loop over p is unrolled by `unroll`.
+ * Rotating micro-kernel for an R × W block of C (R = 1…`panelRows`, W = 1…4), both operands packed:
+ * A as pairs of rows, (a(i + 2q, p), a(i + 2q + 1, p)) at aP + `panelStride`·p + 16·q, and B as 4 values
+ * of row p at bP + 32·p (zero-padded). At each p, each pair of A multiplies each vector of B twice: as
+ * loaded, into d = (c(i, j), c(i+1, j+1)), and with its lanes swapped, into s = (c(i+1, j), c(i, j+1)); a
+ * blend of d and s gives each row of C at the end. That is R/2 + 2 loads and R/2 shuffles per 2·R
+ * multiply-adds (6 × 4: 5 loads for 12, where broadcasting A takes 8).
  */
-function panelKernel(
-  form: "ab" | "atb",
+function rotatingKernel(
   rows: number,
   cols: number,
-  options: { fma: boolean; unroll: number; panelStride: number; pairs: boolean },
+  options: { fma: boolean; unroll: number; panelStride: number },
 ): Code {
-  const { fma, unroll, panelStride, pairs } = options;
+  const { fma, unroll, panelStride } = options;
   const code = new Code(MICRO_PARAMS.length);
-  const acc = Array.from({ length: rows }, () => [code.local(V128), code.local(V128)]);
-  const bv = [code.local(V128), code.local(V128)];
+  const aPairs = Math.ceil(rows / 2), bPairs = Math.ceil(cols / 2);
+  const d = Array.from({ length: aPairs }, () => Array.from({ length: bPairs }, () => code.local(V128)));
+  const s = Array.from({ length: aPairs }, () => Array.from({ length: bPairs }, () => code.local(V128)));
+  const bv = Array.from({ length: bPairs }, () => code.local(V128));
   const av = code.local(V128);
-  const pair = code.local(V128);
-  const aStep = form === "ab" ? 8 : panelStride;
-  // A·B: rowOffset[r] = r·s1.
-  const rowOffset: number[] = [-1];
-  if (form === "ab") {
-    for (let r = 1; r < rows; r++) {
-      rowOffset.push(code.local(I32));
-      code.get(S1).i32Const(r).i32Mul().set(rowOffset[r]);
-    }
-  }
   const step = (u: number) => {
-    code.get(BP).v128Load(32 * u).set(bv[0]);
-    code.get(BP).v128Load(32 * u + 16).set(bv[1]);
-    if (form === "atb" && pairs) {
-      // Two rows per load: (a(p, i + r), a(p, i + r + 1)), each lane broadcast by a shuffle.
-      for (let r = 0; r < rows; r += 2) {
-        if (r + 1 === rows) {
-          code.get(AP).v128Load64Splat(panelStride * u + 8 * r).set(av);
-          madd(code, av, bv[0], acc[r][0], fma);
-          madd(code, av, bv[1], acc[r][1], fma);
-          continue;
-        }
-        code.get(AP).v128Load(panelStride * u + 8 * r).tee(pair).get(pair).i8x16Shuffle(DUP_LO_LANES).set(av);
-        madd(code, av, bv[0], acc[r][0], fma);
-        madd(code, av, bv[1], acc[r][1], fma);
-        code.get(pair).get(pair).i8x16Shuffle(DUP_HI_LANES).set(pair);
-        madd(code, pair, bv[0], acc[r + 1][0], fma);
-        madd(code, pair, bv[1], acc[r + 1][1], fma);
-      }
-      return;
-    }
-    for (let r = 0; r < rows; r++) {
-      code.get(AP);
-      if (form === "ab") {
-        if (r > 0) code.get(rowOffset[r]).i32Add();
-        code.v128Load64Splat(8 * u);
-      } else {
-        code.v128Load64Splat(panelStride * u + 8 * r);
-      }
-      code.set(av);
-      madd(code, av, bv[0], acc[r][0], fma);
-      madd(code, av, bv[1], acc[r][1], fma);
+    for (let q = 0; q < bPairs; q++) code.get(BP).v128Load(32 * u + 16 * q).set(bv[q]);
+    for (let q = 0; q < aPairs; q++) {
+      code.get(AP).v128Load(panelStride * u + 16 * q).set(av);
+      for (let c = 0; c < bPairs; c++) madd(code, av, bv[c], d[q][c], fma);
+      code.get(av).get(av).i8x16Shuffle(SWAP_LANES).set(av);
+      for (let c = 0; c < bPairs; c++) madd(code, av, bv[c], s[q][c], fma);
     }
   };
   const advance = (count: number) => {
-    code.get(AP).i32Const(aStep * count).i32Add().set(AP);
+    code.get(AP).i32Const(panelStride * count).i32Add().set(AP);
     code.get(BP).i32Const(32 * count).i32Add().set(BP);
   };
-  // Main loop: `unroll` values of p per iteration while at least that many remain.
   code.block().get(K).i32Const(unroll).i32LtS().brIf(0).loop();
   for (let u = 0; u < unroll; u++) step(u);
   advance(unroll);
   code.get(K).i32Const(unroll).i32Sub().tee(K).i32Const(unroll).i32GeS().brIf(0);
   code.end().end();
-  // The remaining k mod unroll values, one at a time.
   if (unroll > 1) {
     code.block().get(K).i32Eqz().brIf(0).loop();
     step(0);
@@ -168,14 +127,47 @@ function panelKernel(
     code.get(K).i32Const(1).i32Sub().tee(K).brIf(0);
     code.end().end();
   }
+  // Row i + 2q = (d.lane 0, s.lane 1), row i + 2q + 1 = (s.lane 0, d.lane 1).
   for (let r = 0; r < rows; r++) {
-    for (let col = 0; col < cols; col += 2) {
-      code.get(CP).get(acc[r][col >> 1]);
-      if (col + 1 < cols) code.v128Store(col * 8);
-      else code.v128Store64Lane(0, col * 8);
+    const q = r >> 1;
+    for (let c = 0; c < bPairs; c++) {
+      code.get(CP);
+      if (r % 2 === 0) code.get(d[q][c]).get(s[q][c]);
+      else code.get(s[q][c]).get(d[q][c]);
+      code.i8x16Shuffle(BLEND_LANES);
+      if (2 * c + 1 < cols) code.v128Store(16 * c);
+      else code.v128Store64Lane(0, 16 * c);
     }
     if (r + 1 < rows) code.get(CP).get(S2).i32Add().set(CP);
   }
+  return code;
+}
+
+/**
+ * Packs R values a(i + r, p), r < R, from R rows `stride` bytes apart (a(i + r, p) at src + r·stride + 8p)
+ * into a panel with `panelStride` bytes per p, zero-padded to whole vectors. Parameters: (dst, src, k,
+ * stride).
+ */
+function gatherRowsKernel(rows: number, panelStride: number): Code {
+  const dst = 0, src = 1, k = 2, stride = 3;
+  const code = new Code(4);
+  const row = [src];
+  for (let r = 1; r < rows; r++) {
+    row.push(code.local(I32));
+    code.get(src).get(stride).i32Const(r).i32Mul().i32Add().set(row[r]);
+  }
+  code.block().get(k).i32Eqz().brIf(0).loop();
+  for (let r = 0; r < panelStride / 8; r += 2) {
+    code.get(dst);
+    if (r + 1 < rows) code.get(row[r + 1]).get(row[r]).v128Load64Zero().v128Load64Lane(1);
+    else if (r < rows) code.get(row[r]).v128Load64Zero();
+    else code.v128Zero();
+    code.v128Store(r * 8);
+  }
+  code.get(dst).i32Const(panelStride).i32Add().set(dst);
+  for (let r = 0; r < rows; r++) code.get(row[r]).i32Const(8).i32Add().set(row[r]);
+  code.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
+  code.end().end();
   return code;
 }
 
@@ -221,74 +213,6 @@ function packColumnsKernel(cols: number): Code {
   return code;
 }
 
-/** A·Bᵀ micro-kernel for R rows of A × W (1 or 2) rows of B. s1 = k·8 (row stride of A and B), s2 = n·8. */
-function dotKernel(rows: number, cols: number, fma: boolean): Code {
-  const code = new Code(MICRO_PARAMS.length);
-  const acc = Array.from({ length: rows }, () => Array.from({ length: cols }, () => code.local(V128)));
-  const bv = Array.from({ length: cols }, () => code.local(V128));
-  const av = code.local(V128);
-  const offset = code.local(I32);
-  const end = code.local(I32);
-  const aRow = [AP];
-  for (let r = 1; r < rows; r++) {
-    aRow.push(code.local(I32));
-    code.get(AP).get(S1).i32Const(r).i32Mul().i32Add().set(aRow[r]);
-  }
-  const bRow = [BP];
-  for (let c = 1; c < cols; c++) {
-    bRow.push(code.local(I32));
-    code.get(BP).get(S1).i32Const(c).i32Mul().i32Add().set(bRow[c]);
-  }
-  // end = 16 · ⌊k / 2⌋: the byte offset just past the last pair of values.
-  code.get(K).i32Const(1).i32ShrU().i32Const(4).i32Shl().set(end);
-  const pair = (byteOffset: number) => {
-    for (let c = 0; c < cols; c++) code.get(bRow[c]).get(offset).i32Add().v128Load(byteOffset).set(bv[c]);
-    for (let r = 0; r < rows; r++) {
-      code.get(aRow[r]).get(offset).i32Add().v128Load(byteOffset).set(av);
-      for (let c = 0; c < cols; c++) madd(code, av, bv[c], acc[r][c], fma);
-    }
-  };
-  // Two pairs per iteration while at least two remain, then the last one (same order of summation).
-  code.block().get(end).i32Const(32).i32LtS().brIf(0).loop();
-  pair(0);
-  pair(16);
-  code.get(offset).i32Const(32).i32Add().tee(offset).i32Const(32).i32Add().get(end).i32GtS().i32Eqz().brIf(0);
-  code.end().end();
-  code.get(offset).get(end).i32Ne().if();
-  pair(0);
-  code.end();
-  // Horizontal sums into acc[r][0]: lane c holds lane 0 + lane 1 of acc[r][c].
-  for (let r = 0; r < rows; r++) {
-    if (cols === 2) {
-      code.get(acc[r][0]).get(acc[r][1]).i8x16Shuffle(LO_LANES);
-      code.get(acc[r][0]).get(acc[r][1]).i8x16Shuffle(HI_LANES);
-    } else {
-      code.get(acc[r][0]);
-      code.get(acc[r][0]).get(acc[r][0]).i8x16Shuffle(SWAP_LANES);
-    }
-    code.f64x2Add().set(acc[r][0]);
-  }
-  // The last term when k is odd: bv[0] = (b(j, k-1), b(j+1, k-1)).
-  code.get(K).i32Const(1).i32And().if();
-  code.get(bRow[0]).get(end).i32Add().v128Load64Zero();
-  if (cols === 2) {
-    code.set(bv[0]).get(bRow[1]).get(end).i32Add().get(bv[0]).v128Load64Lane(1);
-  }
-  code.set(bv[0]);
-  for (let r = 0; r < rows; r++) {
-    code.get(aRow[r]).get(end).i32Add().v128Load64Splat().set(av);
-    madd(code, av, bv[0], acc[r][0], fma);
-  }
-  code.end();
-  for (let r = 0; r < rows; r++) {
-    code.get(CP).get(acc[r][0]);
-    if (cols === 2) code.v128Store();
-    else code.v128Store64Lane(0);
-    if (r + 1 < rows) code.get(CP).get(S2).i32Add().set(CP);
-  }
-  return code;
-}
-
 // Driver parameters: the output, the operands, the sizes, the block of C to compute, and this thread's
 // scratch area (`scratchBytes` long) for packed panels.
 const C = 0, A = 1, B = 2, M = 3, DK = 4, N = 5, I0 = 6, I1 = 7, J0 = 8, J1 = 9, SCRATCH = 10;
@@ -323,117 +247,75 @@ function blockLoop(
   dispatch(code, range.scratch, range.step - 1, body);
 }
 
-interface DriverParts {
+interface PackedParts {
   rows: number;
-  cols: number;
+  panelStride: number;
   micro: (r: number, w: number) => number;
-  packColumns: (w: number) => number;
   packRows: (r: number) => number;
+  packColumns: (w: number) => number;
 }
 
 /**
- * The driver computes C[i0:i1, j0:j1] in R × W blocks with full-size blocks first and the narrower ones at
- * the right and bottom edges; each micro-kernel call gets (a pointer, b pointer, c pointer, k, s1, s2).
- *
- *   A·B:  for each column block j: pack B[:, j:j+W] (k × 32 bytes), then for each row block i: micro.
- *   Aᵀ·B: pack all column blocks of B, then for each row block i: pack A[:, i:i+R] (k × panelStride
- *         bytes after the B panels), then for each column block j: micro.
- *   A·Bᵀ: for each column block j, for each row block i: micro on rows of A and B in place.
+ * The rotating driver computes C[i0:i1, j0:j1] of any of the three forms from packed panels: first every
+ * R-row panel of A for rows i0…i1 (A·B and A·Bᵀ gather from R rows of A; Aᵀ·B copies R contiguous values
+ * of each row), one after another at `scratch`; then for each column block j, B's 4 columns (A·B and Aᵀ·B
+ * copy them from each row of B; A·Bᵀ gathers them from 4 rows of B) after the A panels, then for each row
+ * block i: micro.
  */
-function driver(form: Form, parts: DriverParts): Code {
-  const { rows, cols, micro } = parts;
+function packedDriver(form: Form, parts: PackedParts): Code {
+  const { rows, panelStride, micro } = parts;
   const code = new Code(DRIVER_PARAMS.length);
-  const i = code.local(I32), j = code.local(I32), s1 = code.local(I32), s2 = code.local(I32);
-  const panel = code.local(I32), aPanel = code.local(I32), kBytes = code.local(I32);
-  // Separate remainder locals, since the loops nest.
+  const i = code.local(I32), j = code.local(I32), s2 = code.local(I32);
+  const aPanel = code.local(I32), bPanel = code.local(I32), aBytes = code.local(I32);
+  const aStride = code.local(I32), bStride = code.local(I32);
   const iRange = { from: I0, to: I1, step: rows, scratch: code.local(I32) };
-  const jRange = { from: J0, to: J1, step: cols, scratch: code.local(I32) };
-  code.get(DK).i32Const(3).i32Shl().set(s1);
+  const jRange = { from: J0, to: J1, step: PANEL_COLS, scratch: code.local(I32) };
   code.get(N).i32Const(3).i32Shl().set(s2);
-  code.get(DK).i32Const(32).i32Mul().set(kBytes);
-  const cPointer = () => code.get(C).get(i).get(s2).i32Mul().i32Add().get(j).i32Const(3).i32Shl().i32Add();
-  const bColumns = () => code.get(B).get(j).i32Const(3).i32Shl().i32Add();
-  if (form === "ab") {
-    blockLoop(code, j, jRange, (w) => {
-      code.get(SCRATCH);
-      bColumns();
-      code.get(DK).get(s2).call(parts.packColumns(w));
-      blockLoop(code, i, iRange, (r) => {
-        code.get(A).get(i).get(s1).i32Mul().i32Add().get(SCRATCH);
-        cPointer();
-        code.get(DK).get(s1).get(s2).call(micro(r, w));
-      });
-    });
-  } else if (form === "abt") {
-    blockLoop(code, j, jRange, (w) => {
-      blockLoop(code, i, iRange, (r) => {
-        code.get(A).get(i).get(s1).i32Mul().i32Add();
-        code.get(B).get(j).get(s1).i32Mul().i32Add();
-        cPointer();
-        code.get(DK).get(s1).get(s2).call(micro(r, w));
-      });
-    });
-  } else {
-    // Pack B's column blocks one after another, then A's row panel after them.
-    code.get(SCRATCH).set(panel);
-    blockLoop(code, j, jRange, (w) => {
-      code.get(panel);
-      bColumns();
-      code.get(DK).get(s2).call(parts.packColumns(w));
-      code.get(panel).get(kBytes).i32Add().set(panel);
-    });
-    code.get(panel).set(aPanel);
+  code.get(DK).i32Const(panelStride).i32Mul().set(aBytes);
+  // Bytes between the values a(i, p) and a(i + 1, p) (Aᵀ·B) or a(i, p) and a(i, p + 1) rows (the others).
+  code.get(form === "atb" ? M : DK).i32Const(3).i32Shl().set(aStride);
+  code.get(form === "abt" ? DK : N).i32Const(3).i32Shl().set(bStride);
+  code.get(SCRATCH).set(aPanel);
+  blockLoop(code, i, iRange, (r) => {
+    code.get(aPanel).get(A).get(i);
+    if (form === "atb") code.i32Const(3).i32Shl();
+    else code.get(aStride).i32Mul();
+    code.i32Add().get(DK).get(aStride).call(parts.packRows(r));
+    code.get(aPanel).get(aBytes).i32Add().set(aPanel);
+  });
+  code.get(aPanel).set(bPanel);
+  blockLoop(code, j, jRange, (w) => {
+    code.get(bPanel).get(B).get(j);
+    if (form === "abt") code.get(bStride).i32Mul();
+    else code.i32Const(3).i32Shl();
+    code.i32Add().get(DK).get(bStride).call(parts.packColumns(w));
+    code.get(SCRATCH).set(aPanel);
     blockLoop(code, i, iRange, (r) => {
-      code.get(aPanel).get(A).get(i).i32Const(3).i32Shl().i32Add().get(DK);
-      code.get(M).i32Const(3).i32Shl().call(parts.packRows(r));
-      code.get(SCRATCH).set(panel);
-      blockLoop(code, j, jRange, (w) => {
-        code.get(aPanel).get(panel);
-        cPointer();
-        code.get(DK).get(s1).get(s2).call(micro(r, w));
-        code.get(panel).get(kBytes).i32Add().set(panel);
-      });
+      code.get(aPanel).get(bPanel);
+      code.get(C).get(i).get(s2).i32Mul().i32Add().get(j).i32Const(3).i32Shl().i32Add();
+      code.get(DK).get(s2).call(micro(r, w));
+      code.get(aPanel).get(aBytes).i32Add().set(aPanel);
     });
-  }
+  });
   return code;
 }
 
-/** Row-block heights the kernels use for `options` (thread splits are made at multiples of these). */
-export function blockRows(options: KernelOptions): { panel: number; dot: number; transposed: number } {
-  const fallback = options.fma ? 6 : 4;
-  const panel = options.panelRows ?? fallback;
-  // Aᵀ·B with pairs: 5 rows = 10 accumulators + 2 B vectors + the pair + its broadcast (15 registers).
-  const transposed = options.transposedRows ?? (usePairs(options) ? 5 : panel);
-  return { panel, dot: options.dotRows ?? fallback, transposed };
+/** Rows of C per block for `options` (thread splits are made at multiples of these). */
+export function blockRows(options: KernelOptions): number {
+  return options.panelRows ?? (options.fma ? 6 : 4);
 }
 
-/** Whether Aᵀ·B broadcasts from pair loads (default: with FMA, where it measured ~10% faster). */
-function usePairs(options: KernelOptions): boolean {
-  return options.pairs ?? options.fma;
+/** Bytes per p of a packed A panel: its rows rounded up to whole vectors. */
+export function panelStride(options: KernelOptions): number {
+  return 16 * Math.ceil(blockRows(options) / 2);
 }
 
 /**
- * Bytes of scratch one thread needs for a product of the given form and sizes (`m`×`k` by `k`×`n`
- * whatever the form; the thread's block of C is at most m × n).
+ * Bytes of scratch one thread needs for a product of sizes `m`×`k` by `k`×`n` (whatever the form; the
+ * thread's block of C is at most m × n): the A panels of its rows and one B panel.
  */
-export function scratchBytes(
-  name: KernelName,
-  sizes: { m: number; k: number; n: number },
-  options: KernelOptions,
-): number {
-  const { k, n } = sizes;
-  if (name === "matmulTransposeB") return 0;
-  if (name === "matmul") return 32 * k;
-  return 32 * k * Math.ceil(n / PANEL_COLS) + panelStride(blockRows(options).transposed) * k;
-}
-
-/** Bytes per p of the packed A panel of Aᵀ·B (its `scratchBytes` are (32·⌈n/4⌉ + this)·k). */
-export function transposedPanelStride(options: KernelOptions): number {
-  return panelStride(blockRows(options).transposed);
-}
-
-function panelStride(rows: number): number {
-  return 16 * Math.ceil(rows / 2);
+export function scratchBytes(sizes: { m: number; k: number; n: number }, options: KernelOptions): number {
+  return (Math.ceil(sizes.m / blockRows(options)) * panelStride(options) + 32) * sizes.k;
 }
 
 /**
@@ -445,43 +327,41 @@ function panelStride(rows: number): number {
  * @returns the module bytes
  */
 export function kernelModuleBytes(options: KernelOptions, maximumPages: number): Uint8Array<ArrayBuffer> {
-  const { panel, dot, transposed } = blockRows(options);
-  const unroll = options.unroll ?? 4;
-  // Bytes per p of a packed A panel: the panel's rows rounded up to whole vectors.
-  const stride = panelStride(transposed);
+  const rows = blockRows(options);
+  if (rows < 1 || rows > 6) {
+    throw new RangeError(`Cannot build the kernels: "panelRows" must be 1 to 6, got "${rows}"`);
+  }
+  const stride = panelStride(options);
+  const kernelOptions = { fma: options.fma, unroll: options.unroll ?? 8, panelStride: stride };
   const functions: FunctionDef[] = [];
   const add = (code: Code, params: readonly number[], exportName?: string) => {
     functions.push({ params: params as FunctionDef["params"], results: [], code, exportName });
     return functions.length - 1;
   };
-  const table = (rows: number, cols: number, make: (r: number, w: number) => Code) => {
-    const index: number[][] = [];
-    for (let r = 1; r <= rows; r++) {
-      index[r] = [];
-      for (let w = 1; w <= cols; w++) index[r][w] = add(make(r, w), MICRO_PARAMS);
+  const micro: number[][] = [];
+  for (let r = 1; r <= rows; r++) {
+    micro[r] = [];
+    for (let w = 1; w <= PANEL_COLS; w++) {
+      micro[r][w] = add(rotatingKernel(r, w, kernelOptions), MICRO_PARAMS);
     }
-    return (r: number, w: number) => index[r][w];
-  };
-  const kernelOptions = { fma: options.fma, unroll, panelStride: stride, pairs: usePairs(options) };
-  const ab = table(panel, PANEL_COLS, (r, w) => panelKernel("ab", r, w, kernelOptions));
-  const atb = table(transposed, PANEL_COLS, (r, w) => panelKernel("atb", r, w, kernelOptions));
-  const abt = table(dot, DOT_COLS, (r, w) => dotKernel(r, w, options.fma));
+  }
   const packParams = [I32, I32, I32, I32];
-  const packColumnsIndex = [0, 1, 2, 3, 4].map((w) => w === 0 ? -1 : add(packColumnsKernel(w), packParams));
-  const packRowsIndex = Array.from(
-    { length: transposed + 1 },
-    (_, r) => r === 0 ? -1 : add(packRowsKernel(r, stride), packParams),
-  );
-  const parts = (rows: number, cols: number, micro: (r: number, w: number) => number): DriverParts => ({
+  const each = (count: number, make: (v: number) => Code) =>
+    Array.from({ length: count + 1 }, (_, v) => v === 0 ? -1 : add(make(v), packParams));
+  const gatherA = each(rows, (r) => gatherRowsKernel(r, stride));
+  const copyA = each(rows, (r) => packRowsKernel(r, stride));
+  const gatherB = each(PANEL_COLS, (w) => gatherRowsKernel(w, 32));
+  const copyB = each(PANEL_COLS, (w) => packColumnsKernel(w));
+  const parts = (packRows: number[], packColumns: number[]): PackedParts => ({
     rows,
-    cols,
-    micro,
-    packColumns: (w) => packColumnsIndex[w],
-    packRows: (r) => packRowsIndex[r],
+    panelStride: stride,
+    micro: (r, w) => micro[r][w],
+    packRows: (r) => packRows[r],
+    packColumns: (w) => packColumns[w],
   });
-  add(driver("ab", parts(panel, PANEL_COLS, ab)), DRIVER_PARAMS, "matmul");
-  add(driver("abt", parts(dot, DOT_COLS, abt)), DRIVER_PARAMS, "matmulTransposeB");
-  add(driver("atb", parts(transposed, PANEL_COLS, atb)), DRIVER_PARAMS, "matmulTransposeA");
+  add(packedDriver("ab", parts(gatherA, copyB)), DRIVER_PARAMS, "matmul");
+  add(packedDriver("abt", parts(gatherA, gatherB)), DRIVER_PARAMS, "matmulTransposeB");
+  add(packedDriver("atb", parts(copyA, copyB)), DRIVER_PARAMS, "matmulTransposeA");
   for (const f of elementwiseFunctions()) add(f.code, f.params, f.exportName);
   return encodeModule(functions, { memory: { minimumPages: 1, maximumPages, shared: true } });
 }

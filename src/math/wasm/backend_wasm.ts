@@ -17,13 +17,12 @@ import {
 import { detectFeatures } from "./_features.ts";
 import {
   blockRows,
-  DOT_COLS,
   KERNEL_NAMES,
   type KernelFunction,
   kernelModuleBytes,
   type KernelOptions,
   PANEL_COLS,
-  transposedPanelStride,
+  panelStride,
 } from "./_kernels.ts";
 import { type Job, ThreadPool } from "./_threads.ts";
 
@@ -128,8 +127,6 @@ class WasmSimdBackend implements WasmBackend {
   #kernelOptions: KernelOptions;
   #pool: ThreadPool | undefined;
   #threshold: number;
-  #rows: number[];
-  #cols: number[];
   #scratch = 0;
   #scratchBytes = 0;
   #slotAddress = [0, 0, 0];
@@ -142,7 +139,8 @@ class WasmSimdBackend implements WasmBackend {
   #columnSum: ElementwiseFunction;
   #constants: number;
   #elementwiseThreshold: number;
-  #transposedPanelStride: number;
+  #blockRows: number;
+  #panelStride: number;
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
@@ -154,7 +152,8 @@ class WasmSimdBackend implements WasmBackend {
       this.#backward[name] = instance.exports[`backward_${name}`] as ElementwiseFunction;
     }
     this.#columnSum = instance.exports.columnSum as ElementwiseFunction;
-    this.#transposedPanelStride = transposedPanelStride(parts.kernelOptions);
+    this.#blockRows = blockRows(parts.kernelOptions);
+    this.#panelStride = panelStride(parts.kernelOptions);
     this.#constants = parts.arena.allocate(8 * OPTIMIZER_CONSTANTS.COUNT);
     this.#elementwiseThreshold = parts.options.elementwiseParallelThreshold ??
       DEFAULT_ELEMENTWISE_PARALLEL_THRESHOLD;
@@ -165,9 +164,6 @@ class WasmSimdBackend implements WasmBackend {
     this.threads = 1 + (parts.pool?.size ?? 0);
     this.fma = parts.kernelOptions.fma;
     this.#threshold = parts.options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
-    const { panel, dot, transposed } = blockRows(parts.kernelOptions);
-    this.#rows = [panel, dot, transposed];
-    this.#cols = [PANEL_COLS, DOT_COLS, PANEL_COLS];
     this.#job = {
       index: 0,
       kernel: this.#kernels[0],
@@ -345,12 +341,8 @@ class WasmSimdBackend implements WasmBackend {
     if (outside) pc = this.#slot(SLOT_OUT, m * n);
     const parallel = this.#pool !== undefined && m * n * k >= this.#threshold;
     const threads = parallel ? this.threads : 1;
-    // scratchBytes() of _kernels.ts, without building its argument objects on every product
-    const perThread = kernel === 1
-      ? 0
-      : kernel === 0
-      ? 32 * k
-      : (32 * Math.ceil(n / PANEL_COLS) + this.#transposedPanelStride) * k;
+    // scratchBytes() of _kernels.ts: the A panels of m rows and one B panel, each k deep
+    const perThread = (Math.ceil(m / this.#blockRows) * this.#panelStride + 32) * k;
     if (perThread * threads > this.#scratchBytes) {
       this.#scratchBytes = Math.max(perThread * threads, 2 * this.#scratchBytes);
       this.#scratch = arena.allocate(this.#scratchBytes);
@@ -378,7 +370,7 @@ class WasmSimdBackend implements WasmBackend {
     n: number,
     perThread: number,
   ): void {
-    const rowBlock = this.#rows[kernel], colBlock = this.#cols[kernel];
+    const rowBlock = this.#blockRows, colBlock = PANEL_COLS;
     const rowBlocks = Math.ceil(m / rowBlock), colBlocks = Math.ceil(n / colBlock);
     const byColumns = colBlocks >= rowBlocks;
     const blocks = byColumns ? colBlocks : rowBlocks;

@@ -276,26 +276,23 @@ async function commandTrain(args: string[]): Promise<number> {
     }
   };
 
-  // Record every event's metrics, whatever shows them.
+  // Record every event's metrics, whatever shows them: called with each event before the sink takes it.
   let endReason = "done", endMessage = "";
-  async function* recorded(): AsyncGenerator<TrainEvent> {
-    for await (const event of events) {
-      if (event.type === "start") files.clearMetrics();
-      if (event.type === "epoch") {
-        lastEpoch = event;
-        await files.addMetrics(epochMetrics(event));
-      }
-      if (event.type === "notice" && event.message.startsWith("Learning rate set")) {
-        await files.addMetrics({
-          event: "learning_rate",
-          epoch: lastEpoch?.epoch ?? 0,
-          message: event.message,
-        });
-      }
-      if (event.type === "end") endReason = event.reason, endMessage = event.message;
-      yield event;
+  const record = (event: TrainEvent): Promise<void> | undefined => {
+    if (event.type === "start") files.clearMetrics();
+    if (event.type === "epoch") {
+      lastEpoch = event;
+      return files.addMetrics(epochMetrics(event));
     }
-  }
+    if (event.type === "notice" && event.message.startsWith("Learning rate set")) {
+      return files.addMetrics({
+        event: "learning_rate",
+        epoch: lastEpoch?.epoch ?? 0,
+        message: event.message,
+      });
+    }
+    if (event.type === "end") endReason = event.reason, endMessage = event.message;
+  };
 
   const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
     Deno.stdin.isTerminal();
@@ -305,7 +302,8 @@ async function commandTrain(args: string[]): Promise<number> {
   try {
     if (useDashboard) {
       await runDashboard({
-        events: recorded(),
+        events,
+        onEvent: record,
         send,
         onEnd: async () => {
           if (endReason !== "diverged") savedTo = await save();
@@ -314,7 +312,8 @@ async function commandTrain(args: string[]): Promise<number> {
       });
     } else {
       const printer = new PlainPrinter({ json: values.json as boolean | undefined });
-      for await (const event of recorded()) {
+      for await (const event of events) {
+        await record(event);
         for (const line of printer.lines(event)) print(line);
       }
     }

@@ -186,40 +186,76 @@ function toShared(series: SampledSeries): SharedSeries {
 }
 
 /**
+ * A series appended to in place while one batch of epochs is folded, then frozen into a {@linkcode SharedSeries}
+ * by `build()`: the versions in between are never seen, so a batch costs one new version per series, not one per
+ * epoch. Appends follow exactly the rules of {@linkcode appendSample} (which is built on it).
+ */
+class SeriesBuilder {
+  #stride: number;
+  #lastCount: number;
+  #buffer: number[];
+  #finished: number;
+  #last: number | undefined;
+
+  constructor(series: SampledSeries) {
+    const current = toShared(series);
+    this.#stride = current.stride;
+    this.#lastCount = current.lastCount;
+    this.#buffer = current.buffer;
+    this.#finished = current.finished;
+    this.#last = current.last;
+  }
+
+  /** Appends one epoch's value: into the last mean while it holds fewer than `stride` epochs, else as a new one. */
+  push(value: number): void {
+    const last = this.#last;
+    if (last !== undefined && this.#lastCount < this.#stride) {
+      this.#last = (last * this.#lastCount + value) / (this.#lastCount + 1);
+      this.#lastCount++;
+    } else {
+      if (last === undefined) this.#buffer = [];
+      else {
+        // take the buffer over when this version is its tip; otherwise another version has appended: copy
+        if (this.#buffer.length !== this.#finished) this.#buffer = this.#buffer.slice(0, this.#finished);
+        this.#buffer.push(last);
+        this.#finished++;
+      }
+      this.#lastCount = 1;
+      this.#last = value;
+    }
+    if (this.#finished + 1 >= HISTORY_CAPACITY && this.#lastCount === this.#stride) this.#merge();
+  }
+
+  /** The series as it stands, as an immutable version. */
+  build(): SharedSeries {
+    return new SharedSeries(this.#stride, this.#lastCount, this.#buffer, this.#finished, this.#last);
+  }
+
+  /** Merges neighbours in pairs (into a new buffer): the series is full and its last mean complete. */
+  #merge(): void {
+    const values = this.#buffer.slice(0, this.#finished);
+    values.push(this.#last!);
+    const merged: number[] = [];
+    for (let i = 0; i + 1 < values.length; i += 2) merged.push((values[i] + values[i + 1]) / 2);
+    if (values.length % 2 === 1) {
+      merged.push(values[values.length - 1]);
+      this.#lastCount = this.#stride;
+    } else this.#lastCount = this.#stride * 2;
+    this.#stride *= 2;
+    this.#last = merged.pop();
+    this.#buffer = merged;
+    this.#finished = merged.length;
+  }
+}
+
+/**
  * Appends one epoch's value to a series, merging neighbours in pairs when it reaches
  * {@linkcode HISTORY_CAPACITY}, so memory stays bounded however long the run; an append copies nothing.
  */
 export function appendSample(series: SampledSeries, value: number): SampledSeries {
-  const current = toShared(series);
-  let { stride, lastCount } = current;
-  if (current.last !== undefined && lastCount < stride) {
-    const mean = (current.last * lastCount + value) / (lastCount + 1);
-    lastCount++;
-    return mergeIfFull(new SharedSeries(stride, lastCount, current.buffer, current.finished, mean));
-  }
-  let buffer = current.last === undefined ? [] : current.buffer;
-  if (current.last !== undefined) {
-    // take the buffer over when this version is its tip; otherwise another version has appended: copy
-    if (buffer.length !== current.finished) buffer = buffer.slice(0, current.finished);
-    buffer.push(current.last);
-  }
-  const finished = current.last !== undefined ? current.finished + 1 : current.finished;
-  return mergeIfFull(new SharedSeries(stride, 1, buffer, finished, value));
-}
-
-function mergeIfFull(series: SharedSeries): SharedSeries {
-  const count = series.finished + (series.last !== undefined ? 1 : 0);
-  if (count < HISTORY_CAPACITY || series.lastCount !== series.stride) return series;
-  const values = series.values;
-  const merged: number[] = [];
-  for (let i = 0; i + 1 < values.length; i += 2) merged.push((values[i] + values[i + 1]) / 2);
-  let lastCount: number;
-  if (values.length % 2 === 1) {
-    merged.push(values[values.length - 1]);
-    lastCount = series.stride;
-  } else lastCount = series.stride * 2;
-  const last = merged.pop();
-  return new SharedSeries(series.stride * 2, lastCount, merged, merged.length, last);
+  const builder = new SeriesBuilder(series);
+  builder.push(value);
+  return builder.build();
 }
 
 /** The trainer's confirmation of a rate change, e.g. "Learning rate set to 0.02". */
@@ -252,6 +288,90 @@ function pendingFor(command: TrainCommand): string {
 }
 
 /**
+ * Folds a batch of epoch events, oldest first, into the state: the same state as folding them one by one with
+ * {@linkcode reduceDashboard}, built once. Small networks send thousands of epochs a second, most of them before
+ * V8 has optimized anything, so the dashboard folds the epochs that came since the last frame in one go.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foldEpochs, initialDashboardState } from "./dashboard.ts";
+ * const epoch = (n: number, loss: number) => ({
+ *   type: "epoch" as const, epoch: n, epochs: 2, trainLoss: loss, learningRate: 0.1,
+ *   samplesPerSecond: 4, elapsedSeconds: n, layers: [],
+ * });
+ * const state = foldEpochs(initialDashboardState(), [epoch(1, 0.5), epoch(2, 0.25)]);
+ * assert.deepEqual(state.trainLoss.values, [0.5, 0.25]);
+ * assert.equal(state.best?.epoch, 2);
+ * ```
+ */
+export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[]): DashboardState {
+  if (epochs.length === 0) return state;
+  const trainLoss = new SeriesBuilder(state.trainLoss);
+  const testLoss = new SeriesBuilder(state.testLoss);
+  const trainAccuracy = new SeriesBuilder(state.trainAccuracy);
+  const testAccuracy = new SeriesBuilder(state.testAccuracy);
+  const norms: SeriesBuilder[] = [];
+  for (const series of state.gradientNorms) norms.push(new SeriesBuilder(series));
+  let best = state.best;
+  let hasBest = best !== undefined;
+  let bestLoss = best === undefined ? Infinity : best.loss;
+  let bestEpoch = 0;
+  let bestSplit: "train" | "test" = "train";
+  let improved = false;
+  let requested = state.requestedLearningRate;
+  let boundary = state.boundary;
+  let selectedLayer = state.selectedLayer;
+  for (let k = 0; k < epochs.length; k++) {
+    const input = epochs[k];
+    const loss = input.testLoss ?? input.trainLoss;
+    if (Number.isFinite(loss) && (!hasBest || loss < bestLoss)) {
+      hasBest = true;
+      bestLoss = loss;
+      bestEpoch = input.epoch;
+      bestSplit = input.testLoss !== undefined ? "test" : "train";
+      improved = true;
+    }
+    if (reachedRequest(input.learningRate, requested)) requested = undefined;
+    const layers = input.layers;
+    if (norms.length > layers.length) norms.length = layers.length;
+    while (norms.length < layers.length) norms.push(new SeriesBuilder(EMPTY_SERIES));
+    for (let i = 0; i < layers.length; i++) norms[i].push(layers[i].gradientNorm);
+    trainLoss.push(input.trainLoss);
+    testLoss.push(input.testLoss ?? NaN);
+    trainAccuracy.push(input.trainAccuracy ?? NaN);
+    testAccuracy.push(input.testAccuracy ?? NaN);
+    boundary = input.boundary ?? boundary;
+    selectedLayer = Math.min(selectedLayer, Math.max(0, layers.length - 1));
+  }
+  if (improved) best = { loss: bestLoss, epoch: bestEpoch, split: bestSplit };
+  const gradientNorms: SampledSeries[] = [];
+  for (const builder of norms) gradientNorms.push(builder.build());
+  const pending = state.pending;
+  return {
+    run: state.run,
+    status: state.status === "waiting" ? "running" : state.status,
+    pending: pending !== undefined && pending.startsWith("stepping") ? undefined : pending,
+    latest: epochs[epochs.length - 1],
+    boundary,
+    learningRate: epochs[epochs.length - 1].learningRate,
+    requestedLearningRate: requested,
+    trainLoss: trainLoss.build(),
+    testLoss: testLoss.build(),
+    trainAccuracy: trainAccuracy.build(),
+    testAccuracy: testAccuracy.build(),
+    gradientNorms,
+    best,
+    notices: state.notices,
+    end: state.end,
+    savedPath: state.savedPath,
+    selectedLayer,
+    logScale: state.logScale,
+    help: state.help,
+  };
+}
+
+/**
  * Folds one trainer event or UI action into the dashboard state and returns the new state.
  *
  * @example
@@ -277,34 +397,8 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         logScale: state.logScale,
         help: state.help,
       };
-    case "epoch": {
-      const split = input.testLoss !== undefined ? "test" : "train";
-      const loss = input.testLoss ?? input.trainLoss;
-      const best = Number.isFinite(loss) && (state.best === undefined || loss < state.best.loss)
-        ? { loss, epoch: input.epoch, split } as const
-        : state.best;
-      const requested = state.requestedLearningRate;
-      const reached = reachedRequest(input.learningRate, requested);
-      const gradientNorms = input.layers.map((layer, i) =>
-        appendSample(state.gradientNorms[i] ?? EMPTY_SERIES, layer.gradientNorm)
-      );
-      return {
-        ...state,
-        status: state.status === "waiting" ? "running" : state.status,
-        latest: input,
-        boundary: input.boundary ?? state.boundary,
-        pending: state.pending?.startsWith("stepping") ? undefined : state.pending,
-        learningRate: input.learningRate,
-        requestedLearningRate: reached ? undefined : requested,
-        trainLoss: appendSample(state.trainLoss, input.trainLoss),
-        testLoss: appendSample(state.testLoss, input.testLoss ?? NaN),
-        trainAccuracy: appendSample(state.trainAccuracy, input.trainAccuracy ?? NaN),
-        testAccuracy: appendSample(state.testAccuracy, input.testAccuracy ?? NaN),
-        gradientNorms,
-        best,
-        selectedLayer: Math.min(state.selectedLayer, Math.max(0, input.layers.length - 1)),
-      };
-    }
+    case "epoch":
+      return foldEpochs(state, [input]);
     case "notice": {
       const saved = SAVED_PATTERN.exec(input.message);
       const pending = saved && state.pending?.startsWith("saving") ? undefined : state.pending;

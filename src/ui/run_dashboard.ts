@@ -1,9 +1,10 @@
 // Wires trainer events, keys and resizes to the dashboard: reduce, render at a capped frame rate, restore on exit.
 
-import type { TrainCommand, TrainEvent } from "../train/events.ts";
+import type { EpochEvent, TrainCommand, TrainEvent } from "../train/events.ts";
 import {
   type DashboardInput,
   type DashboardState,
+  foldEpochs,
   initialDashboardState,
   reduceDashboard,
   renderFrame,
@@ -16,6 +17,11 @@ import { Terminal, type TerminalSize } from "./terminal.ts";
 export interface DashboardRun {
   /** The trainer's events, ending after the end event. */
   events: AsyncIterable<TrainEvent>;
+  /**
+   * Called with each event before the dashboard takes it (e.g. to record metrics); when it returns a promise, the
+   * dashboard waits for it before taking the event and asking for the next one.
+   */
+  onEvent?: (event: TrainEvent) => Promise<void> | void;
   /** Sends a command to the trainer. */
   send(command: TrainCommand): void;
   /**
@@ -71,26 +77,24 @@ export async function runDashboard(
   const frameInterval = options.frameInterval ?? 33;
   const now = options.now ?? (() => performance.now());
   let state = initialDashboardState();
+  // Epochs since the last fold: small networks send thousands a second, and one fold per frame (or per key)
+  // costs far less than one per epoch. Every epoch is folded before anything reads the state.
+  let epochs: EpochEvent[] = [];
+  const current = () => {
+    if (epochs.length > 0) {
+      state = foldEpochs(state, epochs);
+      epochs = [];
+    }
+    return state;
+  };
   let lastDraw = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // Exit is raced against each pending event by hand: Promise.race would leave one reaction per event on a
-  // promise that never settles (thousands of epochs a second on small networks).
-  let exiting = false;
-  let wake: ((value: "exit") => void) | undefined;
-  const exitWaiters: (() => void)[] = [];
-  const exitNow = () => {
-    exiting = true;
-    wake?.("exit");
-    for (const resolve of exitWaiters.splice(0)) resolve();
-  };
-  const exitRequested = () =>
-    exiting ? Promise.resolve() : new Promise<void>((resolve) => exitWaiters.push(resolve));
 
   const redraw = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const { columns, rows } = terminal.size();
-    terminal.draw(renderFrame(state, { columns, rows, color: terminal.colorMode }));
+    terminal.draw(renderFrame(current(), { columns, rows, color: terminal.colorMode }));
     lastDraw = now();
   };
   const scheduleDraw = () => {
@@ -99,7 +103,76 @@ export async function runDashboard(
     else if (timer === undefined) timer = setTimeout(redraw, wait);
   };
   const apply = (input: DashboardInput) => {
-    state = reduceDashboard(state, input);
+    state = reduceDashboard(current(), input);
+  };
+
+  // The events are pumped by callbacks rather than awaited in a loop, so an event costs one promise reaction,
+  // and exit (a second ctrl-c) ends the pump at once, without waiting for the trainer's next event.
+  let exiting = false;
+  let finish = () => {};
+  let fail = (_error: unknown) => {};
+  const pumped = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const exitWaiters: (() => void)[] = [];
+  const exitNow = () => {
+    exiting = true;
+    finish();
+    for (const resolve of exitWaiters.splice(0)) resolve();
+  };
+  const exitRequested = () =>
+    exiting ? Promise.resolve() : new Promise<void>((resolve) => exitWaiters.push(resolve));
+  const iterator = run.events[Symbol.asyncIterator]();
+  let event: TrainEvent;
+  // Each step runs in a promise reaction, where a throw would be lost: it ends the pump instead.
+  const pull = () => {
+    try {
+      if (!exiting) iterator.next().then(received, fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const received = (result: IteratorResult<TrainEvent>) => {
+    if (exiting) return;
+    if (result.done) return finish();
+    event = result.value;
+    try {
+      const recording = run.onEvent?.(event);
+      if (recording) return void recording.then(take, fail);
+    } catch (error) {
+      return fail(error);
+    }
+    take();
+  };
+  const take = () => {
+    if (exiting) return;
+    try {
+      if (event.type === "epoch") {
+        epochs.push(event);
+        scheduleDraw();
+        return pull();
+      }
+      apply(event);
+      if (event.type !== "end") {
+        redraw();
+        return pull();
+      }
+      ended().then(pull, fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  // One frame shows the end (with "saving…" while the model is written); after saving, a frame is drawn only
+  // when it stays on screen.
+  const ended = async () => {
+    if (run.onEnd) apply({ type: "command_sent", command: { type: "save" } });
+    redraw();
+    if (run.onEnd) apply({ type: "model_saved", path: await run.onEnd() });
+    if (options.holdOnEnd) {
+      redraw();
+      await exitRequested();
+    }
   };
 
   let unsubscribe = () => {};
@@ -112,7 +185,7 @@ export async function runDashboard(
     unsubscribe = () => void off();
     const keyLoop = (async () => {
       for await (const key of terminal.keys()) {
-        const outcome = keyOutcome(key, state);
+        const outcome = keyOutcome(key, current());
         if (outcome.action) apply(outcome.action);
         if (outcome.command) run.send(outcome.command);
         if (outcome.exit) exitNow();
@@ -120,47 +193,16 @@ export async function runDashboard(
       }
     })();
     keyLoop.catch(() => {});
-    const iterator = run.events[Symbol.asyncIterator]();
-    while (true) {
-      const pending = iterator.next();
-      const next = exiting ? "exit" : await new Promise<IteratorResult<TrainEvent> | "exit">(
-        (resolve, reject) => {
-          wake = resolve;
-          pending.then(resolve, reject);
-        },
-      );
-      wake = undefined;
-      if (next === "exit") {
-        void iterator.return?.()?.catch?.(() => {});
-        break;
-      }
-      if (next.done) break;
-      const event = next.value;
-      apply(event);
-      if (event.type === "epoch") {
-        scheduleDraw();
-        continue;
-      }
-      if (event.type !== "end") {
-        redraw();
-        continue;
-      }
-      // One frame shows the end (with "saving…" while the model is written); after saving, a frame is drawn
-      // only when it stays on screen.
-      if (run.onEnd) apply({ type: "command_sent", command: { type: "save" } });
-      redraw();
-      if (run.onEnd) apply({ type: "model_saved", path: await run.onEnd() });
-      if (options.holdOnEnd) {
-        redraw();
-        await exitRequested();
-      }
-    }
+    pull();
+    await pumped;
+    if (exiting) void iterator.return?.()?.catch?.(() => {});
     completed = true;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     unsubscribe();
     terminal.close();
   }
+  current();
   if (completed && state.run) terminal.print(renderSummary(state));
   return state;
 }

@@ -6,6 +6,7 @@ import {
   appendSample,
   type DashboardInput,
   type DashboardState,
+  foldEpochs,
   HISTORY_CAPACITY,
   initialDashboardState,
   reduceDashboard,
@@ -13,6 +14,7 @@ import {
   renderSummary,
 } from "../../src/ui/dashboard.ts";
 import type { ColorMode } from "../../src/ui/ansi.ts";
+import type { EpochEvent } from "../../src/train/events.ts";
 import { divergedRun, mnistRun, xorEpoch, xorPausedRun, xorRun, xorStart } from "../fixtures/ui_events.ts";
 
 const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
@@ -240,6 +242,47 @@ Deno.test("appendSample() keeps at most HISTORY_CAPACITY points by merging pairs
   assert.equal(series.values[0], 3.5);
   const covered = (series.values.length - 1) * series.stride + series.lastCount;
   assert.equal(covered, epochs);
+});
+
+Deno.test("foldEpochs() gives the state of folding the epochs one by one", () => {
+  // Long enough to merge the history twice; some epochs lack the boundary, the test split, one layer or a rate.
+  const epochs: EpochEvent[] = [];
+  for (let e = 1; e <= HISTORY_CAPACITY * 3 + 5; e++) {
+    const event = xorEpoch((e % 400) + 1, { learningRate: e > 2000 ? 0.06 : 0.03 });
+    epochs.push({
+      ...event,
+      epoch: e,
+      trainLoss: e === 777 ? NaN : event.trainLoss,
+      testLoss: e % 3 === 0 ? undefined : event.testLoss,
+      boundary: e % 5 === 0 ? event.boundary : undefined,
+      layers: e % 1000 < 7 ? event.layers.slice(1) : event.layers,
+    });
+  }
+  const start = fold([
+    xorStart(),
+    { type: "command_sent", command: { type: "set_learning_rate", value: 0.06 } },
+    { type: "select_layer", delta: 2 },
+  ]);
+  const oneByOne = fold(epochs, start);
+  let batched = start;
+  for (let from = 0, size = 1; from < epochs.length; from += size, size = (size * 7) % 1500 + 1) {
+    batched = foldEpochs(batched, epochs.slice(from, from + size));
+  }
+  const view = (state: DashboardState) => {
+    const series = (s: DashboardState["trainLoss"]) => ({ ...s, values: [...s.values] });
+    return {
+      ...state,
+      trainLoss: series(state.trainLoss),
+      testLoss: series(state.testLoss),
+      trainAccuracy: series(state.trainAccuracy),
+      testAccuracy: series(state.testAccuracy),
+      gradientNorms: state.gradientNorms.map(series),
+    };
+  };
+  assert.deepStrictEqual(view(batched), view(oneByOne));
+  assert.equal(oneByOne.requestedLearningRate, undefined);
+  assert.equal(oneByOne.selectedLayer, 1);
+  assert.equal(foldEpochs(oneByOne, []), oneByOne);
 });
 
 Deno.test("renderSummary() lists final losses, accuracy, best epoch and the saved model", () => {

@@ -152,6 +152,49 @@ Deno.test("runDashboard() redraws on resize", async () => {
   await running;
 });
 
+Deno.test("runDashboard() passes every event to onEvent first and waits for its promise", async () => {
+  const terminal = new FakeTerminal();
+  const events: TrainEvent[] = [...xorRun(30), {
+    type: "end",
+    reason: "done",
+    epoch: 30,
+    message: "Finished",
+  }];
+  const seen: string[] = [];
+  let recorded = 0;
+  const state = await runDashboard({
+    events: play(events),
+    send: () => {},
+    onEvent: (event) => {
+      seen.push(event.type);
+      if (event.type !== "epoch" || event.epoch % 10 !== 0) return;
+      return tick().then(() => void recorded++);
+    },
+  }, { terminal, frameInterval: 60_000 });
+  assert.deepEqual(seen, events.map((event) => event.type));
+  assert.equal(recorded, 3);
+  assert.equal(state.trainLoss.values.length, 30);
+  assert.match(terminal.frames.at(-1)!, /epoch {2}30\/500/);
+});
+
+Deno.test("runDashboard() restores the terminal when onEvent throws", async () => {
+  const terminal = new FakeTerminal();
+  await assert.rejects(
+    runDashboard({
+      events: play(xorRun(5)),
+      send: () => {},
+      onEvent: (event) => {
+        if (event.type === "epoch" && event.epoch === 3) {
+          throw new Error("Cannot record the metrics: disk full");
+        }
+      },
+    }, { terminal }),
+    /disk full/,
+  );
+  assert.equal(terminal.closed, 1);
+  assert.equal(terminal.printed.length, 0);
+});
+
 Deno.test("runDashboard() restores the terminal when the events fail", async () => {
   const terminal = new FakeTerminal();
   async function* failing(): AsyncGenerator<TrainEvent> {

@@ -123,6 +123,33 @@ Deno.test("Terminal.keys() decodes raw input into key names", async () => {
   terminal.close();
 });
 
+Deno.test("Terminal.keys() reads with read() when the reader has it, like Deno.stdin", async () => {
+  const chunks = [" ", "q\x1b[C"].map((s) => new TextEncoder().encode(s));
+  const read = (buffer: Uint8Array) => {
+    const chunk = chunks.shift();
+    if (chunk === undefined) return Promise.resolve(null);
+    buffer.set(chunk);
+    return Promise.resolve(chunk.length);
+  };
+  const terminal = new Terminal({
+    writer: new FakeWriter(),
+    reader: {
+      get readable(): ReadableStream<Uint8Array> {
+        throw new Error("The stream should not be used");
+      },
+      read,
+    },
+    size: () => ({ columns: 80, rows: 24 }),
+    color: "none",
+    listen: false,
+  });
+  terminal.open();
+  const keys: string[] = [];
+  for await (const key of terminal.keys()) keys.push(key);
+  assert.deepEqual(keys, ["space", "q", "right"]);
+  terminal.close();
+});
+
 Deno.test("detectColorMode() follows NO_COLOR, TERM and COLORTERM", () => {
   const env = (vars: Record<string, string>) => (name: string) => vars[name];
   assert.equal(detectColorMode(env({})), "256");

@@ -38,6 +38,8 @@ export interface KernelOptions {
   panelRows?: number;
   /** Values of p per iteration of the micro-kernel's inner loop; default 8. */
   unroll?: number;
+  /** Values of p per pass over C: the panels of one pass stay in the L1 cache; default 256. */
+  depth?: number;
 }
 
 /** Columns of C per block (two f64x2 vectors). */
@@ -68,8 +70,8 @@ type Form = "ab" | "atb" | "abt";
 
 // Micro-kernel parameters: pointers to the block's packed A panel and packed B panel, to c(i, j); k; and
 // the byte stride between rows of C.
-const AP = 0, BP = 1, CP = 2, K = 3, S2 = 4;
-const MICRO_PARAMS = [I32, I32, I32, I32, I32] as const;
+const AP = 0, BP = 1, CP = 2, K = 3, S2 = 4, MORE = 5;
+const MICRO_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
 
 const SWAP_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const BLEND_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31];
@@ -102,6 +104,31 @@ function rotatingKernel(
   const s = Array.from({ length: aPairs }, () => Array.from({ length: bPairs }, () => code.local(V128)));
   const bv = Array.from({ length: bPairs }, () => code.local(V128));
   const av = code.local(V128);
+  // Continuing a product over earlier values of p (MORE ≠ 0): start from C, rotated, instead of zero.
+  code.get(MORE).if();
+  const row = code.local(I32);
+  code.get(CP).set(row);
+  for (let r = 0; r < rows; r += 2) {
+    for (let c = 0; c < bPairs; c++) {
+      const load = (rowPointer: () => void) => {
+        rowPointer();
+        if (2 * c + 1 < cols) code.v128Load(16 * c);
+        else code.v128Load64Zero(16 * c);
+      };
+      // d = (c(i, j), c(i+1, j+1)), s = (c(i+1, j), c(i, j+1)) from the rows (c(i, j), c(i, j+1)) and
+      // (c(i+1, j), c(i+1, j+1)); the second is zero past the last row.
+      load(() => code.get(row));
+      if (r + 1 < rows) load(() => code.get(row).get(S2).i32Add());
+      else code.v128Zero();
+      code.i8x16Shuffle(BLEND_LANES).set(d[r >> 1][c]);
+      if (r + 1 < rows) load(() => code.get(row).get(S2).i32Add());
+      else code.v128Zero();
+      load(() => code.get(row));
+      code.i8x16Shuffle(BLEND_LANES).set(s[r >> 1][c]);
+    }
+    if (r + 2 < rows) code.get(row).get(S2).i32Const(1).i32Shl().i32Add().set(row);
+  }
+  code.end();
   const step = (u: number) => {
     for (let q = 0; q < bPairs; q++) code.get(BP).v128Load(32 * u + 16 * q).set(bv[q]);
     for (let q = 0; q < aPairs; q++) {
@@ -249,6 +276,7 @@ function blockLoop(
 
 interface PackedParts {
   rows: number;
+  depth: number;
   panelStride: number;
   micro: (r: number, w: number) => number;
   packRows: (r: number) => number;
@@ -263,40 +291,56 @@ interface PackedParts {
  * block i: micro.
  */
 function packedDriver(form: Form, parts: PackedParts): Code {
-  const { rows, panelStride, micro } = parts;
+  const { rows, panelStride, micro, depth } = parts;
   const code = new Code(DRIVER_PARAMS.length);
   const i = code.local(I32), j = code.local(I32), s2 = code.local(I32);
   const aPanel = code.local(I32), bPanel = code.local(I32), aBytes = code.local(I32);
   const aStride = code.local(I32), bStride = code.local(I32);
+  const pc = code.local(I32), kc = code.local(I32), aBase = code.local(I32), bBase = code.local(I32);
   const iRange = { from: I0, to: I1, step: rows, scratch: code.local(I32) };
   const jRange = { from: J0, to: J1, step: PANEL_COLS, scratch: code.local(I32) };
   code.get(N).i32Const(3).i32Shl().set(s2);
-  code.get(DK).i32Const(panelStride).i32Mul().set(aBytes);
-  // Bytes between the values a(i, p) and a(i + 1, p) (Aᵀ·B) or a(i, p) and a(i, p + 1) rows (the others).
+  // Bytes between a(i, p) and a(i + 1, p) (Aᵀ·B: rows of A are values of p) or between rows of A.
   code.get(form === "atb" ? M : DK).i32Const(3).i32Shl().set(aStride);
   code.get(form === "abt" ? DK : N).i32Const(3).i32Shl().set(bStride);
+  // for (pc = 0; ; ) { kc = min(depth, k - pc); …; pc += depth; if (pc >= k) break } (once when k = 0)
+  code.block().loop();
+  code.get(DK).get(pc).i32Sub().set(kc);
+  code.get(kc).i32Const(depth).i32GtS().if().i32Const(depth).set(kc).end();
+  code.get(kc).i32Const(panelStride).i32Mul().set(aBytes);
+  // a(0, pc) and b(pc, 0): p is the column of A for A·B and A·Bᵀ, its row for Aᵀ·B; likewise for B.
+  code.get(A).get(pc);
+  if (form === "atb") code.get(aStride).i32Mul();
+  else code.i32Const(3).i32Shl();
+  code.i32Add().set(aBase);
+  code.get(B).get(pc);
+  if (form === "abt") code.i32Const(3).i32Shl();
+  else code.get(bStride).i32Mul();
+  code.i32Add().set(bBase);
   code.get(SCRATCH).set(aPanel);
   blockLoop(code, i, iRange, (r) => {
-    code.get(aPanel).get(A).get(i);
+    code.get(aPanel).get(aBase).get(i);
     if (form === "atb") code.i32Const(3).i32Shl();
     else code.get(aStride).i32Mul();
-    code.i32Add().get(DK).get(aStride).call(parts.packRows(r));
+    code.i32Add().get(kc).get(aStride).call(parts.packRows(r));
     code.get(aPanel).get(aBytes).i32Add().set(aPanel);
   });
   code.get(aPanel).set(bPanel);
   blockLoop(code, j, jRange, (w) => {
-    code.get(bPanel).get(B).get(j);
+    code.get(bPanel).get(bBase).get(j);
     if (form === "abt") code.get(bStride).i32Mul();
     else code.i32Const(3).i32Shl();
-    code.i32Add().get(DK).get(bStride).call(parts.packColumns(w));
+    code.i32Add().get(kc).get(bStride).call(parts.packColumns(w));
     code.get(SCRATCH).set(aPanel);
     blockLoop(code, i, iRange, (r) => {
       code.get(aPanel).get(bPanel);
       code.get(C).get(i).get(s2).i32Mul().i32Add().get(j).i32Const(3).i32Shl().i32Add();
-      code.get(DK).get(s2).call(micro(r, w));
+      code.get(kc).get(s2).get(pc).call(micro(r, w));
       code.get(aPanel).get(aBytes).i32Add().set(aPanel);
     });
   });
+  code.get(pc).i32Const(depth).i32Add().tee(pc).get(DK).i32LtS().brIf(0);
+  code.end().end();
   return code;
 }
 
@@ -315,7 +359,8 @@ export function panelStride(options: KernelOptions): number {
  * thread's block of C is at most m × n): the A panels of its rows and one B panel.
  */
 export function scratchBytes(sizes: { m: number; k: number; n: number }, options: KernelOptions): number {
-  return (Math.ceil(sizes.m / blockRows(options)) * panelStride(options) + 32) * sizes.k;
+  const depth = Math.min(sizes.k, options.depth ?? 256);
+  return (Math.ceil(sizes.m / blockRows(options)) * panelStride(options) + 32) * depth;
 }
 
 /**
@@ -332,6 +377,7 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
     throw new RangeError(`Cannot build the kernels: "panelRows" must be 1 to 6, got "${rows}"`);
   }
   const stride = panelStride(options);
+  const depth = options.depth ?? 256;
   const kernelOptions = { fma: options.fma, unroll: options.unroll ?? 8, panelStride: stride };
   const functions: FunctionDef[] = [];
   const add = (code: Code, params: readonly number[], exportName?: string) => {
@@ -354,6 +400,7 @@ export function kernelModuleBytes(options: KernelOptions, maximumPages: number):
   const copyB = each(PANEL_COLS, (w) => packColumnsKernel(w));
   const parts = (packRows: number[], packColumns: number[]): PackedParts => ({
     rows,
+    depth,
     panelStride: stride,
     micro: (r, w) => micro[r][w],
     packRows: (r) => packRows[r],

@@ -191,60 +191,79 @@ function toShared(series: SampledSeries): SharedSeries {
  * epoch. Appends follow exactly the rules of {@linkcode appendSample} (which is built on it).
  */
 class SeriesBuilder {
-  #stride: number;
-  #lastCount: number;
-  #buffer: number[];
-  #finished: number;
-  #last: number | undefined;
+  // Plain fields, `last` always a number (`lastCount` 0 when there is none): this runs cold, per epoch.
+  stride: number;
+  lastCount: number;
+  buffer: number[];
+  finished: number;
+  last: number;
 
   constructor(series: SampledSeries) {
     const current = toShared(series);
-    this.#stride = current.stride;
-    this.#lastCount = current.lastCount;
-    this.#buffer = current.buffer;
-    this.#finished = current.finished;
-    this.#last = current.last;
+    this.stride = current.stride;
+    this.buffer = current.buffer;
+    this.finished = current.finished;
+    this.lastCount = current.last === undefined ? 0 : current.lastCount;
+    this.last = current.last ?? 0;
   }
 
-  /** Appends one epoch's value: into the last mean while it holds fewer than `stride` epochs, else as a new one. */
-  push(value: number): void {
-    const last = this.#last;
-    if (last !== undefined && this.#lastCount < this.#stride) {
-      this.#last = (last * this.#lastCount + value) / (this.#lastCount + 1);
-      this.#lastCount++;
-    } else {
-      if (last === undefined) this.#buffer = [];
-      else {
+  /**
+   * Appends `values[0..count)`, one epoch each, oldest first: each goes into the last mean while it holds fewer
+   * than `stride` epochs, else starts a new mean; a full series merges its means in pairs. The loop works on
+   * locals and calls nothing but the rare merge, since it runs thousands of times before V8 optimizes it.
+   */
+  pushAll(values: Float64Array, count: number): void {
+    let stride = this.stride, lastCount = this.lastCount, buffer = this.buffer;
+    let finished = this.finished, last = this.last;
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (lastCount === 0) {
+        buffer = [];
+        lastCount = 1;
+        last = value;
+      } else if (lastCount < stride) {
+        last = (last * lastCount + value) / (lastCount + 1);
+        lastCount++;
+      } else {
         // take the buffer over when this version is its tip; otherwise another version has appended: copy
-        if (this.#buffer.length !== this.#finished) this.#buffer = this.#buffer.slice(0, this.#finished);
-        this.#buffer.push(last);
-        this.#finished++;
+        if (buffer.length !== finished) buffer = buffer.slice(0, finished);
+        buffer.push(last);
+        finished++;
+        lastCount = 1;
+        last = value;
       }
-      this.#lastCount = 1;
-      this.#last = value;
+      if (lastCount === stride && finished + 1 >= HISTORY_CAPACITY) {
+        this.stride = stride, this.lastCount = lastCount, this.buffer = buffer;
+        this.finished = finished, this.last = last;
+        this.merge();
+        stride = this.stride, lastCount = this.lastCount, buffer = this.buffer;
+        finished = this.finished, last = this.last;
+      }
     }
-    if (this.#finished + 1 >= HISTORY_CAPACITY && this.#lastCount === this.#stride) this.#merge();
+    this.stride = stride, this.lastCount = lastCount, this.buffer = buffer;
+    this.finished = finished, this.last = last;
   }
 
   /** The series as it stands, as an immutable version. */
   build(): SharedSeries {
-    return new SharedSeries(this.#stride, this.#lastCount, this.#buffer, this.#finished, this.#last);
+    const last = this.lastCount === 0 ? undefined : this.last;
+    return new SharedSeries(this.stride, this.lastCount, this.buffer, this.finished, last);
   }
 
   /** Merges neighbours in pairs (into a new buffer): the series is full and its last mean complete. */
-  #merge(): void {
-    const values = this.#buffer.slice(0, this.#finished);
-    values.push(this.#last!);
+  merge(): void {
+    const values = this.buffer.slice(0, this.finished);
+    values.push(this.last);
     const merged: number[] = [];
     for (let i = 0; i + 1 < values.length; i += 2) merged.push((values[i] + values[i + 1]) / 2);
     if (values.length % 2 === 1) {
       merged.push(values[values.length - 1]);
-      this.#lastCount = this.#stride;
-    } else this.#lastCount = this.#stride * 2;
-    this.#stride *= 2;
-    this.#last = merged.pop();
-    this.#buffer = merged;
-    this.#finished = merged.length;
+      this.lastCount = this.stride;
+    } else this.lastCount = this.stride * 2;
+    this.stride *= 2;
+    this.last = merged.pop()!;
+    this.buffer = merged;
+    this.finished = merged.length;
   }
 }
 
@@ -254,7 +273,7 @@ class SeriesBuilder {
  */
 export function appendSample(series: SampledSeries, value: number): SampledSeries {
   const builder = new SeriesBuilder(series);
-  builder.push(value);
+  builder.pushAll(Float64Array.of(value), 1);
   return builder.build();
 }
 
@@ -332,17 +351,33 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
       bestSplit = input.testLoss !== undefined ? "test" : "train";
       improved = true;
     }
-    if (reachedRequest(input.learningRate, requested)) requested = undefined;
-    const layers = input.layers;
-    if (norms.length > layers.length) norms.length = layers.length;
-    while (norms.length < layers.length) norms.push(new SeriesBuilder(EMPTY_SERIES));
-    for (let i = 0; i < layers.length; i++) norms[i].push(layers[i].gradientNorm);
-    trainLoss.push(input.trainLoss);
-    testLoss.push(input.testLoss ?? NaN);
-    trainAccuracy.push(input.trainAccuracy ?? NaN);
-    testAccuracy.push(input.testAccuracy ?? NaN);
-    boundary = input.boundary ?? boundary;
-    selectedLayer = Math.min(selectedLayer, Math.max(0, layers.length - 1));
+    if (requested !== undefined && reachedRequest(input.learningRate, requested)) requested = undefined;
+    if (input.boundary !== undefined) boundary = input.boundary;
+    selectedLayer = Math.min(selectedLayer, Math.max(0, input.layers.length - 1));
+  }
+  // The series, one column at a time, in runs of epochs with the same layer count (a run starts the series of
+  // layers that appear and drops those of layers that go, as folding epoch by epoch would).
+  const column = new Float64Array(epochs.length);
+  for (let from = 0; from < epochs.length;) {
+    const layerCount = epochs[from].layers.length;
+    let to = from + 1;
+    while (to < epochs.length && epochs[to].layers.length === layerCount) to++;
+    const count = to - from;
+    for (let k = 0; k < count; k++) column[k] = epochs[from + k].trainLoss;
+    trainLoss.pushAll(column, count);
+    for (let k = 0; k < count; k++) column[k] = epochs[from + k].testLoss ?? NaN;
+    testLoss.pushAll(column, count);
+    for (let k = 0; k < count; k++) column[k] = epochs[from + k].trainAccuracy ?? NaN;
+    trainAccuracy.pushAll(column, count);
+    for (let k = 0; k < count; k++) column[k] = epochs[from + k].testAccuracy ?? NaN;
+    testAccuracy.pushAll(column, count);
+    if (norms.length > layerCount) norms.length = layerCount;
+    while (norms.length < layerCount) norms.push(new SeriesBuilder(EMPTY_SERIES));
+    for (let i = 0; i < layerCount; i++) {
+      for (let k = 0; k < count; k++) column[k] = epochs[from + k].layers[i].gradientNorm;
+      norms[i].pushAll(column, count);
+    }
+    from = to;
   }
   if (improved) best = { loss: bestLoss, epoch: bestEpoch, split: bestSplit };
   const gradientNorms: SampledSeries[] = [];

@@ -227,8 +227,7 @@ class SeriesBuilder {
       } else {
         // take the buffer over when this version is its tip; otherwise another version has appended: copy
         if (buffer.length !== finished) buffer = buffer.slice(0, finished);
-        buffer.push(last);
-        finished++;
+        buffer[finished++] = last;
         lastCount = 1;
         last = value;
       }
@@ -724,16 +723,24 @@ function gradientPanel(
   const inner = width - 2;
   const layers = state.latest?.layers ?? [];
   const names = state.run?.network.layers ?? [];
+  // log10 of every norm, taken once: the range over all layers, then each layer's history (-Infinity for
+  // norms that are not positive, drawn at the bottom of the range)
   let low = Infinity;
   let high = -Infinity;
+  const histories: number[][] = [];
   for (const series of state.gradientNorms) {
-    for (const v of series.values) {
+    const values = series.values;
+    const history: number[] = [];
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      const t = v > 0 ? Math.log10(v) : -Infinity;
       if (v > 0 && Number.isFinite(v)) {
-        const t = Math.log10(v);
         if (t < low) low = t;
         if (t > high) high = t;
       }
+      history.push(t);
     }
+    histories.push(history);
   }
   const rowsAvailable = height - 2 - (height - 2 > layers.length ? 1 : 0);
   const first = Math.max(
@@ -768,10 +775,9 @@ function gradientPanel(
       : norm < 1e-6
       ? paint("▼", ACCENT, color)
       : " ";
-    const history = seriesValues(state.gradientNorms[i] ?? EMPTY_SERIES).map((
-      v,
-    ) => (v > 0 ? Math.log10(v) : -Infinity));
-    const spark = sparkline(history.map((v) => (v === -Infinity ? low : v)), {
+    const history = histories[i] ?? [];
+    for (let j = 0; j < history.length; j++) if (history[j] === -Infinity) history[j] = low;
+    const spark = sparkline(history, {
       width: sparkWidth,
       min: Number.isFinite(low) ? low : undefined,
       max: Number.isFinite(high) ? high : undefined,

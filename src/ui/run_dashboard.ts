@@ -13,6 +13,9 @@ import {
 import { keyOutcome } from "./keys.ts";
 import { Terminal, type TerminalSize } from "./terminal.ts";
 
+/** Epochs folded into the state at once at most (see `runDashboard`). */
+const FOLD_BATCH = 256;
+
 /** A running training job as the dashboard sees it: its events and a way to send it commands. */
 export interface DashboardRun {
   /** The trainer's events, ending after the end event. */
@@ -77,8 +80,9 @@ export async function runDashboard(
   const frameInterval = options.frameInterval ?? 33;
   const now = options.now ?? (() => performance.now());
   let state = initialDashboardState();
-  // Epochs since the last fold: small networks send thousands a second, and one fold per frame (or per key)
-  // costs far less than one per epoch. Every epoch is folded before anything reads the state.
+  // Epochs not folded yet: small networks send thousands a second, and folding them in batches costs far less
+  // than one by one. A batch is folded before anything reads the state, and when it reaches FOLD_BATCH epochs
+  // (so the events die young instead of surviving garbage collections until the next frame).
   let epochs: EpochEvent[] = [];
   const current = () => {
     if (epochs.length > 0) {
@@ -149,7 +153,7 @@ export async function runDashboard(
     if (exiting) return;
     try {
       if (event.type === "epoch") {
-        epochs.push(event);
+        if (epochs.push(event) >= FOLD_BATCH) current();
         scheduleDraw();
         return pull();
       }

@@ -305,6 +305,22 @@ function pendingFor(command: TrainCommand): string {
   }
 }
 
+/** One epoch's value of series `series`: 0 train loss, 1 test loss, 2 and 3 the accuracies, 4 + i layer i's norm. */
+function seriesValue(epoch: EpochEvent, series: number): number {
+  switch (series) {
+    case 0:
+      return epoch.trainLoss;
+    case 1:
+      return epoch.testLoss ?? NaN;
+    case 2:
+      return epoch.trainAccuracy ?? NaN;
+    case 3:
+      return epoch.testAccuracy ?? NaN;
+    default:
+      return epoch.layers[series - 4].gradientNorm;
+  }
+}
+
 /**
  * Folds a batch of epoch events, oldest first, into the state: the same state as folding them one by one with
  * {@linkcode reduceDashboard}, built once. Small networks send thousands of epochs a second, most of them before
@@ -325,10 +341,12 @@ function pendingFor(command: TrainCommand): string {
  */
 export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[]): DashboardState {
   if (epochs.length === 0) return state;
-  const trainLoss = new SeriesBuilder(state.trainLoss);
-  const testLoss = new SeriesBuilder(state.testLoss);
-  const trainAccuracy = new SeriesBuilder(state.trainAccuracy);
-  const testAccuracy = new SeriesBuilder(state.testAccuracy);
+  const scalars = [
+    new SeriesBuilder(state.trainLoss),
+    new SeriesBuilder(state.testLoss),
+    new SeriesBuilder(state.trainAccuracy),
+    new SeriesBuilder(state.testAccuracy),
+  ];
   const norms: SeriesBuilder[] = [];
   for (const series of state.gradientNorms) norms.push(new SeriesBuilder(series));
   let best = state.best;
@@ -355,26 +373,18 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     selectedLayer = Math.min(selectedLayer, Math.max(0, input.layers.length - 1));
   }
   // The series, one column at a time, in runs of epochs with the same layer count (a run starts the series of
-  // layers that appear and drops those of layers that go, as folding epoch by epoch would).
+  // layers that appear and drops those of layers that go, as folding epoch by epoch would). One call site for
+  // pushAll keeps the code V8 optimizes small: it is compiled while the first epochs are still coming.
   const column = new Float64Array(epochs.length);
   for (let from = 0; from < epochs.length;) {
     const layerCount = epochs[from].layers.length;
     let to = from + 1;
     while (to < epochs.length && epochs[to].layers.length === layerCount) to++;
-    const count = to - from;
-    for (let k = 0; k < count; k++) column[k] = epochs[from + k].trainLoss;
-    trainLoss.pushAll(column, count);
-    for (let k = 0; k < count; k++) column[k] = epochs[from + k].testLoss ?? NaN;
-    testLoss.pushAll(column, count);
-    for (let k = 0; k < count; k++) column[k] = epochs[from + k].trainAccuracy ?? NaN;
-    trainAccuracy.pushAll(column, count);
-    for (let k = 0; k < count; k++) column[k] = epochs[from + k].testAccuracy ?? NaN;
-    testAccuracy.pushAll(column, count);
     if (norms.length > layerCount) norms.length = layerCount;
     while (norms.length < layerCount) norms.push(new SeriesBuilder(EMPTY_SERIES));
-    for (let i = 0; i < layerCount; i++) {
-      for (let k = 0; k < count; k++) column[k] = epochs[from + k].layers[i].gradientNorm;
-      norms[i].pushAll(column, count);
+    for (let series = 0; series < 4 + layerCount; series++) {
+      for (let k = from; k < to; k++) column[k - from] = seriesValue(epochs[k], series);
+      (series < 4 ? scalars[series] : norms[series - 4]).pushAll(column, to - from);
     }
     from = to;
   }
@@ -390,10 +400,10 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     boundary,
     learningRate: epochs[epochs.length - 1].learningRate,
     requestedLearningRate: requested,
-    trainLoss: trainLoss.build(),
-    testLoss: testLoss.build(),
-    trainAccuracy: trainAccuracy.build(),
-    testAccuracy: testAccuracy.build(),
+    trainLoss: scalars[0].build(),
+    testLoss: scalars[1].build(),
+    trainAccuracy: scalars[2].build(),
+    testAccuracy: scalars[3].build(),
     gradientNorms,
     best,
     notices: state.notices,

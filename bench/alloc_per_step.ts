@@ -42,18 +42,31 @@ function randomMatrix(rng: Rng, rows: number, cols: number): Matrix {
   return m;
 }
 
-/** Median heap growth per call over rounds in which no collection ran (NaN if every round had one). */
-function bytesPerCall(step: () => void, calls: number, rounds = 5): { bytes: number; rounds: number } {
+/** Median heap growth per round of `calls` calls, over rounds in which no collection ran (NaN if each had one). */
+function growthPerRound(step: () => void, calls: number, rounds: number): number {
   const results: number[] = [];
   for (let round = 0; round < rounds; round++) {
     gc!();
+    // The first Deno.memoryUsage() after a collection allocates ~2–3 KB of its own; this one takes that.
+    Deno.memoryUsage();
     const before = Deno.memoryUsage().heapUsed;
     for (let i = 0; i < calls; i++) step();
     const after = Deno.memoryUsage().heapUsed;
-    if (after >= before) results.push((after - before) / calls);
+    if (after >= before) results.push(after - before);
   }
   results.sort((a, b) => a - b);
-  return { bytes: results.length > 0 ? results[results.length >> 1] : NaN, rounds: results.length };
+  return results.length > 0 ? results[results.length >> 1] : NaN;
+}
+
+function nothing(): void {}
+
+/**
+ * Bytes allocated per call of `step`: the median growth of a round, less that of a round of empty calls (the
+ * object `Deno.memoryUsage()` returns, ~200 bytes per round, which would be ~10 bytes per call at 20 calls).
+ */
+function bytesPerCall(step: () => void, calls: number, rounds = 5): { bytes: number; overhead: number } {
+  const overhead = growthPerRound(nothing, calls, rounds);
+  return { bytes: (growthPerRound(step, calls, rounds) - overhead) / calls, overhead };
 }
 
 interface Case {

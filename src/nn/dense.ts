@@ -35,7 +35,11 @@ export class Dense {
   #backend: Backend;
   #capacity = 0;
   #full: BatchBuffers | undefined;
-  #views = new Map<number, BatchBuffers>();
+  // The views for the batch size used last, then one per batch size seen (indexed by rows); reading fields
+  // instead of a Map keeps `buffers` allocation-free in the training step.
+  #lastRows = -1;
+  #last: BatchBuffers | undefined;
+  #views: (BatchBuffers | undefined)[] = [];
   // The dZ buffer whose column sum `activationBackward` already wrote into dB, for the next `backward`.
   #dBFrom: Matrix | undefined;
 
@@ -54,18 +58,26 @@ export class Dense {
 
   /** The buffers for a batch of `rows` samples, allocated once per size (larger batches grow the buffers). */
   buffers(rows: number): BatchBuffers {
-    const cached = this.#views.get(rows);
-    if (cached !== undefined) return cached;
+    if (rows === this.#lastRows) return this.#last!;
+    return this.#buffersFor(rows);
+  }
+
+  #buffersFor(rows: number): BatchBuffers {
     if (rows > this.#capacity) {
       const allocate = () => this.#backend.allocate(rows, this.units);
       this.#full = { z: allocate(), a: allocate(), dA: allocate(), dZ: allocate() };
       this.#capacity = rows;
-      this.#views.clear();
+      this.#views = [];
     }
-    const full = this.#full!;
-    const view = (m: Matrix) => new Matrix(rows, this.units, m.data.subarray(0, rows * this.units));
-    const buffers = { z: view(full.z), a: view(full.a), dA: view(full.dA), dZ: view(full.dZ) };
-    this.#views.set(rows, buffers);
+    let buffers = this.#views[rows];
+    if (buffers === undefined) {
+      const full = this.#full!;
+      const view = (m: Matrix) => new Matrix(rows, this.units, m.data.subarray(0, rows * this.units));
+      buffers = { z: view(full.z), a: view(full.a), dA: view(full.dA), dZ: view(full.dZ) };
+      this.#views[rows] = buffers;
+    }
+    this.#lastRows = rows;
+    this.#last = buffers;
     return buffers;
   }
 

@@ -149,7 +149,9 @@ export class FitSession {
   #order: Uint32Array;
   #rng: Rng;
   #seed: number;
-  #targets = new Map<number, Matrix>();
+  // Views of #targetFull by rows, and the one used last (fields, not a Map: no allocation per step).
+  #targets: (Matrix | undefined)[] = [];
+  #targetLast: Matrix | undefined;
   #targetFull: Matrix | undefined;
 
   /** Prepares training of `network` on `source`; checks the shapes and options once. */
@@ -226,15 +228,19 @@ export class FitSession {
   }
 
   #targetBuffer(rows: number): Matrix {
-    const cached = this.#targets.get(rows);
-    if (cached !== undefined) return cached;
+    const last = this.#targetLast;
+    if (last !== undefined && last.rows === rows) return last;
     if (this.#targetFull === undefined || this.#targetFull.rows < rows) {
       this.#targetFull = this.network.backend.allocate(rows, this.source.targetSize);
-      this.#targets.clear();
+      this.#targets = [];
     }
     const cols = this.source.targetSize;
-    const result = new Matrix(rows, cols, this.#targetFull.data.subarray(0, rows * cols));
-    this.#targets.set(rows, result);
+    let result = this.#targets[rows];
+    if (result === undefined) {
+      result = new Matrix(rows, cols, this.#targetFull.data.subarray(0, rows * cols));
+      this.#targets[rows] = result;
+    }
+    this.#targetLast = result;
     return result;
   }
 

@@ -125,7 +125,9 @@ export class Network {
   /** The backend whose memory and kernels the network uses. */
   readonly backend: Backend;
   #parameters: Parameter[];
-  #inputViews = new Map<number, Matrix>();
+  // Views of #inputFull by rows, and the one used last (fields, not a Map: no allocation per step).
+  #inputViews: (Matrix | undefined)[] = [];
+  #inputLast: Matrix | undefined;
   #inputFull: Matrix | undefined;
 
   /** Builds the network and draws its initial weights from `seed`. */
@@ -213,14 +215,18 @@ export class Network {
 
   /** A buffer in the backend's memory for `rows` input rows (views of one allocation, one per size). */
   inputBuffer(rows: number): Matrix {
-    const cached = this.#inputViews.get(rows);
-    if (cached !== undefined) return cached;
+    const last = this.#inputLast;
+    if (last !== undefined && last.rows === rows) return last;
     if (this.#inputFull === undefined || this.#inputFull.rows < rows) {
       this.#inputFull = this.backend.allocate(rows, this.input);
-      this.#inputViews.clear();
+      this.#inputViews = [];
     }
-    const view = new Matrix(rows, this.input, this.#inputFull.data.subarray(0, rows * this.input));
-    this.#inputViews.set(rows, view);
+    let view = this.#inputViews[rows];
+    if (view === undefined) {
+      view = new Matrix(rows, this.input, this.#inputFull.data.subarray(0, rows * this.input));
+      this.#inputViews[rows] = view;
+    }
+    this.#inputLast = view;
     return view;
   }
 

@@ -51,7 +51,11 @@ function checkRate(learningRate: number): number {
   return learningRate;
 }
 
-/** A reusable update description for `Backend.optimizerStep` (filled in per parameter). */
+/**
+ * A reusable update description for `Backend.optimizerStep` (filled in per parameter). The numbers start as
+ * NaN, not 0, so that V8 stores them as doubles from the start: a field that turns from small integer to
+ * double later changes the object's shape and throws away the optimized training step.
+ */
 function newUpdate(kind: OptimizerUpdate["kind"]): OptimizerUpdate {
   const empty = new Float64Array(0);
   return {
@@ -60,16 +64,16 @@ function newUpdate(kind: OptimizerUpdate["kind"]): OptimizerUpdate {
     gradient: empty,
     first: undefined,
     second: undefined,
-    learningRate: 0,
-    decay: 0,
-    momentum: 0,
-    beta1: 0,
-    oneMinusBeta1: 0,
-    beta2: 0,
-    oneMinusBeta2: 0,
-    correction1: 0,
-    correction2: 0,
-    epsilon: 0,
+    learningRate: NaN,
+    decay: NaN,
+    momentum: NaN,
+    beta1: NaN,
+    oneMinusBeta1: NaN,
+    beta2: NaN,
+    oneMinusBeta2: NaN,
+    correction1: NaN,
+    correction2: NaN,
+    epsilon: NaN,
   };
 }
 
@@ -116,7 +120,8 @@ export class Sgd implements Optimizer {
   /** w ← w − η · (g + λw). */
   step(parameters: readonly Parameter[], backend?: Backend): void {
     const rate = this.learningRate, l2 = this.l2, update = this.#update;
-    for (const parameter of parameters) {
+    for (let p = 0; p < parameters.length; p++) {
+      const parameter = parameters[p];
       const w = parameter.value, g = parameter.gradient;
       if (backend?.optimizerStep !== undefined) {
         update.value = w;
@@ -175,7 +180,8 @@ export class Momentum implements Optimizer {
   /** One momentum update of every parameter. */
   step(parameters: readonly Parameter[], backend?: Backend): void {
     const rate = this.learningRate, mu = this.momentum, l2 = this.l2, update = this.#update;
-    for (const parameter of parameters) {
+    for (let p = 0; p < parameters.length; p++) {
+      const parameter = parameters[p];
       const w = parameter.value;
       let v = this.#velocity.get(w);
       if (v === undefined) this.#velocity.set(w, v = newState(w, backend));
@@ -248,7 +254,8 @@ export class Adam implements Optimizer {
     const { beta1, beta2, epsilon, l2 } = this;
     const correction1 = 1 - beta1 ** this.#t, correction2 = 1 - beta2 ** this.#t;
     const rate = this.learningRate, update = this.#update;
-    for (const parameter of parameters) {
+    for (let p = 0; p < parameters.length; p++) {
+      const parameter = parameters[p];
       const w = parameter.value;
       let state = this.#moments.get(w);
       if (state === undefined) {

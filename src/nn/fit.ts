@@ -145,6 +145,9 @@ export class FitSession {
   readonly trackAccuracy: boolean;
   #epoch = 0;
   #correct = 0;
+  // The epoch's Σ loss · rows and the last batch's mean loss (indices below the class), and its Σ rows.
+  #sums = new Float64Array(2);
+  #samples = 0;
   #lastYield: number | undefined;
   #order: Uint32Array;
   #rng: Rng;
@@ -244,8 +247,11 @@ export class FitSession {
     return result;
   }
 
-  /** Trains on the batch starting at position `start` of the order; returns the batch's mean loss. */
-  #trainBatchAt(start: number): number {
+  /**
+   * Trains on the batch starting at position `start` of the order; adds its loss · rows and rows to the
+   * epoch's sums and keeps its mean loss in `#sums[LAST_LOSS]` (a typed array, so no number is boxed).
+   */
+  #trainBatchAt(start: number): void {
     const rows = Math.min(this.batchSize, this.source.size - start);
     const x = this.network.inputBuffer(rows);
     const y = this.#targetBuffer(rows);
@@ -253,19 +259,27 @@ export class FitSession {
     const network = this.network;
     // forward, backward, update; the output buffer still holds the predictions made before the update
     const output = network.forwardBatch(x);
-    const loss = network.backwardBatch(x, y, this.loss);
+    network.backpropagate(x, y, this.loss);
     if (this.trackAccuracy) this.#correct += countCorrect(output, y);
     this.optimizer.step(network.parameters, network.backend);
-    return loss;
+    // Read after the calls, so that no float is held across one (which a mid-tier compilation boxes).
+    const sums = this.#sums, loss = network.lastLoss;
+    sums[LOSS_SUM] += loss * rows;
+    sums[LAST_LOSS] = loss;
+    this.#samples += rows;
   }
 
   #beginEpoch(): void {
     this.#correct = 0;
+    this.#sums.fill(0);
+    this.#samples = 0;
     if (this.shuffle) this.#rng.shuffle(this.#order);
   }
 
-  #finishEpoch(lossSum: number, samples: number, started: number): EpochRecord {
+  #finishEpoch(finite: boolean, started: number): EpochRecord {
     this.#epoch++;
+    const samples = this.#samples;
+    const lossSum = finite ? this.#sums[LOSS_SUM] : NaN;
     return {
       epoch: this.#epoch,
       loss: samples > 0 ? lossSum / samples : NaN,
@@ -280,15 +294,11 @@ export class FitSession {
   runEpochSync(): EpochRecord {
     const started = performance.now();
     this.#beginEpoch();
-    let lossSum = 0, samples = 0;
     for (let start = 0; start < this.source.size; start += this.batchSize) {
-      const rows = Math.min(this.batchSize, this.source.size - start);
-      const loss = this.#trainBatchAt(start);
-      lossSum += loss * rows;
-      samples += rows;
-      if (!Number.isFinite(loss)) return this.#finishEpoch(NaN, samples, started);
+      this.#trainBatchAt(start);
+      if (!Number.isFinite(this.#sums[LAST_LOSS])) return this.#finishEpoch(false, started);
     }
-    return this.#finishEpoch(lossSum, samples, started);
+    return this.#finishEpoch(true, started);
   }
 
   /**
@@ -301,19 +311,18 @@ export class FitSession {
     // the clock of the last yield runs across epochs, so many short epochs still yield every yieldEveryMs
     if (this.#lastYield === undefined || this.#lastYield > started) this.#lastYield = started;
     this.#beginEpoch();
-    let lossSum = 0, samples = 0;
     for (let start = 0; start < this.source.size; start += this.batchSize) {
       if (shouldStop?.()) break;
-      const rows = Math.min(this.batchSize, this.source.size - start);
-      const loss = this.#trainBatchAt(start);
-      lossSum += loss * rows;
-      samples += rows;
-      if (!Number.isFinite(loss)) return this.#finishEpoch(NaN, samples, started);
+      this.#trainBatchAt(start);
+      if (!Number.isFinite(this.#sums[LAST_LOSS])) return this.#finishEpoch(false, started);
       if (yieldEveryMs !== undefined && performance.now() - this.#lastYield >= yieldEveryMs) {
         await yieldToEventLoop();
         this.#lastYield = performance.now();
       }
     }
-    return this.#finishEpoch(lossSum, samples, started);
+    return this.#finishEpoch(true, started);
   }
 }
+
+// Slots of FitSession's #sums.
+const LOSS_SUM = 0, LAST_LOSS = 1;

@@ -128,6 +128,8 @@ export class Network {
   // Views of #inputFull by rows, and the one used last (fields, not a Map: no allocation per step).
   #inputViews: (Matrix | undefined)[] = [];
   #inputLast: Matrix | undefined;
+  // The mean loss of the last backward pass, in a typed array so that storing it boxes nothing.
+  #loss = new Float64Array(1);
   #inputFull: Matrix | undefined;
 
   /** Builds the network and draws its initial weights from `seed`. */
@@ -246,9 +248,23 @@ export class Network {
    * the gradients of the mean loss and returns that loss. Hot path: no checks, no allocation.
    */
   backwardBatch(x: Matrix, y: Matrix, loss: Loss): number {
+    this.backpropagate(x, y, loss);
+    return this.#loss[0];
+  }
+
+  /** The mean loss of the batch of the last `backpropagate` (or `backwardBatch`, `trainBatch`). */
+  get lastLoss(): number {
+    return this.#loss[0];
+  }
+
+  /**
+   * `backwardBatch` without the return value: the loss goes to `lastLoss`, so that a training loop that is
+   * not inlined with this method gets no boxed number per step.
+   */
+  backpropagate(x: Matrix, y: Matrix, loss: Loss): void {
     const layers = this.layers, last = layers.length - 1, rows = x.rows;
     const output = layers[last].buffers(rows);
-    const value = loss.value(output.a, y);
+    this.#loss[0] = loss.value(output.a, y);
     // Output layer: dZ = ∂L/∂z directly when the loss cancels with the activation, else dA = ∂L/∂a then dZ.
     if (loss.fusedGradient !== undefined && loss.fusedActivation === layers[last].activation.name) {
       loss.fusedGradient(output.dZ, output.a, y);
@@ -265,7 +281,6 @@ export class Network {
     }
     // the first layer: dW, dB; no dA for the input
     layers[0].backward(x, undefined);
-    return value;
   }
 
   /** One training step on a batch: forward, backward, and an optimizer update. Returns the batch's mean loss. */

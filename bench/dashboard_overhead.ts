@@ -12,11 +12,18 @@
 //   fashion-mnist  configs/fashion-mnist.yaml with --epochs 2 (60 000 training images, 10 000 test), to stay short
 // Target: a ratio of at most 1.10.
 //
-// Measured on a loaded 2-core machine (NO_COLOR, 100×30): fashion-mnist 1.02 (8.15 s / 8.01 s); xor 1.11
-// (0.19 s / 0.17 s, was 1.26-1.49). XOR's 3914 epochs take about 12 µs each and the whole run about 70 ms, so the
-// dashboard's fixed costs show: four frames drawn while V8 has not optimized the drawing code yet (about 3, 6, 2
-// and 2 ms), about 8 ms of reduceDashboard over all epoch events (about 2 µs each while cold), and about 3 ms of
-// writes to the terminal. On epochs of milliseconds (fashion-mnist) none of it shows.
+// Measured on a 2-core machine with another benchmark on one core throughout (load 1.4-2.2; NO_COLOR, 100×30),
+// six bench runs each, before and after the second round of dashboard work (same math code): xor 0.99-1.19, median
+// 1.11 → 0.97-1.10, median 1.05; fashion-mnist 0.97-1.04 → 1.00-1.03. Under that load a median of 3 swings by
+// ±0.1 between runs, so the work was judged by CPU time per thread instead (/proc/self/task/*/schedstat at exit,
+// median of 10 XOR runs): the dashboard's extra main-thread CPU went from 7.9 ms to 3.7-4.5 ms (of about 119 ms).
+// XOR's 3914 epochs take about 12 µs each, so fixed costs show. Gone: a web stream for keys (2 ms; stdin.read now),
+// a state spread, seven series versions and a closure per epoch (epochs are folded 256 at a time, foldEpochs), an
+// async generator and a racing promise per event (cli's recorded() → an onEvent hook; runDashboard pumps events
+// by callbacks), and scavenges of epoch events kept until the next frame. Left: three frames drawn while V8 has not optimized the
+// drawing code (about 3, 4 and 2 ms), and about 12 ms more CPU on V8's worker threads (compiling the drawing and
+// folding code, scavenging the garbage of cold frames), free on an idle core but taken from the main thread when
+// the machine is loaded. Per epoch the dashboard now costs less than the headless printer (which writes a line).
 
 import { shellQuote, TmuxSession, trainCommand } from "../tests/ui/_tmux.ts";
 

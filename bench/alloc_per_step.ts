@@ -140,7 +140,7 @@ const CASES: Case[] = [
     batchSize: 64,
     optimizer,
     loss: "cross_entropy" as const,
-    calls: 20,
+    calls: 100,
     warmup: 100,
     warmupNetwork: { ...FASHION, input: 16, hidden: [16, 16] },
   })),

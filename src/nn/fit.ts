@@ -263,7 +263,7 @@ export class FitSession {
     if (this.trackAccuracy) this.#correct += countCorrect(output, y);
     this.optimizer.step(network.parameters, network.backend);
     // Read after the calls, so that no float is held across one (which a mid-tier compilation boxes).
-    const sums = this.#sums, loss = network.lastLoss;
+    const sums = this.#sums, loss = network.lastLoss[0];
     sums[LOSS_SUM] += loss * rows;
     sums[LAST_LOSS] = loss;
     this.#samples += rows;

@@ -128,8 +128,11 @@ export class Network {
   // Views of #inputFull by rows, and the one used last (fields, not a Map: no allocation per step).
   #inputViews: (Matrix | undefined)[] = [];
   #inputLast: Matrix | undefined;
-  // The mean loss of the last backward pass, in a typed array so that storing it boxes nothing.
-  #loss = new Float64Array(1);
+  /**
+   * `[L]`: the mean loss of the batch of the last `backpropagate` (or `backwardBatch`, `trainBatch`), in a typed
+   * array so that neither storing nor reading it boxes a number.
+   */
+  readonly lastLoss: Float64Array = new Float64Array(1);
   #inputFull: Matrix | undefined;
 
   /** Builds the network and draws its initial weights from `seed`. */
@@ -249,22 +252,17 @@ export class Network {
    */
   backwardBatch(x: Matrix, y: Matrix, loss: Loss): number {
     this.backpropagate(x, y, loss);
-    return this.#loss[0];
-  }
-
-  /** The mean loss of the batch of the last `backpropagate` (or `backwardBatch`, `trainBatch`). */
-  get lastLoss(): number {
-    return this.#loss[0];
+    return this.lastLoss[0];
   }
 
   /**
-   * `backwardBatch` without the return value: the loss goes to `lastLoss`, so that a training loop that is
-   * not inlined with this method gets no boxed number per step.
+   * `backwardBatch` without the return value: the loss goes to `lastLoss[0]`, so that a training loop that
+   * is not inlined with this method gets no boxed number per step.
    */
   backpropagate(x: Matrix, y: Matrix, loss: Loss): void {
     const layers = this.layers, last = layers.length - 1, rows = x.rows;
     const output = layers[last].buffers(rows);
-    this.#loss[0] = loss.value(output.a, y);
+    this.lastLoss[0] = loss.value(output.a, y);
     // Output layer: dZ = ∂L/∂z directly when the loss cancels with the activation, else dA = ∂L/∂a then dZ.
     if (loss.fusedGradient !== undefined && loss.fusedActivation === layers[last].activation.name) {
       loss.fusedGradient(output.dZ, output.a, y);

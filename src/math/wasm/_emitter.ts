@@ -192,6 +192,10 @@ export class Code {
   i32Mul(): this {
     return this.#op(0x6c);
   }
+  /** `i32.div_u`. */
+  i32DivU(): this {
+    return this.#op(0x6e);
+  }
   /** `i32.and`. */
   i32And(): this {
     return this.#op(0x71);

@@ -303,10 +303,17 @@ function packedDriver(form: Form, parts: PackedParts): Code {
   // Bytes between a(i, p) and a(i + 1, p) (Aᵀ·B: rows of A are values of p) or between rows of A.
   code.get(form === "atb" ? M : DK).i32Const(3).i32Shl().set(aStride);
   code.get(form === "abt" ? DK : N).i32Const(3).i32Shl().set(bStride);
-  // for (pc = 0; ; ) { kc = min(depth, k - pc); …; pc += depth; if (pc >= k) break } (once when k = 0)
+  // Passes of equal depth (a multiple of 8 up to `depth`), so that no short last pass pays the per-pass costs
+  // for a few values of p: step = ⌈k / ⌈k / depth⌉⌉ rounded up to a multiple of 8.
+  const step = code.local(I32);
+  code.get(DK).i32Const(depth - 1).i32Add().i32Const(depth).i32DivU().set(step);
+  code.get(step).i32Eqz().if().i32Const(1).set(step).end();
+  code.get(DK).get(step).i32Add().i32Const(1).i32Sub().get(step).i32DivU();
+  code.i32Const(7).i32Add().i32Const(-8).i32And().set(step);
+  // for (pc = 0; ; ) { kc = min(step, k - pc); …; pc += step; if (pc >= k) break } (once when k = 0)
   code.block().loop();
   code.get(DK).get(pc).i32Sub().set(kc);
-  code.get(kc).i32Const(depth).i32GtS().if().i32Const(depth).set(kc).end();
+  code.get(kc).get(step).i32GtS().if().get(step).set(kc).end();
   code.get(kc).i32Const(panelStride).i32Mul().set(aBytes);
   // a(0, pc) and b(pc, 0): p is the column of A for A·B and A·Bᵀ, its row for Aᵀ·B; likewise for B.
   code.get(A).get(pc);
@@ -339,7 +346,7 @@ function packedDriver(form: Form, parts: PackedParts): Code {
       code.get(aPanel).get(aBytes).i32Add().set(aPanel);
     });
   });
-  code.get(pc).i32Const(depth).i32Add().tee(pc).get(DK).i32LtS().brIf(0);
+  code.get(pc).get(step).i32Add().tee(pc).get(DK).i32LtS().brIf(0);
   code.end().end();
   return code;
 }
@@ -359,7 +366,7 @@ export function panelStride(options: KernelOptions): number {
  * thread's block of C is at most m × n): the A panels of its rows and one B panel.
  */
 export function scratchBytes(sizes: { m: number; k: number; n: number }, options: KernelOptions): number {
-  const depth = Math.min(sizes.k, options.depth ?? 256);
+  const depth = Math.min(sizes.k, Math.ceil((options.depth ?? 256) / 8) * 8);
   return (Math.ceil(sizes.m / blockRows(options)) * panelStride(options) + 32) * depth;
 }
 

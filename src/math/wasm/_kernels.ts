@@ -73,6 +73,8 @@ type Form = "ab" | "atb" | "abt";
 const AP = 0, BP = 1, CP = 2, K = 3, S2 = 4, MORE = 5;
 const MICRO_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
 
+const LO_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HI_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
 const SWAP_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const BLEND_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31];
 
@@ -183,7 +185,24 @@ function gatherRowsKernel(rows: number, panelStride: number): Code {
     row.push(code.local(I32));
     code.get(src).get(stride).i32Const(r).i32Mul().i32Add().set(row[r]);
   }
-  code.block().get(k).i32Eqz().brIf(0).loop();
+  const first = code.local(V128), second = code.local(V128);
+  // Two values of p at a time: (x(r, p), x(r, p+1)) and (x(r+1, p), x(r+1, p+1)) give the vectors of rows
+  // r, r+1 at p and at p + 1 by two shuffles.
+  code.block().get(k).i32Const(2).i32LtS().brIf(0).loop();
+  for (let r = 0; r < panelStride / 8; r += 2) {
+    if (r < rows) code.get(row[r]).v128Load().set(first);
+    else code.v128Zero().set(first);
+    if (r + 1 < rows) code.get(row[r + 1]).v128Load().set(second);
+    else code.v128Zero().set(second);
+    code.get(dst).get(first).get(second).i8x16Shuffle(LO_LANES).v128Store(r * 8);
+    code.get(dst).get(first).get(second).i8x16Shuffle(HI_LANES).v128Store(panelStride + r * 8);
+  }
+  code.get(dst).i32Const(2 * panelStride).i32Add().set(dst);
+  for (let r = 0; r < rows; r++) code.get(row[r]).i32Const(16).i32Add().set(row[r]);
+  code.get(k).i32Const(2).i32Sub().tee(k).i32Const(2).i32GeS().brIf(0);
+  code.end().end();
+  // The last value of p when k is odd.
+  code.get(k).if();
   for (let r = 0; r < panelStride / 8; r += 2) {
     code.get(dst);
     if (r + 1 < rows) code.get(row[r + 1]).get(row[r]).v128Load64Zero().v128Load64Lane(1);
@@ -191,10 +210,7 @@ function gatherRowsKernel(rows: number, panelStride: number): Code {
     else code.v128Zero();
     code.v128Store(r * 8);
   }
-  code.get(dst).i32Const(panelStride).i32Add().set(dst);
-  for (let r = 0; r < rows; r++) code.get(row[r]).i32Const(8).i32Add().set(row[r]);
-  code.get(k).i32Const(1).i32Sub().tee(k).brIf(0);
-  code.end().end();
+  code.end();
   return code;
 }
 

@@ -22,10 +22,13 @@
 // (PERF-NOTES.md): 6 × 4 is 12 accumulators + 2 B vectors + 1 pair of A, which only fits with a fused
 // multiply-add (mul + add needs one more temporary, so 4 × 4 without FMA).
 //
-// Measured on one core at the network's shapes (bench/matmul_gflops.ts, medians): broadcasting 6 × 4
-// (5 × 4 with pair loads for Aᵀ·B, a dot-product kernel for A·Bᵀ) 20–22 GFLOP/s; rotating 6 × 4, unrolled
-// by 4, 23–25; unrolled by 8, 24–26. Packing A costs one pass over it per call, packing B one per column
-// block: little next to the 2·m·k·n work once m, n ≥ 16.
+// Measured on one core at the network's shapes (bench/matmul_gflops.ts, medians of 9, 2026-11-29, load
+// ≤ 1.3): broadcasting 6 × 4 (5 × 4 with pair loads for Aᵀ·B, a dot-product kernel for A·Bᵀ) 23–24 GFLOP/s
+// for 64×784×128 A·Bᵀ, 128×64×784 Aᵀ·B and 64×128×784 A·B; this kernel, unrolled by 8, in equal passes of
+// at most 256 values of p (so a pass's panels stay in L1; a later pass starts from C, which is exact),
+// 24.5–26 / 25.5–27.5 / 25.5–27.5. Without bounds checks (diagnostic flag) it is only ~5% faster now: the
+// two FMA ports, not the loads, are the limit. Packing costs one pass over A per call and one over B per
+// pass: small products lose to it (64×64×10: ~19 against ~21 broadcasting; < 1% of a step's work).
 
 import { elementwiseFunctions } from "./_elementwise.ts";
 import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
@@ -34,7 +37,7 @@ import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
 export interface KernelOptions {
   /** Use `f64x2.relaxed_madd` (needs relaxed SIMD); otherwise `f64x2.mul` + `f64x2.add`. */
   fma: boolean;
-  /** Rows of C per block (even, at most 6); default 6 with FMA, 4 without. */
+  /** Rows of C per block (1 to 6); default 6 with FMA, 4 without. */
   panelRows?: number;
   /** Values of p per iteration of the micro-kernel's inner loop; default 8. */
   unroll?: number;

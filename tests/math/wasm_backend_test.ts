@@ -481,7 +481,7 @@ Deno.test("optimizer steps through wasm-simd are bit-identical to the reference 
   }
 });
 
-Deno.test("training on wasm-simd gives bit-identical weights on one and two threads, and matches js closely", async () => {
+Deno.test("training on wasm-simd gives bit-identical weights and losses on one and two threads, and matches js closely", async () => {
   const backends: Backend[] = [
     jsBackend,
     createWasmBackendSync(),
@@ -491,6 +491,7 @@ Deno.test("training on wasm-simd gives bit-identical weights on one and two thre
     const rng = new Rng(14);
     const x = fill(new Matrix(96, 20), rng), y = new Matrix(96, 4);
     for (let r = 0; r < 96; r++) y.set(r, rng.int(4), 1);
+    const losses: number[][] = [];
     const weights = backends.map((backend) => {
       const net = new Network({
         input: 20,
@@ -502,8 +503,15 @@ Deno.test("training on wasm-simd gives bit-identical weights on one and two thre
         backend,
       });
       const session = new FitSession(net, matrixSource(x, y), { batchSize: 32, optimizer: "adam", l2: 1e-3 });
-      for (let e = 0; e < 3; e++) session.runEpochSync();
+      const epochLosses: number[] = [];
+      for (let e = 0; e < 3; e++) epochLosses.push(session.runEpochSync().loss);
+      losses.push(epochLosses);
       return net.layers.map((layer) => [layer.weights.data.slice(), layer.biases.slice()]);
+    });
+    // the epoch losses: bit-identical between one and two threads, within 1e-12 relative of the plain path
+    assert.deepEqual(losses[2], losses[1]);
+    losses[1].forEach((loss, e) => {
+      assert.ok(Math.abs(loss - losses[0][e]) <= 1e-12 * Math.abs(losses[0][e]), `epoch ${e + 1} loss vs js`);
     });
     weights[1].forEach(([w, b], l) => {
       assertSameBits(weights[2][l][0], w, `layer ${l} weights, one vs two threads`);

@@ -108,7 +108,8 @@ async function readConfig(path: string, overrides: string[]): Promise<TrainConfi
   return (await loadConfig(path, { overrides })).config;
 }
 
-interface Prepared {
+/** A run ready to train: the config, its data (targets encoded for the network), the network and its backend. */
+export interface Prepared {
   config: TrainConfig;
   train: Dataset;
   test?: Dataset;
@@ -117,7 +118,11 @@ interface Prepared {
   loss: string;
 }
 
-async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
+/**
+ * Loads a config's data and builds its network on its backend, exactly as `train` does (also used by the
+ * benchmarks). The caller disposes `backend`.
+ */
+export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
   const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng });
   const shape = resolveNetworkShape(config.network, {

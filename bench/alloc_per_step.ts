@@ -29,6 +29,7 @@ import { createWasmBackend } from "../src/math/wasm/backend_wasm.ts";
 import { FitSession, matrixSource } from "../src/nn/fit.ts";
 import { Network, type NetworkOptions } from "../src/nn/network.ts";
 import { createOptimizer, type OptimizerName } from "../src/nn/optimizers.ts";
+import { FASHION_MLP } from "./_workload.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
@@ -113,14 +114,7 @@ function build(c: Case, network: NetworkOptions) {
   };
 }
 
-const FASHION = {
-  input: 784,
-  hidden: [128, 64],
-  output: 10,
-  activation: "relu",
-  outputActivation: "softmax",
-  seed: 1,
-} as const;
+const FASHION = FASHION_MLP;
 
 const CASES: Case[] = [
   {

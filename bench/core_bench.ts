@@ -12,6 +12,7 @@ import {
 import { Rng } from "../src/math/random.ts";
 import { FitSession, matrixSource } from "../src/nn/fit.ts";
 import { Network } from "../src/nn/network.ts";
+import { FASHION_MLP } from "./_workload.ts";
 import { Sgd } from "../src/nn/optimizers.ts";
 
 function randomMatrix(rng: Rng, rows: number, cols: number): Matrix {
@@ -62,15 +63,7 @@ for (const [m, k, n] of [[64, 784, 128], [64, 128, 10], [512, 512, 512]]) {
 }
 
 {
-  const net = new Network({
-    input: 784,
-    hidden: [128, 64],
-    output: 10,
-    activation: "relu",
-    outputActivation: "softmax",
-    init: "he",
-    seed: 1,
-  });
+  const net = new Network(FASHION_MLP);
   const x = net.inputBuffer(64);
   for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
   const y = new Matrix(64, 10);

@@ -9,6 +9,7 @@ import { Matrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
 import { Network } from "../src/nn/network.ts";
+import { FASHION_MLP } from "./_workload.ts";
 import { Sgd } from "../src/nn/optimizers.ts";
 
 const BATCH = 64;
@@ -75,16 +76,7 @@ interface Subject {
 
 function subject(inner: Backend): Subject {
   const backend = TimedBackend.wrap(inner);
-  const net = new Network({
-    input: 784,
-    hidden: [128, 64],
-    output: 10,
-    activation: "relu",
-    outputActivation: "softmax",
-    init: "he",
-    seed: 1,
-    backend,
-  });
+  const net = new Network({ ...FASHION_MLP, backend });
   const rng = new Rng(2);
   const x = net.inputBuffer(BATCH);
   for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();

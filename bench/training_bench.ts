@@ -12,6 +12,7 @@ import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
 import { FitSession, matrixSource } from "../src/nn/fit.ts";
 import { Network } from "../src/nn/network.ts";
+import { FASHION_MLP } from "./_workload.ts";
 import { Sgd } from "../src/nn/optimizers.ts";
 
 const BATCH = 64;
@@ -27,16 +28,7 @@ globalThis.addEventListener("unload", () => {
 });
 
 function fashionShaped(backend: Backend): Network {
-  return new Network({
-    input: 784,
-    hidden: [128, 64],
-    output: 10,
-    activation: "relu",
-    outputActivation: "softmax",
-    init: "he",
-    seed: 1,
-    backend,
-  });
+  return new Network({ ...FASHION_MLP, backend });
 }
 
 const rng = new Rng(7);

@@ -20,14 +20,9 @@ import {
 } from "../../src/math/activations.ts";
 import { Matrix } from "../../src/math/matrix.ts";
 import { Rng } from "../../src/math/random.ts";
+import { EPSILON, maxGradientError } from "./_finite_differences.ts";
 
-const EPSILON = 1e-6;
 const TOLERANCE = 1e-6;
-
-/** |a − n| / max(1e-8, |a| + |n|): relative, and still meaningful when both are near zero. */
-function relativeError(analytic: number, numeric: number): number {
-  return Math.abs(analytic - numeric) / Math.max(1e-8, Math.abs(analytic) + Math.abs(numeric));
-}
 
 function apply(activation: Activation, z: Matrix): Matrix {
   const a = new Matrix(z.rows, z.cols);
@@ -50,17 +45,7 @@ function maxBackwardError(activation: Activation, z: Matrix, dA: Matrix): number
     for (let i = 0; i < out.data.length; i++) sum += dA.data[i] * out.data[i];
     return sum;
   };
-  let worst = 0;
-  for (let i = 0; i < z.data.length; i++) {
-    const shifted = z.clone();
-    shifted.data[i] = z.data[i] + EPSILON;
-    const plus = objective(shifted);
-    shifted.data[i] = z.data[i] - EPSILON;
-    const minus = objective(shifted);
-    const numeric = (plus - minus) / (2 * EPSILON);
-    worst = Math.max(worst, relativeError(dZ.data[i], numeric));
-  }
-  return worst;
+  return maxGradientError(objective, dZ, z);
 }
 
 /** Random z (batch, units), keeping every value at least `gap` away from 0 (the kinks of relu and leaky relu). */

@@ -14,28 +14,9 @@ import {
 } from "../../src/math/losses.ts";
 import { Matrix } from "../../src/math/matrix.ts";
 import { Rng } from "../../src/math/random.ts";
+import { maxGradientError, relativeError } from "./_finite_differences.ts";
 
-const EPSILON = 1e-6;
 const TOLERANCE = 1e-6;
-
-/** |a − n| / max(1e-8, |a| + |n|): relative, and still meaningful when both are near zero. */
-function relativeError(analytic: number, numeric: number): number {
-  return Math.abs(analytic - numeric) / Math.max(1e-8, Math.abs(analytic) + Math.abs(numeric));
-}
-
-/** The largest relative error between `gradient(x)` and central differences of `value(x)`, over every entry. */
-function maxGradientError(value: (x: Matrix) => number, gradient: Matrix, x: Matrix): number {
-  let worst = 0;
-  for (let i = 0; i < x.data.length; i++) {
-    const shifted = x.clone();
-    shifted.data[i] = x.data[i] + EPSILON;
-    const plus = value(shifted);
-    shifted.data[i] = x.data[i] - EPSILON;
-    const minus = value(shifted);
-    worst = Math.max(worst, relativeError(gradient.data[i], (plus - minus) / (2 * EPSILON)));
-  }
-  return worst;
-}
 
 function lossGradient(loss: Loss, predicted: Matrix, target: Matrix): Matrix {
   const dA = new Matrix(predicted.rows, predicted.cols);

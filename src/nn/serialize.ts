@@ -67,6 +67,11 @@ const TOP_LEVEL_KEYS = [
   "metrics",
 ];
 const LAYER_KEYS = ["units", "activation", "weights", "bias"];
+const PREPROCESSING_KEYS = ["kind", "shift", "factor"];
+/** The `preprocessing.kind` values the trainer writes (the `normalize` choices of a config). */
+const PREPROCESSING_KINDS = ["none", "minmax", "zscore", "scale"];
+/** Metric names are plain identifiers (`loss`, `test_accuracy`, ...). */
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -181,17 +186,21 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
   });
   if (value.preprocessing !== undefined) {
     const p = value.preprocessing;
-    if (!isRecord(p) || typeof p.kind !== "string") {
-      fail("preprocessing", `expected { kind, shift, factor }, got ${describe(p)}`, file);
+    if (!isRecord(p)) fail("preprocessing", `expected { kind, shift, factor }, got ${describe(p)}`, file);
+    checkKeys(p, PREPROCESSING_KEYS, "preprocessing", file);
+    if (typeof p.kind !== "string" || !PREPROCESSING_KINDS.includes(p.kind)) {
+      fail(
+        "preprocessing.kind",
+        `expected one of ${PREPROCESSING_KINDS.join(", ")}, got ${describe(p.kind)}`,
+        file,
+      );
     }
     checkVector(p.shift, input, "preprocessing.shift", file);
     checkVector(p.factor, input, "preprocessing.factor", file);
   }
   const outputs = inputs;
   if (value.labels !== undefined) {
-    if (!Array.isArray(value.labels) || value.labels.some((label) => typeof label !== "string")) {
-      fail("labels", `expected an array of strings, got ${describe(value.labels)}`, file);
-    }
+    checkNames(value.labels, "labels", "class names", file);
     const expected = outputs === 1 ? 2 : outputs;
     if (value.labels.length !== expected) {
       fail(
@@ -205,8 +214,37 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
     if (!Array.isArray(value.features) || value.features.length !== input) {
       fail("features", `expected ${input} feature names, got ${describe(value.features)}`, file);
     }
+    checkNames(value.features, "features", "feature names", file);
+  }
+  if (value.config !== undefined && !isRecord(value.config)) {
+    fail("config", `expected an object (the resolved training config), got ${describe(value.config)}`, file);
+  }
+  if (value.metrics !== undefined) {
+    const metrics = value.metrics;
+    if (!isRecord(metrics)) {
+      fail("metrics", `expected an object of names to numbers, got ${describe(metrics)}`, file);
+    }
+    for (const [key, metric] of Object.entries(metrics)) {
+      if (!METRIC_NAME.test(key)) {
+        fail(`metrics.${describe(key)}`, "expected a name of letters, digits and underscores", file);
+      }
+      if (metric !== null && (typeof metric !== "number" || !Number.isFinite(metric))) {
+        fail(`metrics.${key}`, `expected a finite number or null, got ${describe(metric)}`, file);
+      }
+    }
   }
   return value as unknown as ModelJson;
+}
+
+/** Checks an array of distinct names (class labels, feature names). */
+function checkNames(value: unknown, path: string, what: string, file?: string): asserts value is string[] {
+  if (!Array.isArray(value)) fail(path, `expected an array of ${what}, got ${describe(value)}`, file);
+  const seen = new Set<string>();
+  value.forEach((name: unknown, i: number) => {
+    if (typeof name !== "string") fail(`${path}[${i}]`, `expected a string, got ${describe(name)}`, file);
+    if (seen.has(name)) fail(`${path}[${i}]`, `duplicate name ${describe(name)}`, file);
+    seen.add(name);
+  });
 }
 
 /** The network as a version-1 model file object (numbers as JSON numbers, which read back bit-exactly). */

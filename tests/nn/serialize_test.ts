@@ -214,6 +214,46 @@ Deno.test("parseModel() rejects corrupt and mismatched files with exact messages
       (m) => ({ ...m, preprocessing: { kind: "zscore", shift: [0, 0], factor: [1] } }),
       "preprocessing.factor: expected 2 numbers, got 1",
     ],
+    [
+      "model files: an extra field inside preprocessing is an error",
+      (m) => ({ ...m, preprocessing: { kind: "zscore", shift: [0, 0], factor: [1, 1], mean: [0, 0] } }),
+      "preprocessing.mean: unknown field (expected one of kind, shift, factor)",
+    ],
+    [
+      "model files: an unknown preprocessing.kind is an error",
+      (m) => ({ ...m, preprocessing: { kind: "bogus", shift: [0, 0], factor: [1, 1] } }),
+      'preprocessing.kind: expected one of none, minmax, zscore, scale, got "bogus"',
+    ],
+    [
+      "model files: features that are numbers are an error",
+      (m) => ({ ...m, features: [1, 2] }),
+      "features[0]: expected a string, got 1",
+    ],
+    [
+      "model files: duplicate feature names are an error",
+      (m) => ({ ...m, features: ["x", "x"] }),
+      'features[1]: duplicate name "x"',
+    ],
+    [
+      "model files: a label that is not a string is an error",
+      (m) => ({ ...m, labels: ["a", null] }),
+      "labels[1]: expected a string, got null",
+    ],
+    [
+      "model files: metrics that are a string are an error",
+      (m) => ({ ...m, metrics: "good" }),
+      'metrics: expected an object of names to numbers, got "good"',
+    ],
+    [
+      "model files: a metric that is not a number is an error",
+      (m) => ({ ...m, metrics: { loss: "low" } }),
+      'metrics.loss: expected a finite number or null, got "low"',
+    ],
+    [
+      "model files: a config that is not an object is an error",
+      (m) => ({ ...m, config: [1] }),
+      "config: expected an object (the resolved training config), got an array of 1",
+    ],
   ];
   for (const [name, corrupt, detail] of cases) {
     await t.step(name, () => {

@@ -1,6 +1,7 @@
 // Tests of model files: round trips that are bit-exact, the exact error for each kind of bad file, atomic saves.
 
 import assert from "node:assert/strict";
+import fc from "npm:fast-check@4.11.0";
 import { ModelFileError } from "../../src/errors.ts";
 import { Network } from "../../src/nn/network.ts";
 import {
@@ -369,4 +370,67 @@ Deno.test("saveModel() replaces an earlier file completely", async () => {
     await saveModel(path, model);
     assert.deepStrictEqual(await loadModel(path), model);
   });
+});
+
+/** Every path (as a list of keys and indexes) to a value inside `value`, the root included. */
+function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const out = [prefix];
+  if (Array.isArray(value)) value.forEach((item, i) => out.push(...pathsOf(item, [...prefix, i])));
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
+  }
+  return out;
+}
+
+/** A copy of `root` with the value at `path` replaced (or removed when `replacement` is `undefined`). */
+function mutate(root: unknown, path: (string | number)[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  if (replacement === undefined && !Array.isArray(parent)) delete parent[last];
+  else parent[last] = replacement;
+  return copy;
+}
+
+Deno.test("parseModel() on mutated model files: a ModelFileError naming a field, or a loadable model", () => {
+  const full = {
+    ...validModel(),
+    preprocessing: { kind: "minmax", shift: [0, 1], factor: [0.5, 2] },
+    labels: ["no", "yes"],
+    features: ["x1", "x2"],
+    config: { name: "xor" },
+    metrics: { loss: 0.1, accuracy: null },
+  };
+  const paths = pathsOf(full);
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          path: fc.integer({ min: 0, max: paths.length - 1 }),
+          value: fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.string()),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      (mutations) => {
+        let model: unknown = full;
+        for (const { path, value } of mutations) {
+          const live = pathsOf(model);
+          model = mutate(model, live[path % live.length], value);
+        }
+        const text = JSON.stringify(model) ?? "undefined";
+        try {
+          networkFromJson(parseModel(text, { file: "m.json" }), { file: "m.json" });
+        } catch (error) {
+          assert.ok(error instanceof ModelFileError, `expected a ModelFileError, got ${error}`);
+          assert.ok(error.message.startsWith("m.json: "), error.message);
+          assert.ok(!error.message.includes("\n"), error.message);
+          const isObject = typeof model === "object" && model !== null && !Array.isArray(model);
+          if (isObject) assert.ok(error.path !== undefined && error.path !== "", error.message);
+        }
+      },
+    ),
+    { numRuns: 2000, seed: 12 },
+  );
 });

@@ -439,6 +439,10 @@ function parseData(check: Checker, value: unknown): DataConfig {
   onlyFor("samples", GENERATED_SOURCES, generatedWhat);
   onlyFor("noise", GENERATED_SOURCES, generatedWhat);
   for (const key of ["path", "target", "features", "task"]) onlyFor(key, ["csv"], `source "csv"`);
+  if (json.image !== undefined && source !== "csv") {
+    const why = source === "idx" ? " (IDX files carry their image size)" : "";
+    check.fail(at("image"), `only used with source "csv", not with source "${source}"${why}`);
+  }
   for (const key of ["images", "labels"]) onlyFor(key, ["idx"], `source "idx"`);
   onlyFor("class_names", ["csv", "idx"], `source "csv" or "idx"`);
 
@@ -455,6 +459,7 @@ function parseData(check: Checker, value: unknown): DataConfig {
     out.target = required("target");
     if (json.features !== undefined) out.features = check.strings(json.features, at("features"), 1);
     if (json.task !== undefined) out.task = check.oneOf(json.task, at("task"), TASK_NAMES);
+    if (json.image !== undefined) out.image = parseImageSize(check, json.image);
   } else {
     out.images = required("images");
     out.labels = required("labels");
@@ -480,6 +485,18 @@ function parseData(check: Checker, value: unknown): DataConfig {
     out.scale = json.scale === undefined ? 255 : check.number(json.scale, at("scale"), "positive");
   }
   return out as unknown as DataConfig;
+}
+
+// data.image: [height, width], two positive integers (the feature count is checked against the data on load).
+function parseImageSize(check: Checker, value: unknown): [number, number] {
+  const at = ["data", "image"];
+  if (!Array.isArray(value) || value.length !== 2) {
+    const got = Array.isArray(value) ? `a list of ${value.length}` : describe(value);
+    check.fail(at, `must be a list [height, width] of two positive integers, got ${got}`);
+  }
+  const height = check.integer(value[0], [...at, 0], "positive");
+  const width = check.integer(value[1], [...at, 1], "positive");
+  return [height, width];
 }
 
 function parseTestSource(check: Checker, value: unknown, source: DataSourceName): TestSourceConfig {

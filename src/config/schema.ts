@@ -117,6 +117,11 @@ export interface DataConfig {
   readonly normalize: NormalizeName;
   /** Divisor for `normalize: scale`; default 255 (only set with that normalisation). */
   readonly scale?: number;
+  /**
+   * csv: the features are the pixels of `[height, width]` grey images, row by row (IDX files carry their own
+   * size); `height × width` must equal the number of features. The dashboard then draws the data as pictures.
+   */
+  readonly image?: readonly [number, number];
 }
 
 /** One hidden layer. */
@@ -238,6 +243,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "test",
     "normalize",
     "scale",
+    "image",
   ],
   "data.test": ["path", "images", "labels", "samples", "noise", "limit"],
   network: ["input", "hidden", "output", "activation", "output_activation", "init"],

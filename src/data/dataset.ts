@@ -50,6 +50,8 @@ export interface DatasetInit {
   featureNames?: readonly string[];
   /** Optional preprocessing; default the identity. */
   preprocessing?: Preprocessing;
+  /** When the features are the pixels of grey images, row by row: `[height, width]` (height · width = inputSize). */
+  imageShape?: readonly [number, number];
 }
 
 /** Options for {@linkcode Dataset.split}. */
@@ -107,6 +109,8 @@ export class Dataset {
   readonly labels?: Int32Array;
   /** How labels are encoded into targets, for classification. */
   readonly targetEncoding?: TargetEncoding;
+  /** `[height, width]` when the features are the pixels of grey images, row by row. */
+  readonly imageShape?: readonly [number, number];
   #features: FeatureArray;
   #targets: Float64Array;
   #preprocessing: Preprocessing;
@@ -136,6 +140,17 @@ export class Dataset {
         );
       }
       this.featureNames = init.featureNames;
+    }
+    if (init.imageShape !== undefined) {
+      const [height, width] = init.imageShape;
+      if (height * width !== inputSize) {
+        throw new TypeError(
+          `Cannot create dataset: a ${height}×${width} image has ${
+            height * width
+          } pixels, the data has ${inputSize} columns`,
+        );
+      }
+      this.imageShape = init.imageShape;
     }
     if (task === "classification") {
       const { labels, classNames } = init;
@@ -270,6 +285,7 @@ export class Dataset {
       features,
       featureNames: this.featureNames,
       preprocessing: this.#preprocessing,
+      imageShape: this.imageShape,
     };
     if (this.task === "classification") {
       const labels = new Int32Array(n);
@@ -337,6 +353,11 @@ export class Dataset {
     return new Dataset(this.#init({ preprocessing }));
   }
 
+  /** The same rows read as grey images of `[height, width]` pixels (shares the feature buffer). */
+  withImageShape(imageShape: readonly [number, number]): Dataset {
+    return new Dataset(this.#init({ imageShape }));
+  }
+
   /** The same rows with labels encoded as one-hot columns or one binary column (classification only). */
   withTargetEncoding(encoding: TargetEncoding): Dataset {
     if (this.task !== "classification") {
@@ -353,6 +374,7 @@ export class Dataset {
       task: this.task,
       featureNames: this.featureNames,
       preprocessing: this.#preprocessing,
+      imageShape: this.imageShape,
       ...(this.task === "classification"
         ? { labels: this.labels, classNames: this.classNames, targetEncoding: this.targetEncoding }
         : { targets: this.#targets, targetSize: this.targetSize }),

@@ -189,5 +189,6 @@ export function idxToDataset(images: IdxArray, labels: IdxArray, options: IdxDat
     labels: labelArray,
     classNames,
     targetEncoding: classNames.length === 2 ? "binary" : "one-hot",
+    imageShape: images.dims.length === 3 ? [images.dims[1], images.dims[2]] : undefined,
   });
 }

@@ -2,7 +2,8 @@
 
 import { normalize } from "node:path";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
-import { DataError } from "../errors.ts";
+import { configLocation } from "../config/parse_config.ts";
+import { ConfigError, DataError } from "../errors.ts";
 import type { Rng } from "../math/random.ts";
 import { generate, type GeneratorName } from "./builtin.ts";
 import { csvToDataset, parseCsv } from "./csv.ts";
@@ -87,7 +88,7 @@ async function loadSource(
     } catch {
       throw new DataError("Cannot read the file: it is not UTF-8 text", { file, path: `${keyBase}.path` });
     }
-    return csvToDataset(parseCsv(text, { file }), {
+    const dataset = csvToDataset(parseCsv(text, { file }), {
       file,
       target: data.target!,
       features: data.features,
@@ -95,6 +96,7 @@ async function loadSource(
       classNames,
       limit: spec.limit,
     });
+    return data.image === undefined ? dataset : asImages(dataset, data);
   }
   if (data.source === "idx") {
     const imagesFile = shownPath(spec.images!, baseDir), labelsFile = shownPath(spec.labels!, baseDir);
@@ -115,6 +117,20 @@ async function loadSource(
   const generated = generate(data.source as GeneratorName, rng, { samples: spec.samples, noise: spec.noise });
   if (spec.limit === undefined || spec.limit >= generated.size) return generated;
   return generated.subset(Uint32Array.from({ length: spec.limit }, (_, i) => i));
+}
+
+/** The dataset with `data.image` as its image shape; a size that does not match the features is a located error. */
+function asImages(dataset: Dataset, data: DataConfig): Dataset {
+  const [height, width] = data.image!;
+  if (height * width !== dataset.inputSize) {
+    throw new ConfigError(
+      `does not fit the data: a ${height}×${width} image has ${
+        height * width
+      } pixels, the data has ${dataset.inputSize} features`,
+      configLocation(data, "data.image"),
+    );
+  }
+  return dataset.withImageShape([height, width]);
 }
 
 /**

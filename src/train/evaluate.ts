@@ -34,7 +34,18 @@ export interface EvaluateOptions {
 const orderCache = new WeakMap<BatchSource, Uint32Array>();
 const targetCache = new Map<string, Matrix>();
 
-function classOf(row: Float64Array | number[], offset: number, width: number): number {
+/**
+ * The class of one output (or one-hot target) row at `offset` of width `width`: the largest column, or for a
+ * single column 1 when it is at least 0.5.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { predictedClass } from "./evaluate.ts";
+ * assert.equal(predictedClass([0.1, 0.7, 0.2], 0, 3), 1);
+ * ```
+ */
+export function predictedClass(row: ArrayLike<number>, offset: number, width: number): number {
   if (width === 1) return row[offset] >= 0.5 ? 1 : 0;
   let best = 0;
   for (let j = 1; j < width; j++) if (row[offset + j] > row[offset + best]) best = j;
@@ -69,7 +80,7 @@ export function evaluate(network: Network, data: BatchSource, options: EvaluateO
       correct += countCorrect(output, y);
       if (confusion !== undefined) {
         for (let r = 0; r < rows; r++) {
-          confusion[classOf(y.data, r * t, t)][classOf(output.data, r * t, t)]++;
+          confusion[predictedClass(y.data, r * t, t)][predictedClass(output.data, r * t, t)]++;
         }
       }
     }

@@ -72,6 +72,48 @@ export interface PlotPoint {
   label: number;
 }
 
+/** A fixed picture of the data for the samples view: one grey image with its true class. */
+export interface SampleImage {
+  /** Row of the set it was taken from (the test split, or the training set without one). */
+  index: number;
+  /** The class index of the sample. */
+  label: number;
+  /** Grey levels in [0, 1] (0 the smallest raw value of the set, 1 the largest), row-major, height × width. */
+  pixels: number[];
+}
+
+/** Pictures of image data that do not change during a run: the image size and the fixed sample images. */
+export interface ImageInfo {
+  /** Pixel rows of every image. */
+  height: number;
+  /** Pixel columns of every image. */
+  width: number;
+  /** Which set the samples come from. */
+  split: "test" | "train";
+  /** Up to 32 images chosen once (the first of each class first, then the earliest rows), in row order. */
+  samples: SampleImage[];
+}
+
+/** What the first layer responds to: the incoming weights of some of its units, as images. */
+export interface FirstLayerFilters {
+  /** Pixel rows of each filter (the image height, averaged down to at most 14). */
+  height: number;
+  /** Pixel columns of each filter. */
+  width: number;
+  /** The units shown (0-based, in the first layer). */
+  units: number[];
+  /** One row-major `height × width` image of raw weights per unit in `units`. */
+  weights: number[][];
+}
+
+/** A confusion matrix of the current model: `counts[actual][predicted]`. */
+export interface ConfusionMatrix {
+  /** Which set it was measured on (the test split, or a fixed sample of the training set without one). */
+  split: "test" | "train";
+  /** counts[actual][predicted], classes × classes. */
+  counts: number[][];
+}
+
 /** Sent once before the first epoch. */
 export interface StartEvent {
   type: "start";
@@ -97,6 +139,8 @@ export interface StartEvent {
   learningRate: number;
   /** Up to 500 training points, when the input is two-dimensional. */
   points?: PlotPoint[];
+  /** The image size and fixed sample images, when the inputs are the pixels of grey images. */
+  image?: ImageInfo;
 }
 
 /** Sent after every epoch. */
@@ -124,6 +168,15 @@ export interface EpochEvent {
   layers: LayerStats[];
   /** The decision boundary, for two-dimensional inputs. */
   boundary?: DecisionBoundary;
+  /**
+   * The predicted class of each of `StartEvent.image.samples`, in order (image data; sent with the layer
+   * statistics, so some epochs leave it out).
+   */
+  samplePredictions?: number[];
+  /** The confusion matrix, for classifiers of up to 20 classes (sent with the layer statistics). */
+  confusion?: ConfusionMatrix;
+  /** The first layer's incoming weights as images (image data; sent with the layer statistics). */
+  filters?: FirstLayerFilters;
 }
 
 /** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */

@@ -5,6 +5,7 @@ import { type BatchSource, type FitOptions, FitSession } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
 import { evaluate } from "./evaluate.ts";
 import type { EndReason, EpochEvent, LayerStats, PlotPoint, TrainCommand, TrainEvent } from "./events.ts";
+import { MAX_CONFUSION_CLASSES, PictureProbe, sampleConfusion } from "./pictures.ts";
 import { decisionBoundary, layerStatistics, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
 
 /** What the trainer needs to know about the data beyond batches: its task, class names and raw points. */
@@ -19,6 +20,8 @@ export interface TrainData extends BatchSource {
   readonly rawFeatureData: ArrayLike<number>;
   /** The class index of each row, for classification. */
   readonly labels?: Int32Array;
+  /** `[height, width]` when the features are the pixels of grey images (the dashboard draws them). */
+  readonly imageShape?: readonly [number, number];
 }
 
 /** Stop when a monitored metric has not improved by `minDelta` for `patience` epochs (Keras's EarlyStopping). */
@@ -153,6 +156,9 @@ export async function* train(
   const sample = sampleRows(data, STATISTICS_SAMPLE_ROWS);
   const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
   const snapshot = network.parameters.map((p) => new Float64Array(p.value.length));
+  const pictures = new PictureProbe(test ?? data, test === undefined ? "train" : "test");
+  const classes = data.targetSize === 1 ? 2 : data.targetSize;
+  const confusion = classification && classes <= MAX_CONFUSION_CLASSES;
 
   const startEvent = (): TrainEvent => ({
     type: "start",
@@ -170,6 +176,7 @@ export async function* train(
     optimizer: session.optimizer.name,
     learningRate: session.learningRate,
     points: plane?.points,
+    image: pictures.info,
   });
   yield startEvent();
 
@@ -246,13 +253,15 @@ export async function* train(
     if (record.samples < data.size) break; // quit in the middle of the epoch
     elapsed += record.seconds;
 
+    const now = performance.now();
+    const last = session.epoch === options.epochs;
+    const statsDue = now - lastStats >= statsInterval || last || stepping || stats.length === 0;
     const evaluation = test === undefined ? undefined : evaluate(network, test, {
       loss: session.loss,
       classification,
+      confusion: confusion && statsDue,
     });
-    const now = performance.now();
-    const last = session.epoch === options.epochs;
-    if (now - lastStats >= statsInterval || last || stepping || stats.length === 0) {
+    if (statsDue) {
       stats = layerStatistics(network, { x: sample.x, y: sample.y, loss: session.loss });
       lastStats = now;
     }
@@ -277,6 +286,13 @@ export async function* train(
           task: data.task,
         })
         : undefined,
+      samplePredictions: statsDue && pictures.info ? pictures.predictions(network) : undefined,
+      confusion: !statsDue || !confusion
+        ? undefined
+        : evaluation?.confusion
+        ? { split: "test", counts: evaluation.confusion }
+        : sampleConfusion(network, sample),
+      filters: statsDue ? pictures.filters(network) : undefined,
     };
     completed = record.epoch;
     yield event;

@@ -259,3 +259,48 @@ Deno.test("loadConfig() names a missing file", async () => {
       error.message === "configs/missing.yaml: Cannot read the file: not found",
   );
 });
+
+Deno.test("parseConfig() reads data.image as [height, width] for CSV data", async (t) => {
+  const csv = (image: string) => `data:\n  source: csv\n  path: d.csv\n  target: label\n  image: ${image}\n`;
+  await t.step("two positive integers", () => {
+    assert.deepEqual(parse(csv("[8, 8]")).data.image, [8, 8]);
+  });
+  await t.step("a misspelt key gets a suggestion", () => {
+    assert.equal(
+      messageOf(() => parse("data:\n  source: csv\n  path: d.csv\n  target: label\n  imgae: [8, 8]\n")),
+      "configs/x.yaml:5:3: unknown key 'imgae' in data (did you mean 'image'?)",
+    );
+  });
+  await t.step("wrong shapes and values are located", () => {
+    assert.equal(
+      messageOf(() => parse(csv("[8, 8, 1]"))),
+      "configs/x.yaml:5:10: data.image: must be a list [height, width] of two positive integers, got a list of 3",
+    );
+    assert.equal(
+      messageOf(() => parse(csv("28x28"))),
+      'configs/x.yaml:5:10: data.image: must be a list [height, width] of two positive integers, got "28x28"',
+    );
+    assert.equal(
+      messageOf(() => parse(csv("[8, 0]"))),
+      'configs/x.yaml:5:14: data.image[1]: must be a positive integer, got "0"',
+    );
+    assert.equal(
+      messageOf(() => parse(csv("[8, two]"))),
+      'configs/x.yaml:5:14: data.image[1]: must be a positive integer, got "two"',
+    );
+  });
+  await t.step("only with CSV data", () => {
+    assert.equal(
+      messageOf(() => parse("data:\n  source: idx\n  images: i\n  labels: l\n  image: [28, 28]\n")),
+      'configs/x.yaml:5:10: data.image: only used with source "csv", not with source "idx" (IDX files carry their image size)',
+    );
+    assert.equal(
+      messageOf(() => parse("data:\n  source: xor\n  image: [2, 1]\n")),
+      'configs/x.yaml:3:10: data.image: only used with source "csv", not with source "xor"',
+    );
+  });
+  await t.step("round trip through stringifyConfig", () => {
+    const config = parse(csv("[4, 2]"));
+    assert.deepEqual(parseConfig(parseConfigYaml(stringifyConfig(config))).data.image, [4, 2]);
+  });
+});

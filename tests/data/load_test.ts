@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadDataset } from "../../src/data/load.ts";
-import { DataError } from "../../src/errors.ts";
+import { ConfigError, DataError } from "../../src/errors.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
 import { Rng } from "../../src/math/random.ts";
 
 Deno.test("loadDataset() fits the normalisation on the training split only", async () => {
@@ -58,4 +59,55 @@ Deno.test("loadDataset() loads an explicit generated test source with the traini
   assert.equal(train.size, 100);
   assert.equal(test?.size, 50);
   assert.deepEqual(test!.classNames, train.classNames);
+});
+
+Deno.test("loadDataset() reads CSV rows as images with data.image and checks the pixel count", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "termnet_image_" });
+  try {
+    const rows = ["a,b,c,d,label", "0,255,255,0,x", "255,0,0,255,y", "0,0,255,255,x"];
+    await Deno.writeTextFile(`${dir}/tiny.csv`, rows.join("\n") + "\n");
+    const yaml = (image: string) =>
+      `data:\n  source: csv\n  path: tiny.csv\n  target: label\n  test_split: 0.34\n  image: ${image}\n`;
+    await t.step("a matching size is kept on both splits", async () => {
+      await Deno.writeTextFile(`${dir}/ok.yaml`, yaml("[2, 2]"));
+      const { config } = await loadConfig(`${dir}/ok.yaml`);
+      const { train, test } = await loadDataset(config.data, { baseDir: dir, rng: new Rng(1) });
+      assert.deepEqual(train.imageShape, [2, 2]);
+      assert.deepEqual(test?.imageShape, [2, 2]);
+      assert.deepEqual(train.withTargetEncoding("one-hot").imageShape, [2, 2]);
+    });
+    await t.step("a size that does not match the features is a located config error", async () => {
+      await Deno.writeTextFile(`${dir}/bad.yaml`, yaml("[3, 3]"));
+      const { config } = await loadConfig(`${dir}/bad.yaml`);
+      await assert.rejects(
+        () => loadDataset(config.data, { baseDir: dir, rng: new Rng(1) }),
+        (error: Error) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(
+            error.message,
+            `${dir}/bad.yaml:6:10: data.image: does not fit the data: a 3×3 image has 9 pixels, the data has 4 features`,
+          );
+          return true;
+        },
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadDataset() keeps the image size of IDX files", async () => {
+  const { train, test } = await loadDataset(
+    {
+      source: "idx",
+      images: "data/fashion-mnist-sample/train-images-idx3-ubyte.gz",
+      labels: "data/fashion-mnist-sample/train-labels-idx1-ubyte.gz",
+      limit: 50,
+      testSplit: 0.2,
+      normalize: "none",
+    },
+    { rng: new Rng(1) },
+  );
+  assert.deepEqual(train.imageShape, [28, 28]);
+  assert.deepEqual(test?.imageShape, [28, 28]);
 });

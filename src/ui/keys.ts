@@ -1,7 +1,7 @@
 // Raw stdin bytes to key names, and key names to trainer commands or dashboard actions: pure, no I/O.
 
 import type { TrainCommand } from "../train/events.ts";
-import type { DashboardState, UiAction } from "./dashboard.ts";
+import type { DashboardState, UiAction } from "./state.ts";
 
 const SEQUENCES: Record<string, string> = {
   "\x1b[A": "up",
@@ -94,7 +94,7 @@ function send(command: TrainCommand): KeyOutcome {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { initialDashboardState } from "./dashboard.ts";
+ * import { initialDashboardState } from "./state.ts";
  * import { keyOutcome } from "./keys.ts";
  * const state = { ...initialDashboardState(), status: "running" as const, learningRate: 0.1 };
  * assert.equal(keyOutcome("+", state).command?.type, "set_learning_rate");

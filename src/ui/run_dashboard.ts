@@ -1,16 +1,15 @@
 // Wires trainer events, keys and resizes to the dashboard: reduce, render at a capped frame rate, restore on exit.
 
 import type { EpochEvent, TrainCommand, TrainEvent } from "../train/events.ts";
+import { renderFrame, renderSummary } from "./dashboard.ts";
+import { keyOutcome } from "./keys.ts";
 import {
   type DashboardInput,
   type DashboardState,
   foldEpochs,
   initialDashboardState,
   reduceDashboard,
-  renderFrame,
-  renderSummary,
-} from "./dashboard.ts";
-import { keyOutcome } from "./keys.ts";
+} from "./state.ts";
 import { Terminal, type TerminalSize } from "./terminal.ts";
 
 /** Epochs folded into the state at once at most (see `runDashboard`). */

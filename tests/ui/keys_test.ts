@@ -1,7 +1,7 @@
 // Key decoding and the mapping from keys to trainer commands and dashboard actions.
 
 import assert from "node:assert/strict";
-import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/dashboard.ts";
+import { type DashboardState, initialDashboardState, reduceDashboard } from "../../src/ui/state.ts";
 import { decodeKeys, keyOutcome } from "../../src/ui/keys.ts";
 import { xorRun } from "../fixtures/ui_events.ts";
 

@@ -1,0 +1,53 @@
+// The footer: a status line (end, divergence, pause hint or the latest notice) and the key hints.
+
+import { paint, truncate, visibleWidth } from "../ansi.ts";
+import { type DashboardState, stateLabel } from "../state.ts";
+import { formatNumber } from "../widgets/format.ts";
+import { ACCENT, BAD, type PanelSize, stateColor } from "./_common.ts";
+
+const KEYS: readonly [string, string][] = [
+  ["space", "pause"],
+  ["n", "step"],
+  ["+/-", "lr"],
+  ["←→", "layer"],
+  ["s", "save"],
+  ["l", "log"],
+  ["r", "restart"],
+  ["q", "quit"],
+  ["?", "help"],
+];
+
+/** Renders the two footer lines across the whole width (`size.height` is ignored). */
+export function renderFooter(state: DashboardState, size: PanelSize): string[] {
+  const { width: columns, color } = size;
+  const latest = state.latest;
+  let status = "";
+  if (state.end) {
+    const text = state.end.message || `${stateLabel(state)} at epoch ${state.end.epoch}`;
+    status = paint(`■ ${text}`, stateColor(state), color);
+  } else if (latest && !Number.isFinite(latest.trainLoss)) {
+    status = paint(
+      `loss is ${formatNumber(latest.trainLoss)}: training is diverging, try a smaller rate (-)`,
+      BAD,
+      color,
+    );
+  } else {
+    const notice = state.notices.length > 0 ? `› ${state.notices[state.notices.length - 1]}` : "";
+    const hint = state.status === "paused"
+      ? paint("paused: space resumes, n runs one epoch", ACCENT, color)
+      : "";
+    status = [hint, notice].filter((p) => p !== "").join("   ");
+  }
+  const keys = KEYS.map(([key, what]) =>
+    `${paint(key, ACCENT, color)} ${key === "space" && state.status === "paused" ? "resume" : what}`
+  );
+  // When the keys do not fit, the least needed go first (they stay listed in the help).
+  const dropOrder = ["l", "r", "s", "←→", "+/-", "n"];
+  let shown = KEYS.map(([key]) => key);
+  for (const key of dropOrder) {
+    if (visibleWidth(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  ")) <= columns - 1) break;
+    shown = shown.filter((k) => k !== key);
+  }
+  const keyLine = truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
+  return [" " + truncate(status, columns - 1), " " + keyLine];
+}

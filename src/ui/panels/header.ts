@@ -1,0 +1,46 @@
+// The header: run name, state, epoch progress, then elapsed time, rate, learning rate and data sizes.
+
+import { bold, paint, truncate, visibleWidth } from "../ansi.ts";
+import { type DashboardState, stateLabel } from "../state.ts";
+import { progressBar } from "../widgets/chart.ts";
+import { DIM, POSITIVE } from "../widgets/colors.ts";
+import { formatDuration, formatNumber } from "../widgets/format.ts";
+import { ACCENT, fitParts, formatRate, type PanelSize, stateColor } from "./_common.ts";
+
+/** Renders the two header lines across the whole width (`size.height` is ignored). */
+export function renderHeader(state: DashboardState, size: PanelSize): string[] {
+  const { width: columns, color } = size;
+  const run = state.run;
+  const latest = state.latest;
+  const epochs = latest?.epochs ?? run?.epochs ?? 0;
+  const epoch = latest?.epoch ?? 0;
+  const label = state.pending ?? stateLabel(state);
+  const marker = state.status === "paused" ? "❚❚" : state.end ? "■" : "▶";
+  const status = paint(`${marker} ${label}`, state.pending ? ACCENT : stateColor(state), color);
+  const title = `${bold("termnet", color)} · ${run?.name ?? "…"}`;
+  const digits = String(epochs).length;
+  const epochText = `epoch ${String(epoch).padStart(digits)}/${epochs}`;
+  const percentText = `${Math.floor(epochs > 0 ? (epoch / epochs) * 100 : 0)}%`.padStart(4);
+  const left = `${title}  ${status}`;
+  const barWidth = Math.max(8, Math.min(30, columns - visibleWidth(left) - epochText.length - 12));
+  const bar = progressBar(epochs > 0 ? epoch / epochs : 0, { width: barWidth, color, fill: POSITIVE });
+  const right = `${epochText} ${bar} ${percentText}`;
+  const gap = columns - 1 - visibleWidth(left) - visibleWidth(right);
+  const line1 = gap >= 2 ? ` ${left}${" ".repeat(gap)}${right}` : ` ${truncate(left, columns - 1)}`;
+  const elapsed = latest?.elapsedSeconds ?? 0;
+  const eta = epoch > 0 && !state.end ? (elapsed / epoch) * (epochs - epoch) : state.end ? 0 : NaN;
+  const learningRate = state.requestedLearningRate !== undefined
+    ? `lr ${formatNumber(state.learningRate, 8)}→${formatNumber(state.requestedLearningRate, 8)}`
+    : `lr ${formatNumber(state.learningRate, 8)}`;
+  const dim = (text: string) => paint(text, DIM, color);
+  const parts = [
+    `elapsed ${formatDuration(elapsed)}`,
+    state.end ? "" : `eta ${formatDuration(eta)}`,
+    `${formatRate(latest?.samplesPerSecond ?? NaN)} samples/s`,
+    learningRate,
+    run ? `${run.optimizer} · ${run.loss}` : "",
+    run ? `${run.trainSize} train / ${run.testSize} test` : "",
+  ].filter((p) => p !== "");
+  const line2 = " " + fitParts(parts, { width: columns - 1, separator: dim(" · ") });
+  return [line1, line2];
+}

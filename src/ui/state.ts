@@ -1,0 +1,338 @@
+// The dashboard's model: the state, and the reducer that folds trainer events and UI actions into it.
+
+import type {
+  DecisionBoundary,
+  EndReason,
+  EpochEvent,
+  StartEvent,
+  TrainCommand,
+  TrainEvent,
+} from "../train/events.ts";
+import { EMPTY_SERIES, type SampledSeries, SeriesBuilder } from "./series.ts";
+import { formatNumber } from "./widgets/format.ts";
+
+export { appendSample, HISTORY_CAPACITY, type SampledSeries } from "./series.ts";
+
+/** An action from the user interface (not from the trainer). */
+export type UiAction =
+  | { type: "select_layer"; delta: number }
+  | { type: "toggle_log" }
+  | { type: "toggle_help" }
+  | { type: "command_sent"; command: TrainCommand }
+  | { type: "model_saved"; path?: string };
+
+/** Anything {@linkcode reduceDashboard} folds: a trainer event or a UI action. */
+export type DashboardInput = TrainEvent | UiAction;
+
+/** Everything the dashboard shows, built only by {@linkcode reduceDashboard}. */
+export interface DashboardState {
+  /** The run's start event, once it came. */
+  readonly run?: StartEvent;
+  /** Whether training has not started, is running, is paused, or has ended. */
+  readonly status: "waiting" | "running" | "paused" | "ended";
+  /** Feedback for a command sent but not yet answered, e.g. `"pausing…"`. */
+  readonly pending?: string;
+  /** The latest epoch event. */
+  readonly latest?: EpochEvent;
+  /** The latest decision boundary (epochs may leave it out to save time; the last one stays shown). */
+  readonly boundary?: DecisionBoundary;
+  /** Learning rate in effect. */
+  readonly learningRate: number;
+  /** Learning rate asked for with `+`/`-` and not yet in effect. */
+  readonly requestedLearningRate?: number;
+  /** Training loss per epoch. */
+  readonly trainLoss: SampledSeries;
+  /** Test loss per epoch (NaN when absent). */
+  readonly testLoss: SampledSeries;
+  /** Training accuracy per epoch (NaN when absent). */
+  readonly trainAccuracy: SampledSeries;
+  /** Test accuracy per epoch (NaN when absent). */
+  readonly testAccuracy: SampledSeries;
+  /** Gradient norm per layer per epoch. */
+  readonly gradientNorms: readonly SampledSeries[];
+  /** Lowest loss so far (test loss when there is a test split) and its epoch. */
+  readonly best?: { readonly loss: number; readonly epoch: number; readonly split: "train" | "test" };
+  /** The latest notices, newest last. */
+  readonly notices: readonly string[];
+  /** How training ended. */
+  readonly end?: { readonly reason: EndReason; readonly epoch: number; readonly message: string };
+  /** Where the model was last saved. */
+  readonly savedPath?: string;
+  /** Selected layer (0 is the first hidden layer). */
+  readonly selectedLayer: number;
+  /** Whether the loss chart uses a log scale. */
+  readonly logScale: boolean;
+  /** Whether the help overlay is shown. */
+  readonly help: boolean;
+}
+
+/**
+ * Returns the state before any event.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initialDashboardState } from "./state.ts";
+ * assert.equal(initialDashboardState().status, "waiting");
+ * ```
+ */
+export function initialDashboardState(): DashboardState {
+  return {
+    status: "waiting",
+    learningRate: 0,
+    trainLoss: EMPTY_SERIES,
+    testLoss: EMPTY_SERIES,
+    trainAccuracy: EMPTY_SERIES,
+    testAccuracy: EMPTY_SERIES,
+    gradientNorms: [],
+    notices: [],
+    selectedLayer: 0,
+    logScale: false,
+    help: false,
+  };
+}
+
+/** The trainer's confirmation of a rate change, e.g. "Learning rate set to 0.02". */
+const LEARNING_RATE_PATTERN = /^Learning rate set to (\S+)$/;
+
+/** Whether `rate` is the requested rate (up to rounding), so the request is done. */
+function reachedRequest(rate: number, requested: number | undefined): boolean {
+  return requested !== undefined && Math.abs(rate - requested) <= 1e-12 * requested;
+}
+
+const SAVED_PATTERN = /\b(?:saved|wrote|written)\b.*?\b(?:to|at|in|as)\s+["'`]?([^\s"'`]+?)["'`]?\.?$/i;
+
+function pendingFor(command: TrainCommand): string {
+  switch (command.type) {
+    case "pause":
+      return "pausing…";
+    case "resume":
+      return "resuming…";
+    case "step":
+      return "stepping one epoch…";
+    case "set_learning_rate":
+      return `learning rate → ${formatNumber(command.value, 8)}…`;
+    case "save":
+      return "saving…";
+    case "quit":
+      return "quitting and saving…";
+    case "restart":
+      return "restarting…";
+  }
+}
+
+/** One epoch's value of series `series`: 0 train loss, 1 test loss, 2 and 3 the accuracies, 4 + i layer i's norm. */
+function seriesValue(epoch: EpochEvent, series: number): number {
+  switch (series) {
+    case 0:
+      return epoch.trainLoss;
+    case 1:
+      return epoch.testLoss ?? NaN;
+    case 2:
+      return epoch.trainAccuracy ?? NaN;
+    case 3:
+      return epoch.testAccuracy ?? NaN;
+    default:
+      return epoch.layers[series - 4].gradientNorm;
+  }
+}
+
+/**
+ * Folds a batch of epoch events, oldest first, into the state: the same state as folding them one by one with
+ * {@linkcode reduceDashboard}, built once. Small networks send thousands of epochs a second, most of them before
+ * V8 has optimized anything, so the dashboard folds the epochs that came since the last frame in one go.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foldEpochs, initialDashboardState } from "./state.ts";
+ * const epoch = (n: number, loss: number) => ({
+ *   type: "epoch" as const, epoch: n, epochs: 2, trainLoss: loss, learningRate: 0.1,
+ *   samplesPerSecond: 4, elapsedSeconds: n, layers: [],
+ * });
+ * const state = foldEpochs(initialDashboardState(), [epoch(1, 0.5), epoch(2, 0.25)]);
+ * assert.deepEqual(state.trainLoss.values, [0.5, 0.25]);
+ * assert.equal(state.best?.epoch, 2);
+ * ```
+ */
+export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[]): DashboardState {
+  if (epochs.length === 0) return state;
+  const scalars = [
+    new SeriesBuilder(state.trainLoss),
+    new SeriesBuilder(state.testLoss),
+    new SeriesBuilder(state.trainAccuracy),
+    new SeriesBuilder(state.testAccuracy),
+  ];
+  const norms: SeriesBuilder[] = [];
+  for (const series of state.gradientNorms) norms.push(new SeriesBuilder(series));
+  let best = state.best;
+  let hasBest = best !== undefined;
+  let bestLoss = best === undefined ? Infinity : best.loss;
+  let bestEpoch = 0;
+  let bestSplit: "train" | "test" = "train";
+  let improved = false;
+  let requested = state.requestedLearningRate;
+  let boundary = state.boundary;
+  let selectedLayer = state.selectedLayer;
+  for (let k = 0; k < epochs.length; k++) {
+    const input = epochs[k];
+    const loss = input.testLoss ?? input.trainLoss;
+    if (Number.isFinite(loss) && (!hasBest || loss < bestLoss)) {
+      hasBest = true;
+      bestLoss = loss;
+      bestEpoch = input.epoch;
+      bestSplit = input.testLoss !== undefined ? "test" : "train";
+      improved = true;
+    }
+    if (requested !== undefined && reachedRequest(input.learningRate, requested)) requested = undefined;
+    if (input.boundary !== undefined) boundary = input.boundary;
+    selectedLayer = Math.min(selectedLayer, Math.max(0, input.layers.length - 1));
+  }
+  // The series, one column at a time, in runs of epochs with the same layer count (a run starts the series of
+  // layers that appear and drops those of layers that go, as folding epoch by epoch would). One call site for
+  // pushAll keeps the code V8 optimizes small: it is compiled while the first epochs are still coming.
+  const column = new Float64Array(epochs.length);
+  for (let from = 0; from < epochs.length;) {
+    const layerCount = epochs[from].layers.length;
+    let to = from + 1;
+    while (to < epochs.length && epochs[to].layers.length === layerCount) to++;
+    if (norms.length > layerCount) norms.length = layerCount;
+    while (norms.length < layerCount) norms.push(new SeriesBuilder(EMPTY_SERIES));
+    for (let series = 0; series < 4 + layerCount; series++) {
+      for (let k = from; k < to; k++) column[k - from] = seriesValue(epochs[k], series);
+      (series < 4 ? scalars[series] : norms[series - 4]).pushAll(column, to - from);
+    }
+    from = to;
+  }
+  if (improved) best = { loss: bestLoss, epoch: bestEpoch, split: bestSplit };
+  const gradientNorms: SampledSeries[] = [];
+  for (const builder of norms) gradientNorms.push(builder.build());
+  const pending = state.pending;
+  return {
+    run: state.run,
+    status: state.status === "waiting" ? "running" : state.status,
+    pending: pending !== undefined && pending.startsWith("stepping") ? undefined : pending,
+    latest: epochs[epochs.length - 1],
+    boundary,
+    learningRate: epochs[epochs.length - 1].learningRate,
+    requestedLearningRate: requested,
+    trainLoss: scalars[0].build(),
+    testLoss: scalars[1].build(),
+    trainAccuracy: scalars[2].build(),
+    testAccuracy: scalars[3].build(),
+    gradientNorms,
+    best,
+    notices: state.notices,
+    end: state.end,
+    savedPath: state.savedPath,
+    selectedLayer,
+    logScale: state.logScale,
+    help: state.help,
+  };
+}
+
+/**
+ * Folds one trainer event or UI action into the dashboard state and returns the new state.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initialDashboardState, reduceDashboard } from "./state.ts";
+ * const state = reduceDashboard(initialDashboardState(), { type: "toggle_log" });
+ * assert.ok(state.logScale);
+ * ```
+ */
+export function reduceDashboard(state: DashboardState, input: DashboardInput): DashboardState {
+  switch (input.type) {
+    case "start":
+      return {
+        ...initialDashboardState(),
+        run: input,
+        status: "running",
+        learningRate: input.learningRate,
+        gradientNorms: input.network.layers.map(() => EMPTY_SERIES),
+        notices: state.notices,
+        savedPath: undefined,
+        selectedLayer: Math.min(state.selectedLayer, Math.max(0, input.network.layers.length - 1)),
+        logScale: state.logScale,
+        help: state.help,
+      };
+    case "epoch":
+      return foldEpochs(state, [input]);
+    case "notice": {
+      const saved = SAVED_PATTERN.exec(input.message);
+      const pending = saved && state.pending?.startsWith("saving") ? undefined : state.pending;
+      const learningRateNotice = /learning rate/i.test(input.message) &&
+        state.pending?.startsWith("learning rate");
+      // The trainer confirms a new rate as soon as it takes it (while paused too): show it now, not next epoch.
+      const confirmed = LEARNING_RATE_PATTERN.exec(input.message);
+      const rate = confirmed ? Number(confirmed[1]) : NaN;
+      const hasRate = rate > 0 && Number.isFinite(rate);
+      return {
+        ...state,
+        notices: [...state.notices, input.message].slice(-5),
+        savedPath: saved ? saved[1] : state.savedPath,
+        pending: learningRateNotice ? undefined : pending,
+        learningRate: hasRate ? rate : state.learningRate,
+        requestedLearningRate: hasRate && reachedRequest(rate, state.requestedLearningRate)
+          ? undefined
+          : state.requestedLearningRate,
+      };
+    }
+    case "state":
+      return {
+        ...state,
+        status: state.status === "ended" ? "ended" : input.paused ? "paused" : "running",
+        pending: state.pending === "pausing…" || state.pending === "resuming…" ||
+            state.pending?.startsWith("stepping")
+          ? undefined
+          : state.pending,
+      };
+    case "end":
+      return {
+        ...state,
+        status: "ended",
+        pending: undefined,
+        end: { reason: input.reason, epoch: input.epoch, message: input.message },
+      };
+    case "select_layer": {
+      const count = state.run?.network.layers.length ?? state.latest?.layers.length ?? 0;
+      if (count === 0) return state;
+      return { ...state, selectedLayer: (((state.selectedLayer + input.delta) % count) + count) % count };
+    }
+    case "toggle_log":
+      return { ...state, logScale: !state.logScale };
+    case "toggle_help":
+      return { ...state, help: !state.help };
+    case "command_sent":
+      return {
+        ...state,
+        pending: pendingFor(input.command),
+        requestedLearningRate: input.command.type === "set_learning_rate"
+          ? input.command.value
+          : state.requestedLearningRate,
+      };
+    case "model_saved":
+      return {
+        ...state,
+        savedPath: input.path ?? state.savedPath,
+        pending: state.pending?.startsWith("saving") ? undefined : state.pending,
+      };
+  }
+}
+
+const END_LABELS: Record<EndReason, string> = {
+  done: "done",
+  early_stop: "stopped early",
+  target_loss: "reached target loss",
+  diverged: "diverged",
+  quit: "quit",
+  interrupted: "interrupted",
+};
+
+/** Returns the one-word state shown in the header, e.g. `"running"`, `"paused"`, `"diverged"`. */
+export function stateLabel(state: DashboardState): string {
+  if (state.end) return END_LABELS[state.end.reason];
+  if (state.status === "waiting") return "starting";
+  return state.status;
+}

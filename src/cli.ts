@@ -22,6 +22,7 @@ import type { EpochEvent, TrainEvent } from "./train/events.ts";
 import { RunFiles } from "./train/run_files.ts";
 import { train, TrainController } from "./train/trainer.ts";
 import { epochMetrics, PlainPrinter } from "./ui/plain_log.ts";
+import { escapeControl } from "./ui/ansi.ts";
 import { runDashboard } from "./ui/run_dashboard.ts";
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130 interrupted. */
@@ -76,8 +77,18 @@ exceeds both 1e-6 relative and 1e-9 absolute (the rounding floor of finite diffe
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
 };
 
+// The rule for text from files: every line the CLI writes passes through escapeControl (src/ui/ansi.ts), which
+// turns control characters into visible escapes; strings from files that are printed inside a line (class names,
+// feature names) are escaped one by one first, so a newline in them cannot start a new line either.
+
+/** Prints text to stdout, each line with its control characters escaped. */
 function print(text: string): void {
-  console.log(text);
+  console.log(text.split("\n").map(escapeControl).join("\n"));
+}
+
+/** Prints one error line to stderr; control characters in the message (a newline from a file) are escaped. */
+function printError(message: string): void {
+  console.error(`error: ${escapeControl(message)}`);
 }
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
@@ -365,7 +376,7 @@ async function commandValidate(args: string[]): Promise<number> {
       print(`${path}: ok (${config.name}: ${config.data.source} data, ${config.train.epochs} epochs)`);
     } catch (error) {
       if (!(error instanceof UserFileError || error instanceof ParseError)) throw error;
-      console.error(`error: ${error.message}`);
+      printError(error.message);
       failed++;
     }
   }
@@ -424,8 +435,8 @@ async function commandInspect(args: string[]): Promise<number> {
   const { model, network } = await loadModelNetwork(positionals[0]);
   print(`${positionals[0]}: ${model.format} version ${model.version}`);
   print(network.summary());
-  if (model.labels) print(`classes: ${model.labels.join(", ")}`);
-  if (model.features) print(`features: ${model.features.join(", ")}`);
+  if (model.labels) print(`classes: ${model.labels.map(escapeControl).join(", ")}`);
+  if (model.features) print(`features: ${model.features.map(escapeControl).join(", ")}`);
   if (model.preprocessing) print(`preprocessing: ${model.preprocessing.kind}`);
   if (model.metrics && Object.keys(model.metrics).length > 0) {
     print(`metrics: ${Object.entries(model.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -482,7 +493,7 @@ async function commandPredict(args: string[]): Promise<number> {
       const [index, probability] = row.length === 1
         ? (row[0] >= 0.5 ? [1, row[0]] : [0, 1 - row[0]])
         : row.reduce((best, p, j) => p > best[1] ? [j, p] : best, [0, -Infinity]);
-      print(`${model.labels[index]} ${probability.toFixed(4)}`);
+      print(`${escapeControl(model.labels[index])} ${probability.toFixed(4)}`);
     } else {
       print(row.map((v) => String(v)).join(","));
     }
@@ -529,7 +540,9 @@ async function commandEvaluate(args: string[]): Promise<number> {
   print(`  loss ${result.loss.toPrecision(5)} (${prepared.loss})`);
   if (result.accuracy !== undefined) print(`  accuracy ${result.accuracy.toFixed(4)}`);
   if (result.confusion) {
-    const names = model.labels ?? data.classNames ?? result.confusion.map((_, i) => String(i));
+    const names = (model.labels ?? data.classNames ?? result.confusion.map((_, i) => String(i))).map(
+      escapeControl,
+    );
     const width = Math.max(
       6,
       ...names.map((n) => n.length),
@@ -573,24 +586,22 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (debug) console.error(error);
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}`);
+      printError(error.message);
       return EXIT.usage;
     }
     if (error instanceof ConfigError || error instanceof ParseError) {
-      console.error(`error: ${error.message}`);
+      printError(error.message);
       return EXIT.usage;
     }
     if (error instanceof DataError || error instanceof ModelFileError || error instanceof UserFileError) {
-      console.error(`error: ${error.message}`);
+      printError(error.message);
       return EXIT.failure;
     }
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-      console.error(`error: ${(error as Error).message}`);
+      printError((error as Error).message);
       return EXIT.failure;
     }
-    console.error(
-      `error: ${(error as Error)?.message ?? error}${debug ? "" : " (run with --debug for details)"}`,
-    );
+    printError(`${(error as Error)?.message ?? error}${debug ? "" : " (run with --debug for details)"}`);
     return EXIT.failure;
   }
 }

@@ -258,3 +258,35 @@ export function stripEscapes(text: string): string {
   }
   return out + text.slice(run);
 }
+
+// C0 controls (newline and tab included), DEL, C1 controls, the line and paragraph separators and the bidi
+// overrides and isolates ("Trojan source"): none of these may reach a terminal from a file.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeOne(char: string): string {
+  const code = char.charCodeAt(0);
+  if (char === "\n") return "\\n";
+  if (char === "\r") return "\\r";
+  if (char === "\t") return "\\t";
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * Makes text from a file safe to print: every control character (C0 including newline and tab, DEL, C1, and the
+ * Unicode line separators and bidi overrides) becomes a visible escape such as `\x1b` or `\n`, so an escape
+ * sequence in a class name prints as text instead of setting the window title or clearing the screen, and the
+ * text stays on one line. Other characters are unchanged.
+ *
+ * @example
+ * ```ts
+ * import { escapeControl } from "./ansi.ts";
+ * console.assert(escapeControl("a\x1b]0;pwned\x07") === "a\\x1b]0;pwned\\x07");
+ * console.assert(escapeControl("two\nlines") === "two\\nlines");
+ * ```
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, escapeOne);
+}

@@ -8,6 +8,7 @@ import type {
   TrainCommand,
   TrainEvent,
 } from "../train/events.ts";
+import { escapeControl } from "./ansi.ts";
 import { EMPTY_SERIES, type SampledSeries, SeriesBuilder } from "./series.ts";
 import { formatNumber } from "./widgets/format.ts";
 
@@ -232,6 +233,22 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
 }
 
 /**
+ * The input with every string that can come from a file (the run name, class names, messages that quote paths
+ * or values) passed through `escapeControl`, so no escape sequence from a file reaches the terminal.
+ */
+function withEscapedText(input: DashboardInput): DashboardInput {
+  switch (input.type) {
+    case "start":
+      return { ...input, name: escapeControl(input.name), classNames: input.classNames?.map(escapeControl) };
+    case "notice":
+    case "end":
+      return { ...input, message: escapeControl(input.message) };
+    default:
+      return input;
+  }
+}
+
+/**
  * Folds one trainer event or UI action into the dashboard state and returns the new state.
  *
  * @example
@@ -243,6 +260,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
  * ```
  */
 export function reduceDashboard(state: DashboardState, input: DashboardInput): DashboardState {
+  input = withEscapedText(input);
   switch (input.type) {
     case "start":
       return {

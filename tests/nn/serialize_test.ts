@@ -1,6 +1,8 @@
 // Tests of model files: round trips that are bit-exact, the exact error for each kind of bad file, atomic saves.
 
 import assert from "node:assert/strict";
+// Test-only dependency, pinned here because deno.json has no import map entry for it.
+// deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
 import { ModelFileError } from "../../src/errors.ts";
 import { Network } from "../../src/nn/network.ts";

@@ -171,3 +171,24 @@ Deno.test("foldEpochs() gives the state of folding the epochs one by one", () =>
   assert.equal(oneByOne.selectedLayer, 1);
   assert.equal(foldEpochs(oneByOne, []), oneByOne);
 });
+
+Deno.test("reduceDashboard(): terminal escapes in a run name, class names and messages are shown as text", () => {
+  const hostile = "\x1b]0;pwned\x07\x1b[2J";
+  const start = xorStart();
+  const state = fold([
+    { ...start, name: `run${hostile}`, classNames: [hostile, "b"] },
+    ...xorRun(3).slice(1),
+    { type: "notice", message: `Checkpoint saved to runs/${hostile}/model.json` },
+    { type: "end", reason: "done", epoch: 3, message: `done\n${hostile}` },
+  ]);
+  assert.equal(state.run?.name, "run\\x1b]0;pwned\\x07\\x1b[2J");
+  assert.equal(state.run?.classNames?.[0], "\\x1b]0;pwned\\x07\\x1b[2J");
+  assert.equal(state.end?.message, "done\\n\\x1b]0;pwned\\x07\\x1b[2J");
+  for (const color of ["none", "truecolor"] as const) {
+    const frame = renderFrame(state, { columns: 120, rows: 40, color });
+    assert.ok(!frame.includes("\x07"), "no bell from a file reaches the frame");
+    assert.ok(!frame.includes("\x1b]"), "no operating-system command reaches the frame");
+    assert.ok(!frame.includes("\x1b[2J"), "no clear-screen from a file reaches the frame");
+  }
+  assert.ok(!renderSummary(state).includes("\x1b"));
+});

@@ -62,7 +62,9 @@ Loads the model and the data of its config (or --config), recreates the test spl
 loss, the accuracy and a confusion matrix for classifiers.`,
   predict: `Usage: deno task predict <model.json> [--input "5.1,3.5,1.4,0.2"]
 
-Without --input, reads CSV rows from stdin (a header row is skipped). Prints one prediction per line: the class
+Without --input, reads CSV rows from stdin. A first row that names the model's features is a header and is
+skipped (for a model without feature names: a first row with no number in it); any other row that is not all
+numbers is an error naming its line. Prints one prediction per line: the class
 name and its probability for classifiers, the outputs for regression. The model's preprocessing is applied.`,
   validate: `Usage: deno task validate <config.yaml>… [--set key=value]
 
@@ -458,6 +460,20 @@ function parseRow(text: string, width: number, where: string): number[] {
   });
 }
 
+/**
+ * Whether a predict input line is a header: its fields equal the model's feature names, or, when the model has
+ * none, no field is a number. A row such as `5.1,,1.4,0.2` or `abc,3.5,1.4,0.2` is data with a mistake, not a
+ * header.
+ */
+function isHeader(line: string, features: readonly string[] | undefined): boolean {
+  const fields = line.split(",").map((field) => field.trim().replace(/^"(.*)"$/, "$1"));
+  if (features !== undefined) {
+    return fields.length === features.length && fields.every((field, j) => field === features[j].trim());
+  }
+  return fields.every((field) => field === "" || !Number.isFinite(Number(field))) &&
+    fields.some((field) => field !== "");
+}
+
 async function readStdin(): Promise<string> {
   return await new Response(Deno.stdin.readable).text();
 }
@@ -472,16 +488,17 @@ async function commandPredict(args: string[]): Promise<number> {
   if (inputs !== undefined) {
     rows = inputs.map((text, i) => parseRow(text, network.input, `--input #${i + 1}`));
   } else {
-    // CSV rows of numbers; a first line that is not all numbers is a header and is skipped
+    // CSV rows of numbers. The first row is a header only when it names the model's features (or, for a model
+    // without feature names, when none of its fields is a number); any other malformed row is an error.
     const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
     const filled = lines.filter(({ line }) => line.trim() !== "");
-    if (
-      filled.length > 0 &&
-      filled[0].line.split(",").some((f) => f.trim() === "" || !Number.isFinite(Number(f)))
-    ) {
-      filled.shift();
-    }
+    if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
     rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+  }
+  if (rows.length === 0) {
+    throw new DataError("Cannot predict: no input rows (give CSV rows on stdin or --input)", {
+      file: "stdin",
+    });
   }
   const x = Matrix.from(rows);
   // validateModelJson checked that shift and factor have one number per input

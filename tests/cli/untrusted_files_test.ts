@@ -47,3 +47,79 @@ Deno.test("errors: a newline or escape inside a value from a file stays on one e
   assert.ok(!inspect.stderr.includes("\x1b"), inspect.stderr);
   assert.match(inspect.stderr, /k\\n\\x1b\]0;pwned\\x07\\x1b\[2J: unknown field/);
 });
+
+Deno.test("predict: a malformed first row is an error, not a header", async (t) => {
+  await using tmp = await tempDir();
+  const named = `${tmp.path}/named.json`, unnamed = `${tmp.path}/unnamed.json`;
+  await Deno.writeTextFile(named, modelText(["a", "b", "c"], ["sepal", "petal"]));
+  await Deno.writeTextFile(unnamed, modelText(["a", "b", "c"]));
+  const cases: [string, string, string, number, string][] = [
+    [
+      "an empty field in the first row",
+      named,
+      "5.1,\n5,0\n",
+      1,
+      'error: stdin:1: column 2: expected a number, got ""\n',
+    ],
+    [
+      "a word in the first row",
+      named,
+      "abc,3.5\n5,0\n",
+      1,
+      'error: stdin:1: column 1: expected a number, got "abc"\n',
+    ],
+    [
+      "a word in the first row, no feature names",
+      unnamed,
+      "abc,3.5\n5,0\n",
+      1,
+      'error: stdin:1: column 1: expected a number, got "abc"\n',
+    ],
+    [
+      "a header that is not the model's features",
+      named,
+      "x,y\n5,0\n",
+      1,
+      'error: stdin:1: column 1: expected a number, got "x"\n',
+    ],
+    [
+      "a malformed later row names its line",
+      named,
+      "sepal,petal\n5,0\n\n0,five\n",
+      1,
+      'error: stdin:4: column 2: expected a number, got "five"\n',
+    ],
+    [
+      "empty stdin",
+      named,
+      "",
+      1,
+      "error: stdin: Cannot predict: no input rows (give CSV rows on stdin or --input)\n",
+    ],
+    [
+      "only a header",
+      named,
+      "sepal,petal\n",
+      1,
+      "error: stdin: Cannot predict: no input rows (give CSV rows on stdin or --input)\n",
+    ],
+  ];
+  for (const [name, model, stdin, code, stderr] of cases) {
+    await t.step(name, async () => {
+      const result = await runCli("predict", [model], { stdin });
+      assert.equal(result.stderr, stderr);
+      assert.equal(result.code, code);
+      assert.equal(result.stdout, "");
+    });
+  }
+  await t.step("the header of the model's features is skipped", async () => {
+    const result = await runCli("predict", [named], { stdin: "sepal,petal\n5,0\n0,5\n" });
+    assert.equal(result.stderr, "");
+    assert.equal(result.stdout, "a 0.9933\nb 0.9933\n");
+  });
+  await t.step("a header of words is skipped when the model has no feature names", async () => {
+    const result = await runCli("predict", [unnamed], { stdin: "x,y\n5,0\n" });
+    assert.equal(result.stderr, "");
+    assert.equal(result.stdout, "a 0.9933\n");
+  });
+});

@@ -22,7 +22,8 @@ export interface ParseCsvOptions {
 /**
  * Parses CSV text: the first record is the header; fields may be quoted (`"a, b"`, `"say ""hi"""`, newlines
  * inside quotes); CRLF and LF both end records; blank lines and a trailing newline are skipped. A record with
- * the wrong number of fields or a broken quote throws a `DataError` naming `file:line`.
+ * the wrong number of fields, a broken quote or two columns of the same name throws a `DataError` naming
+ * `file:line`.
  *
  * @example
  * ```ts
@@ -95,6 +96,19 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   }
   if (records.length === 0) throw new DataError("Cannot parse CSV: the file is empty", { file });
   const header = records[0].map((name) => name.trim());
+  const columns = new Map<string, number>();
+  header.forEach((name, j) => {
+    const earlier = columns.get(name);
+    if (earlier !== undefined) {
+      throw new DataError(
+        `Cannot parse CSV: columns ${earlier + 1} and ${
+          j + 1
+        } are both named "${name}" (column names must differ)`,
+        { file, line: starts[0] },
+      );
+    }
+    columns.set(name, j);
+  });
   const rows = records.slice(1), lines = starts.slice(1);
   for (let r = 0; r < rows.length; r++) {
     if (rows[r].length !== header.length) {

@@ -91,7 +91,8 @@ async function loadSource(
     const dataset = csvToDataset(parseCsv(text, { file }), {
       file,
       target: data.target!,
-      features: data.features,
+      // a test file's columns are matched to the training set's by name, whatever their order
+      features: data.features ?? like?.featureNames,
       task,
       classNames,
       limit: spec.limit,

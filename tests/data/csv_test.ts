@@ -94,3 +94,14 @@ Deno.test("csvToDataset() reads the shipped iris file", async () => {
   assert.equal(data.inputSize, 4);
   assert.deepEqual(data.classNames, ["setosa", "versicolor", "virginica"]);
 });
+
+Deno.test("parseCsv(): duplicate column names are an error, not the first column read twice", () => {
+  const error = errorOf(() => parseCsv("\n\na,a,b,c,species\n1,2,3,4,x\n", { file: "data/dup.csv" }));
+  assert.equal(
+    error.message,
+    'data/dup.csv:3: Cannot parse CSV: columns 1 and 2 are both named "a" (column names must differ)',
+  );
+  assert.equal(error.line, 3);
+  // names are compared after trimming, as they are matched
+  assert.throws(() => parseCsv("a, b,b \n1,2,3\n"), /columns 2 and 3 are both named "b"/);
+});

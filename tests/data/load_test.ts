@@ -111,3 +111,47 @@ Deno.test("loadDataset() keeps the image size of IDX files", async () => {
   assert.deepEqual(train.imageShape, [28, 28]);
   assert.deepEqual(test?.imageShape, [28, 28]);
 });
+
+Deno.test("loadDataset(): a data.test CSV whose columns are in another order is matched by name", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "termnet_load_test_" });
+  try {
+    const rows = [[1, 10, "a"], [2, 20, "b"], [3, 30, "a"], [4, 40, "b"]];
+    await Deno.writeTextFile(`${dir}/train.csv`, "x,y,kind\n" + rows.map((r) => r.join(",")).join("\n"));
+    await Deno.writeTextFile(
+      `${dir}/test.csv`,
+      "kind,y,x\n" + rows.map(([x, y, kind]) => [kind, y, x].join(",")).join("\n"),
+    );
+    const { train, test } = await loadDataset(
+      {
+        source: "csv",
+        path: "train.csv",
+        target: "kind",
+        testSplit: 0,
+        normalize: "none",
+        test: { path: "test.csv" },
+      },
+      { baseDir: dir, rng: new Rng(1) },
+    );
+    assert.deepEqual(test!.featureNames, ["x", "y"]);
+    assert.deepEqual(test!.rawFeatures().data, train.rawFeatures().data);
+    assert.deepEqual(test!.labels, train.labels);
+    // a test file without one of the training columns names it
+    await Deno.writeTextFile(`${dir}/test.csv`, "kind,x\na,1\nb,2\n");
+    await assert.rejects(
+      loadDataset(
+        {
+          source: "csv",
+          path: "train.csv",
+          target: "kind",
+          testSplit: 0,
+          normalize: "none",
+          test: { path: "test.csv" },
+        },
+        { baseDir: dir, rng: new Rng(1) },
+      ),
+      (error: unknown) => error instanceof DataError && /Cannot find feature column "y"/.test(error.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

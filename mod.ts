@@ -119,6 +119,9 @@ export type {
   EndEvent,
   EndReason,
   EpochEvent,
+  ExplainCommand,
+  ExplainEvent,
+  ExplainLayer,
   Histogram,
   LayerStats,
   NoticeEvent,
@@ -166,6 +169,12 @@ export {
 } from "./src/train/trainer.ts";
 export { evaluate, type EvaluateOptions, type Evaluation } from "./src/train/evaluate.ts";
 export { gradientCheck, type GradientCheckOptions, type LayerGradientCheck } from "./src/nn/gradcheck.ts";
+export {
+  type ExplainedLayer,
+  type ExplainOptions,
+  explainSample,
+  type Explanation,
+} from "./src/nn/explain.ts";
 export { createBackend, type CreateBackendOptions } from "./src/math/create_backend.ts";
 export {
   type DashboardState,

@@ -10,17 +10,20 @@ import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dat
 import { loadDataset } from "./data/load.ts";
 import { ConfigError, DataError, ModelFileError, ParseError, UserFileError } from "./errors.ts";
 import type { Backend } from "./math/backend.ts";
-import { getLoss } from "./math/losses.ts";
+import { getLoss, LOSS_NAMES, type LossName } from "./math/losses.ts";
 import { Matrix } from "./math/matrix.ts";
 import { Rng } from "./math/random.ts";
 import { createBackend } from "./math/create_backend.ts";
+import { explainSample } from "./nn/explain.ts";
 import { gradientCheck } from "./nn/gradcheck.ts";
 import { Network } from "./nn/network.ts";
 import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/serialize.ts";
 import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, TrainEvent } from "./train/events.ts";
+import { explainEvent } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
 import { train, TrainController } from "./train/trainer.ts";
+import { explainText } from "./ui/explain_text.ts";
 import { epochMetrics, PlainPrinter } from "./ui/plain_log.ts";
 import { escapeControl } from "./ui/ansi.ts";
 import { runDashboard } from "./ui/run_dashboard.ts";
@@ -42,6 +45,7 @@ Commands:
   validate <config.yaml>…   check configs without training
   gradcheck <config.yaml>   backpropagation vs finite differences, per layer
   inspect <model.json>      the model's layers and parameters
+  explain <model.json>      the forward and backward pass of one input, every number with its formula
 
 Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
@@ -74,6 +78,23 @@ Checks each config (syntax, keys, types, ranges, combinations) without loading d
 Builds the config's network, takes a small batch of its data and compares backpropagation's gradients with
 central finite differences; prints the largest relative and absolute error per layer. Exit 1 when a layer
 exceeds both 1e-6 relative and 1e-9 absolute (the rounding floor of finite differences).`,
+  explain: `Usage: deno task explain <model.json> --input "0,1" [--target 1] [--json]
+
+Runs one input through the model (its preprocessing applied) and prints, layer by layer, z = W·a + b and
+a = f(z) with their shapes. With --target it adds the loss of that one sample (the model's training loss:
+its config's train.loss, else cross_entropy after softmax, binary_cross_entropy after sigmoid for a classifier,
+mse otherwise) and the backward pass: δ = ∂L/∂z, ∂W = δ·aᵀ (units × inputs) and ∂b = δ for every layer.
+
+Options:
+  --input "x1,x2,…"   the raw features, comma-separated (required)
+  --target T          the expected output: for a classifier a class name or a 0-based class index (a name
+                      wins when both match; encoded one-hot, or 0/1 for one sigmoid unit), otherwise the
+                      comma-separated output values
+  --json              print one JSON object: {"input", "layers": [{"z", "a", "delta", "dW", "db"}], "output",
+                      "loss"}; input is after preprocessing, dW is units × inputs, delta is ∂L/∂z; without
+                      --target only input, layers[].z, layers[].a and output
+
+Layers of more than 16 units or 32 inputs show norms and their largest units instead of every number.`,
   inspect: `Usage: deno task inspect <model.json>
 
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
@@ -518,6 +539,93 @@ async function commandPredict(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** The comma-separated numbers of a --input or --target option, exactly `width` of them. */
+function parseNumbers(text: string, width: number, option: string): number[] {
+  const fields = text.split(",").map((field) => field.trim());
+  if (fields.length !== width) {
+    throw new UsageError(
+      `${option} expects ${width} comma-separated numbers, got ${fields.length} ("${text}")`,
+    );
+  }
+  return fields.map((field) => {
+    const value = Number(field);
+    if (field === "" || !Number.isFinite(value)) {
+      throw new UsageError(`${option} expects numbers, got "${field}" in "${text}"`);
+    }
+    return value;
+  });
+}
+
+/** The loss the model was trained on: its config's train.loss, else what training would have inferred. */
+function modelLoss(model: ModelJson, network: Network): LossName {
+  const stated = (model.config as { train?: { loss?: unknown } } | undefined)?.train?.loss;
+  if (typeof stated === "string" && (LOSS_NAMES as readonly string[]).includes(stated)) {
+    return stated as LossName;
+  }
+  const output = network.layers[network.layers.length - 1].activation.name;
+  if (output === "softmax") return "cross_entropy";
+  // a termnet run trains a sigmoid output with binary cross-entropy only on class labels (see resolve.ts)
+  if (output === "sigmoid" && (model.labels !== undefined || model.config === undefined)) {
+    return "binary_cross_entropy";
+  }
+  return "mse";
+}
+
+/** A --target: a class name or index for classifiers (encoded like the training targets), else the outputs. */
+function parseTarget(text: string, model: ModelJson, network: Network): number[] {
+  const labels = model.labels;
+  if (labels === undefined) return parseNumbers(text, network.output, "--target");
+  const name = text.trim();
+  let index = labels.indexOf(name);
+  if (index < 0 && /^\d+$/.test(name) && Number(name) < labels.length) index = Number(name);
+  if (index < 0) {
+    throw new UsageError(
+      `--target expects a class name (${labels.map((l) => `"${l}"`).join(", ")}) or an index 0–${
+        labels.length - 1
+      }, got "${text}"`,
+    );
+  }
+  return network.output === 1 ? [index] : labels.map((_, k) => k === index ? 1 : 0);
+}
+
+async function commandExplain(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    input: { type: "string" },
+    target: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return print(HELP.explain), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("explain expects one model file (see --help)");
+  if (values.input === undefined) throw new UsageError(`explain needs --input "x1,x2,…" (see --help)`);
+  const { model, network } = await loadModelNetwork(positionals[0]);
+  const raw = parseNumbers(values.input as string, network.input, "--input");
+  const target = values.target === undefined
+    ? undefined
+    : parseTarget(values.target as string, model, network);
+  const x = Matrix.from([raw]);
+  // validateModelJson checked that shift and factor have one number per input
+  if (model.preprocessing) applyPreprocessing(x, model.preprocessing as Preprocessing);
+  const input = Array.from(x.data);
+  const loss = modelLoss(model, network);
+  if (values.json) {
+    print(JSON.stringify(explainSample(network, input, { target, loss })));
+    return EXIT.ok;
+  }
+  const event = explainEvent(network, input, {
+    target,
+    loss,
+    rawInput: raw,
+    classNames: model.labels,
+    maxListedWeights: Infinity,
+  });
+  const shape = [network.input, ...network.layers.map((layer) => layer.units)].join(" → ");
+  const activations = [...new Set(network.layers.map((layer) => layer.activation.name))].join("/");
+  print(`${positionals[0]}: ${shape} (${activations})${target ? `, loss ${loss}` : ""}`);
+  for (const line of explainText(event, { width: 100 })) print(line);
+  if (target === undefined) print("(add --target to see the loss and the backward pass)");
+  return EXIT.ok;
+}
+
 async function commandEvaluate(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: "string" } });
   if (values.help) return print(HELP.evaluate), EXIT.ok;
@@ -582,6 +690,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: commandValidate,
   gradcheck: commandGradcheck,
   inspect: commandInspect,
+  explain: commandExplain,
 };
 
 /** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */

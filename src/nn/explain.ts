@@ -1,7 +1,7 @@
 // explainSample: the forward and backward pass of one sample, every z, a, δ, ∂W and ∂b as plain numbers.
 
-import type { ActivationName } from "../math/activations.ts";
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
+import { defaultLoss } from "./fit.ts";
 import type { Network } from "./network.ts";
 
 /** One layer of an explained sample (layer l, counted from 1 in the formulas; a⁰ = x is the input). */
@@ -34,24 +34,8 @@ export interface Explanation {
 export interface ExplainOptions {
   /** y, the sample's target as the network's outputs should be (one-hot for softmax)   (outputs). */
   target?: readonly number[];
-  /** The loss to differentiate (default: {@linkcode defaultLossFor} the output activation). */
+  /** The loss to differentiate (default: the one matching the output activation, as in training: cross_entropy after softmax, binary_cross_entropy after sigmoid, else mse). */
   loss?: LossName | Loss;
-}
-
-/**
- * The loss a network with this output activation is trained on when none is stated: the cross-entropy that
- * matches it (cross_entropy after softmax, binary_cross_entropy after sigmoid), mean squared error otherwise.
- *
- * @example
- * ```ts
- * import { defaultLossFor } from "./explain.ts";
- * console.assert(defaultLossFor("softmax") === "cross_entropy" && defaultLossFor("linear") === "mse");
- * ```
- */
-export function defaultLossFor(outputActivation: ActivationName): LossName {
-  if (outputActivation === "softmax") return "cross_entropy";
-  if (outputActivation === "sigmoid") return "binary_cross_entropy";
-  return "mse";
 }
 
 function checkVector(value: readonly number[], length: number, what: string): void {
@@ -122,18 +106,17 @@ export function explainSample(
   checkVector(options.target, network.output, "target");
   const lastActivation = network.layers[network.layers.length - 1].activation.name;
   const loss = options.loss === undefined
-    ? getLoss(defaultLossFor(lastActivation))
+    ? getLoss(defaultLoss(lastActivation))
     : typeof options.loss === "string"
     ? getLoss(options.loss)
     : options.loss;
   // ∂L/∂W, ∂L/∂b of every layer for the batch of this one sample; its ∂b is δ = ∂L/∂z
   const gradients = network.gradients(x, [Array.from(options.target)], loss);
-  explanation.loss = gradients.loss;
-  layers.forEach((layer, l) => {
-    const db = Array.from(gradients.biases[l]);
-    layer.delta = db;
-    layer.db = [...db];
-    layer.dW = gradients.weights[l].toArray();
+  // in the order of the tutorial (and of the JSON the CLI prints): z, a, δ, ∂W, ∂b
+  explanation.layers = layers.map((layer, l) => {
+    const delta = Array.from(gradients.biases[l]);
+    return { z: layer.z, a: layer.a, delta, dW: gradients.weights[l].toArray(), db: [...delta] };
   });
+  explanation.loss = gradients.loss;
   return explanation;
 }

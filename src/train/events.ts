@@ -219,3 +219,64 @@ export type TrainCommand =
   | { type: "save" }
   | { type: "quit"; interrupted?: boolean }
   | { type: "restart" };
+
+/** One layer of an explained sample (copied numbers; layer l in the formulas, a⁰ = x). */
+export interface ExplainLayer {
+  /** Number of units. */
+  units: number;
+  /** Number of inputs (units of the layer below, or the input size). */
+  inputs: number;
+  /** Activation name, e.g. `"sigmoid"`. */
+  activation: string;
+  /** zˡ = Wˡ·aˡ⁻¹ + bˡ   (units). */
+  z: number[];
+  /** aˡ = f(zˡ)   (units). */
+  a: number[];
+  /** δˡ = ∂L/∂zˡ   (units), with a target. */
+  delta?: number[];
+  /**
+   * ∂L/∂Wˡ = δˡ·(aˡ⁻¹)ᵀ   (units × inputs), with a target, when the layer is small enough to list (else omitted:
+   * row i of it is δᵢ·aˡ⁻¹, so its norm is |δᵢ|·‖aˡ⁻¹‖).
+   */
+  dW?: number[][];
+  /** ∂L/∂bˡ = δˡ   (units), with a target. */
+  db?: number[];
+}
+
+/** The forward and backward pass of one sample on the current weights, for the dashboard's explain view. */
+export interface ExplainEvent {
+  type: "explain";
+  /** 0-based index of the sample in the training set. */
+  sample?: number;
+  /** Number of training samples. */
+  samples?: number;
+  /** The epoch whose weights were used (0: the initial weights). */
+  epoch?: number;
+  /** The sample's raw features, before preprocessing   (inputs). */
+  rawInput?: number[];
+  /** x = a⁰, after preprocessing   (inputs). */
+  input: number[];
+  /** y, the target as the outputs should be (one-hot or 0/1 for classifiers)   (outputs). */
+  target?: number[];
+  /** Class names of a classifier, in output order. */
+  classNames?: string[];
+  /** The target's class name, for classifiers. */
+  label?: string;
+  /** The predicted class name, for classifiers. */
+  predicted?: string;
+  /** The loss name, e.g. `"mse"`. */
+  lossName?: string;
+  /** L(ŷ, y) of this one sample, with a target. */
+  loss?: number;
+  /** Every layer, the first hidden layer first. */
+  layers: ExplainLayer[];
+  /** ŷ = aᴸ   (outputs). */
+  output: number[];
+}
+
+/** Asks for the explain event of training sample `sample` (0-based) on the current weights. */
+export interface ExplainCommand {
+  type: "explain";
+  /** 0-based index into the training set (taken modulo its size). */
+  sample: number;
+}

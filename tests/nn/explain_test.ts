@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { ActivationName } from "../../src/math/activations.ts";
 import type { LossName } from "../../src/math/losses.ts";
 import { createBackend } from "../../src/math/create_backend.ts";
-import { defaultLossFor, explainSample } from "../../src/nn/explain.ts";
+import { explainSample } from "../../src/nn/explain.ts";
 import { Network } from "../../src/nn/network.ts";
 
 interface PlainLayer {
@@ -91,7 +91,12 @@ function assertClose(actual: number[] | number[][], expected: number[] | number[
   a.forEach((v, i) => assert.ok(Math.abs(v - e[i]) <= 1e-12, `${what}[${i}]: ${v} vs ${e[i]}`));
 }
 
-const CASES: { name: string; options: ConstructorParameters<typeof Network>[0]; loss: LossName; y: number[] }[] = [
+const CASES: {
+  name: string;
+  options: ConstructorParameters<typeof Network>[0];
+  loss: LossName;
+  y: number[];
+}[] = [
   {
     name: "2-3-3-1 sigmoid, mse",
     options: { input: 2, hidden: [3, 3], output: 1, activation: "sigmoid", seed: 5 },
@@ -191,13 +196,15 @@ Deno.test("explainSample() without a target gives only the forward pass", () => 
 });
 
 Deno.test("explainSample() uses the matching loss when none is given", () => {
-  assert.strictEqual(defaultLossFor("softmax"), "cross_entropy");
-  assert.strictEqual(defaultLossFor("sigmoid"), "binary_cross_entropy");
-  assert.strictEqual(defaultLossFor("linear"), "mse");
-  assert.strictEqual(defaultLossFor("tanh"), "mse");
   const net = new Network({ input: 2, output: 3, outputActivation: "softmax", seed: 3 });
   const e = explainSample(net, [0.5, -1], { target: [0, 1, 0] });
   assert.ok(Math.abs(e.loss! + Math.log(e.output[1])) < 1e-12);
+  const binary = new Network({ input: 2, output: 1, outputActivation: "sigmoid", seed: 3 });
+  const b = explainSample(binary, [0.5, -1], { target: [1] });
+  assert.ok(Math.abs(b.loss! + Math.log(b.output[0])) < 1e-12);
+  const linear = new Network({ input: 2, output: 1, outputActivation: "linear", seed: 3 });
+  const l = explainSample(linear, [0.5, -1], { target: [1] });
+  assert.ok(Math.abs(l.loss! - (l.output[0] - 1) ** 2) < 1e-12);
 });
 
 Deno.test("explainSample() leaves the weights as they were", () => {

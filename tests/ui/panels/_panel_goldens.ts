@@ -1,0 +1,66 @@
+// Golden tests of one panel alone: rendered at the size the frame gives it at 80×24 and 120×40, colour off and on.
+
+import assert from "node:assert/strict";
+import type { ColorMode } from "../../../src/ui/ansi.ts";
+import { type DashboardLayout, dashboardLayout } from "../../../src/ui/dashboard.ts";
+import type { PanelSize } from "../../../src/ui/panels/_common.ts";
+import { type DashboardState, initialDashboardState } from "../../../src/ui/state.ts";
+import { visibleWidth } from "../../../src/ui/ansi.ts";
+import { divergedRun, mnistRun, xorPausedRun, xorRun } from "../../fixtures/ui_events.ts";
+import { assertFits, assertGolden, fold } from "../_golden.ts";
+
+const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
+
+/** The fixture states the panels are drawn from, by name (the whole-frame goldens use the same ones). */
+export const PANEL_STATES: Record<string, () => DashboardState> = {
+  waiting: () => initialDashboardState(),
+  xor: () => fold(xorRun()),
+  mnist: () => fold([...mnistRun(), { type: "select_layer", delta: 1 }]),
+  paused: () => fold(xorPausedRun()),
+  diverged: () => fold([...divergedRun(), { type: "toggle_log" }]),
+  help: () => fold([...xorPausedRun(), { type: "toggle_help" }]),
+};
+
+/** What {@linkcode panelGoldens} checks: one panel, the layout slot it fills, and the states to draw. */
+export interface PanelGoldenOptions {
+  /** The panel's render function. */
+  render: (state: DashboardState, size: PanelSize) => string[];
+  /** The layout slot the panel fills. */
+  slot: keyof DashboardLayout;
+  /** Names from {@linkcode PANEL_STATES}. */
+  states: readonly string[];
+  /** Whether the panel is exactly `size.height` lines (boxed panels are; header, footer and help are not). */
+  exactHeight?: boolean;
+}
+
+const SIZES: [number, number][] = [[80, 24], [120, 40]];
+const COLORS: ColorMode[] = ["none", "truecolor"];
+
+/**
+ * Registers one test per state, size and colour mode: the panel fits its slot, and matches the golden file
+ * `<panel>.<state>.<columns>x<rows>.<color>.txt` (rewritten with UPDATE_GOLDEN=1).
+ */
+export function panelGoldens(panel: string, options: PanelGoldenOptions): void {
+  for (const name of options.states) {
+    for (const [columns, rows] of SIZES) {
+      for (const color of COLORS) {
+        const state = PANEL_STATES[name]();
+        const size = dashboardLayout(state, { columns, rows, color })[options.slot];
+        if (size === undefined) continue;
+        Deno.test(`${options.render.name}() draws ${name} at its ${columns}×${rows} size (${color})`, async () => {
+          const lines = options.render(state, size);
+          const text = lines.join("\n");
+          assertFits(text, { columns: size.width, rows: Math.max(size.height, lines.length), color });
+          if (options.exactHeight !== false) {
+            assert.equal(lines.length, size.height);
+            assert.ok(
+              lines.every((line) => visibleWidth(line) === size.width),
+              "a line is narrower than the panel",
+            );
+          }
+          await assertGolden(new URL(`${panel}.${name}.${columns}x${rows}.${color}.txt`, SNAPSHOTS), text);
+        });
+      }
+    }
+  }
+}

@@ -139,10 +139,23 @@ export interface CsvDatasetOptions {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Reads a field as a number, or returns NaN when it is not a plain decimal number. */
+/** Whether a field is written as a plain decimal number (which may still be too large for a double). */
+function isNumberText(text: string): boolean {
+  return NUMBER.test(text.trim());
+}
+
+/** Reads a field as a finite number, or returns NaN when it is not a plain decimal number or overflows (1e999). */
 function toNumber(text: string): number {
   const trimmed = text.trim();
-  return NUMBER.test(trimmed) ? Number(trimmed) : NaN;
+  const value = NUMBER.test(trimmed) ? Number(trimmed) : NaN;
+  return Number.isFinite(value) ? value : NaN;
+}
+
+/** What is wrong with a field that `toNumber` refused. */
+function notANumber(text: string): string {
+  return isNumberText(text)
+    ? `expected a finite number, got "${text}" (beyond the largest double, about 1.8e308)`
+    : `expected a number, got "${text}"`;
 }
 
 function columnIndex(table: CsvTable, name: string, what: string, file: string | undefined): number {
@@ -189,7 +202,7 @@ export function csvToDataset(table: CsvTable, options: CsvDatasetOptions): Datas
       const text = row[featureIndex[j]];
       const value = toNumber(text);
       if (Number.isNaN(value)) {
-        throw new DataError(`column "${featureNames[j]}": expected a number, got "${text}"`, {
+        throw new DataError(`column "${featureNames[j]}": ${notANumber(text)}`, {
           file,
           line: table.lines[r],
         });
@@ -198,7 +211,7 @@ export function csvToDataset(table: CsvTable, options: CsvDatasetOptions): Datas
     }
   }
   const targetTexts = table.rows.slice(0, count).map((row) => row[targetIndex]);
-  const numeric = targetTexts.every((text) => !Number.isNaN(toNumber(text)));
+  const numeric = targetTexts.every(isNumberText);
   const task = options.task ??
     (numeric && options.classNames === undefined ? "regression" : "classification");
   if (task === "regression") {
@@ -206,7 +219,7 @@ export function csvToDataset(table: CsvTable, options: CsvDatasetOptions): Datas
     for (let r = 0; r < count; r++) {
       targets[r] = toNumber(targetTexts[r]);
       if (Number.isNaN(targets[r])) {
-        throw new DataError(`column "${options.target}": expected a number, got "${targetTexts[r]}"`, {
+        throw new DataError(`column "${options.target}": ${notANumber(targetTexts[r])}`, {
           file,
           line: table.lines[r],
         });

@@ -173,9 +173,52 @@ export async function loadDataset(data: DataConfig, options: LoadDatasetOptions)
     ({ train, test } = train.split(data.testSplit, rng, { stratify: true }));
   }
   const preprocessing = fitPreprocessing(train, { kind: data.normalize, scale: data.scale });
+  checkFinitePreprocessing(preprocessing, [train, test], data);
   train = train.withPreprocessing(preprocessing);
   test = test?.withPreprocessing(preprocessing);
   return test === undefined ? { train, preprocessing } : { train, test, preprocessing };
+}
+
+/**
+ * Rejects a preprocessing whose numbers, or whose results on the data, are not finite (`normalize: scale` with
+ * `scale: 1e-320` makes the factor infinite; a tiny factor times a huge value overflows): training on them gives
+ * NaN, and a model file cannot hold them. The error names the config key that chose the preprocessing.
+ */
+function checkFinitePreprocessing(
+  preprocessing: Preprocessing,
+  sets: readonly (Dataset | undefined)[],
+  data: DataConfig,
+): void {
+  if (preprocessing.kind === "none") return;
+  const key = preprocessing.kind === "scale" ? "data.scale" : "data.normalize";
+  const where = configLocation(data, key);
+  const { shift, factor } = preprocessing;
+  const name = (set: Dataset, j: number) => set.featureNames?.[j] ?? String(j + 1);
+  for (let j = 0; j < factor.length; j++) {
+    if (!Number.isFinite(shift[j]) || !Number.isFinite(factor[j])) {
+      throw new ConfigError(
+        `Cannot normalize with ${preprocessing.kind}: feature "${name(sets[0]!, j)}" gets the shift ${
+          shift[j]
+        } and the factor ${factor[j]}, which are not both finite`,
+        where,
+      );
+    }
+  }
+  for (const set of sets) {
+    if (set === undefined) continue;
+    const raw = set.rawFeatureData, d = set.inputSize;
+    for (let row = 0; row < raw.length; row += d) {
+      for (let j = 0; j < d; j++) {
+        if (Number.isFinite((raw[row + j] - shift[j]) * factor[j])) continue;
+        throw new ConfigError(
+          `Cannot normalize with ${preprocessing.kind}: feature "${name(set, j)}" of a sample (${
+            raw[row + j]
+          }) becomes infinite (factor ${factor[j]})`,
+          where,
+        );
+      }
+    }
+  }
 }
 
 // A generated test source inherits the training samples and noise unless it sets its own.

@@ -278,7 +278,11 @@ export function networkFromJson(value: unknown, options: { file?: string; backen
   return network;
 }
 
-/** Serialises a model file object as JSON text; refuses non-finite numbers, which JSON cannot hold. */
+/**
+ * Serialises a model file object as JSON text; refuses non-finite weights, which JSON cannot hold, and any model
+ * the loader would refuse: the text is validated exactly as `loadModel` will read it (JSON turns NaN and infinity
+ * into null), so a file written from this text always loads.
+ */
 export function stringifyModel(model: ModelJson): string {
   for (const [i, layer] of model.layers.entries()) {
     if (!layer.bias.every(Number.isFinite) || !layer.weights.every((row) => row.every(Number.isFinite))) {
@@ -287,7 +291,14 @@ export function stringifyModel(model: ModelJson): string {
       );
     }
   }
-  return JSON.stringify(model) + "\n";
+  const text = JSON.stringify(model) + "\n";
+  try {
+    validateModelJson(JSON.parse(text));
+  } catch (error) {
+    if (!(error instanceof ModelFileError)) throw error;
+    throw new ModelFileError(`Cannot save the model: ${error.detail}`, { path: error.path });
+  }
+  return text;
 }
 
 /**
@@ -306,7 +317,10 @@ export function parseModel(text: string, options: { file?: string } = {}): Model
   return validateModelJson(value, options);
 }
 
-/** Writes a model file atomically (temporary file, then rename), so an earlier file is never half-overwritten. */
+/**
+ * Writes a model file atomically (temporary file, then rename), so an earlier file is never half-overwritten; a
+ * model the loader would refuse is a `ModelFileError` and nothing is written (see `stringifyModel`).
+ */
 export async function saveModel(path: string, model: Network | ModelJson): Promise<void> {
   const json = model instanceof Network ? networkToJson(model) : model;
   await writeTextFileAtomic(path, stringifyModel(json));

@@ -105,3 +105,28 @@ Deno.test("parseCsv(): duplicate column names are an error, not the first column
   // names are compared after trimming, as they are matched
   assert.throws(() => parseCsv("a, b,b \n1,2,3\n"), /columns 2 and 3 are both named "b"/);
 });
+
+Deno.test("csvToDataset(): a value 1e999 is an error naming file:line, not Infinity", async (t) => {
+  await t.step("a feature", () => {
+    const error = errorOf(() =>
+      csvToDataset(parseCsv("x,y\n1,a\n1e999,b\n", { file: "f.csv" }), { target: "y", file: "f.csv" })
+    );
+    assert.equal(
+      error.message,
+      'f.csv:3: column "x": expected a finite number, got "1e999" (beyond the largest double, about 1.8e308)',
+    );
+  });
+  await t.step("a regression target stays regression and names the value", () => {
+    const error = errorOf(() =>
+      csvToDataset(parseCsv("x,y\n1,2\n2,-1e999\n", { file: "f.csv" }), { target: "y", file: "f.csv" })
+    );
+    assert.equal(
+      error.message,
+      'f.csv:3: column "y": expected a finite number, got "-1e999" (beyond the largest double, about 1.8e308)',
+    );
+  });
+  await t.step("1e-999 is a number (zero)", () => {
+    const data = csvToDataset(parseCsv("x,y\n1e-999,2\n1,3\n"), { target: "y" });
+    assert.equal(data.rawFeatureData[0], 0);
+  });
+});

@@ -155,3 +155,47 @@ Deno.test("loadDataset(): a data.test CSV whose columns are in another order is 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadDataset(): a preprocessing that makes numbers infinite is a config error at its key", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "termnet_load_test_" });
+  try {
+    await Deno.writeTextFile(`${dir}/tiny.csv`, "x,y,kind\n0,1,a\n1e-320,2,b\n0,3,a\n1e-320,4,b\n");
+    await Deno.writeTextFile(`${dir}/huge.csv`, "x,y,kind\n1e300,1,a\n2,2,b\n");
+    const cases: [string, string, string][] = [
+      [
+        "normalize: scale, scale: 1e-320 makes the factor infinite",
+        "path: tiny.csv\n  target: kind\n  normalize: scale\n  scale: 1e-320",
+        '7:10: data.scale: Cannot normalize with scale: feature "x" gets the shift 0 and the factor Infinity, ' +
+        "which are not both finite",
+      ],
+      [
+        "normalize: minmax over a subnormal range makes the factor infinite",
+        "path: tiny.csv\n  target: kind\n  normalize: minmax",
+        '6:14: data.normalize: Cannot normalize with minmax: feature "x" gets the shift 0 and the factor ' +
+        "Infinity, which are not both finite",
+      ],
+      [
+        "a finite factor that overflows a value",
+        "path: huge.csv\n  target: kind\n  normalize: scale\n  scale: 1e-300",
+        '7:10: data.scale: Cannot normalize with scale: feature "x" of a sample (1e+300) becomes infinite ' +
+        "(factor 9.999999999999999e+299)",
+      ],
+    ];
+    for (const [name, data, message] of cases) {
+      await t.step(name, async () => {
+        await Deno.writeTextFile(`${dir}/c.yaml`, `name: t\ndata:\n  source: csv\n  ${data}\n`);
+        const { config } = await loadConfig(`${dir}/c.yaml`);
+        await assert.rejects(
+          () => loadDataset(config.data, { baseDir: dir, rng: new Rng(1) }),
+          (error: Error) => {
+            assert.ok(error instanceof ConfigError, String(error));
+            assert.equal(error.message, `${dir}/c.yaml:${message}`);
+            return true;
+          },
+        );
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -436,3 +436,21 @@ Deno.test("parseModel() on mutated model files: a ModelFileError naming a field,
     { numRuns: 2000, seed: 12 },
   );
 });
+
+Deno.test("saveModel(): a run never writes a model.json its own loader rejects", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/model.json`;
+    const model = {
+      ...networkToJson(new Network({ input: 2, output: 1, seed: 3 })),
+      preprocessing: { kind: "scale", shift: [0, 0], factor: [Infinity, 1] },
+    };
+    await assert.rejects(saveModel(path, model), {
+      name: "ModelFileError",
+      message: "preprocessing.factor[0]: Cannot save the model: expected a finite number, got null",
+    });
+    assert.throws(() => stringifyModel({ ...model, features: ["a", "a"] }), {
+      name: "ModelFileError",
+    });
+    assert.deepStrictEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  });
+});

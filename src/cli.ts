@@ -8,7 +8,14 @@ import { stringifyConfig } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
 import { loadDataset } from "./data/load.ts";
-import { ConfigError, DataError, ModelFileError, ParseError, UserFileError } from "./errors.ts";
+import {
+  ConfigError,
+  DataError,
+  ModelFileError,
+  ParseError,
+  TimelineFileError,
+  UserFileError,
+} from "./errors.ts";
 import type { Backend } from "./math/backend.ts";
 import { getLoss, LOSS_NAMES, type LossName } from "./math/losses.ts";
 import { Matrix } from "./math/matrix.ts";
@@ -22,9 +29,11 @@ import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
+import { Timeline } from "./train/timeline.ts";
+import { decodeTimeline, TIMELINE_FILE } from "./train/timeline_file.ts";
 import { train, TrainController } from "./train/trainer.ts";
 import { explainText } from "./ui/explain_text.ts";
-import { epochMetrics, PlainPrinter } from "./ui/plain_log.ts";
+import { epochMetrics, formatEpochLine, PlainPrinter } from "./ui/plain_log.ts";
 import { escapeControl } from "./ui/ansi.ts";
 import { runDashboard } from "./ui/run_dashboard.ts";
 
@@ -46,6 +55,7 @@ Commands:
   gradcheck <config.yaml>   backpropagation vs finite differences, per layer
   inspect <model.json>      the model's layers and parameters
   explain <model.json>      the forward and backward pass of one input, every number with its formula
+  replay <run folder>       the dashboard of a finished run, from its timeline.bin, without training
 
 Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
@@ -59,7 +69,8 @@ Options:
   --json             one JSON object per epoch (implies --headless)
   --debug            show stack traces of errors
 
-The run folder receives model.json, metrics.jsonl and config.yaml, each written atomically.`,
+The run folder receives model.json, metrics.jsonl, config.yaml and timeline.bin (snapshots for the dashboard's
+rewind and for replay), each written atomically.`,
   evaluate: `Usage: deno task evaluate <model.json> [--config FILE]
 
 Loads the model and the data of its config (or --config), recreates the test split from the seed and prints the
@@ -95,6 +106,12 @@ Options:
                       --target only input, layers[].z, layers[].a and output
 
 Layers of more than 16 units or 32 inputs show norms and their largest units instead of every number.`,
+  replay: `Usage: deno task replay <run folder | timeline.bin> [--headless]
+
+Opens the dashboard on a run's saved timeline (runs/<name>/timeline.bin), without training: [ and ] step one
+snapshot back and forward, { and } ten, Home and End go to the first and latest, p plays the timeline back and q
+quits. --headless (or output that is not a terminal) prints one line per snapshot instead. A missing or corrupt
+timeline is an error with exit code 2.`,
   inspect: `Usage: deno task inspect <model.json>
 
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
@@ -295,6 +312,8 @@ async function commandTrain(args: string[]): Promise<number> {
   });
 
   let lastEpoch: EpochEvent | undefined;
+  // Snapshots of what the dashboard shows, kept whatever the sink, for rewinding and for `replay`.
+  const timeline = new Timeline();
   const save = async () => {
     const path = await files.writeModel(
       modelFile({ ...prepared, config: savedConfig }, finalMetrics(lastEpoch)),
@@ -302,6 +321,7 @@ async function commandTrain(args: string[]): Promise<number> {
     // the config is written with the model, so the two in the folder always belong to the same run
     await files.writeConfig(stringifyConfig(savedConfig));
     await files.flushMetrics();
+    await files.writeTimeline(timeline);
     return path;
   };
   const send = (command: Parameters<TrainController["send"]>[0]) => {
@@ -318,6 +338,7 @@ async function commandTrain(args: string[]): Promise<number> {
   // Record every event's metrics, whatever shows them: called with each event before the sink takes it.
   let endReason = "done", endMessage = "";
   const record = (event: TrainEvent): Promise<void> | undefined => {
+    timeline.record(event);
     if (event.type === "start") files.clearMetrics();
     if (event.type === "epoch") {
       lastEpoch = event;
@@ -362,6 +383,7 @@ async function commandTrain(args: string[]): Promise<number> {
 
   if (endReason === "diverged") {
     await files.flushMetrics();
+    await files.writeTimeline(timeline);
     const exists = await Deno.stat(files.path("model.json")).then(() => true, () => false);
     if (!exists) savedTo = await save();
     console.error(`error: ${endMessage}`);
@@ -683,6 +705,51 @@ async function commandEvaluate(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** Reads a run's timeline: `path` is the run folder or the timeline file itself. */
+async function readTimeline(path: string): Promise<{ timeline: Timeline; file: string }> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  const file = info?.isDirectory ? `${path.replace(/\/+$/, "")}/${TIMELINE_FILE}` : path;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(file);
+  } catch (error) {
+    const detail = error instanceof Deno.errors.NotFound
+      ? "the file does not exist (runs record it since this version; train the run again)"
+      : (error as Error).message;
+    throw new TimelineFileError(`Cannot read the timeline: ${detail}`, { file });
+  }
+  return { timeline: decodeTimeline(bytes, { file }), file };
+}
+
+async function commandReplay(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { headless: { type: "boolean" } });
+  if (values.help) return print(HELP.replay), EXIT.ok;
+  if (positionals.length !== 1) {
+    throw new UsageError("replay expects one run folder or timeline file (see --help)");
+  }
+  const { timeline, file } = await readTimeline(positionals[0]);
+  const useDashboard = !values.headless && Deno.stdout.isTerminal() && Deno.stdin.isTerminal();
+  if (!useDashboard) {
+    for (let i = 0; i < timeline.length; i++) print(formatEpochLine(timeline.eventAt(i)));
+    return EXIT.ok;
+  }
+  const start = timeline.start!;
+  const last = timeline.length > 0 ? timeline.epochAt(timeline.length - 1) : 0;
+  const end: TrainEvent = timeline.end ?? {
+    type: "end",
+    reason: "quit",
+    epoch: last,
+    message: `Replay of ${file}: saved at epoch ${last}, while training was still running`,
+  };
+  async function* events(): AsyncGenerator<TrainEvent> {
+    yield start;
+    for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
+    yield end;
+  }
+  await runDashboard({ events: events(), send: () => {} }, { holdOnEnd: true });
+  return EXIT.ok;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: commandTrain,
   evaluate: commandEvaluate,
@@ -691,6 +758,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   gradcheck: commandGradcheck,
   inspect: commandInspect,
   explain: commandExplain,
+  replay: commandReplay,
 };
 
 /** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */
@@ -715,7 +783,7 @@ export async function main(args: string[]): Promise<number> {
       printError(error.message);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof ParseError) {
+    if (error instanceof ConfigError || error instanceof ParseError || error instanceof TimelineFileError) {
       printError(error.message);
       return EXIT.usage;
     }

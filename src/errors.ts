@@ -61,6 +61,9 @@ export class DataError extends UserFileError {}
 /** A model file is missing, corrupt, of an unknown version or does not match the network. */
 export class ModelFileError extends UserFileError {}
 
+/** A timeline file (timeline.bin in a run folder) is missing, corrupt or of an unknown version. */
+export class TimelineFileError extends UserFileError {}
+
 /** A YAML (or other text) file cannot be parsed; carries `file`, `line` and `column` like std's YamlSyntaxError. */
 export class ParseError extends SyntaxError {
   /** The file, when known. */

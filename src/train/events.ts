@@ -210,6 +210,21 @@ export interface EndEvent {
 /** Everything the trainer emits, in order: one start, epochs (with notices and states between), one end. */
 export type TrainEvent = StartEvent | EpochEvent | NoticeEvent | StateEvent | EndEvent;
 
+/**
+ * Read access to a run's timeline: snapshots of the epochs the dashboard can scrub back to, oldest first (the
+ * first and the latest epoch always among them). Implemented by `Timeline` in `src/train/timeline.ts`.
+ */
+export interface TimelineReader {
+  /** Number of snapshots. */
+  readonly length: number;
+  /** The epoch of snapshot `index` (0 is the oldest). */
+  epochAt(index: number): number;
+  /** The epoch event of snapshot `index`, with the decision boundary and other fields as they were then. */
+  eventAt(index: number): EpochEvent;
+  /** Index of the last snapshot at or before `epoch` (0 when `epoch` is before the first; -1 when empty). */
+  indexAtOrBefore(epoch: number): number;
+}
+
 /** Commands the dashboard (or any caller) sends to a running trainer. */
 export type TrainCommand =
   | { type: "pause" }

@@ -1,7 +1,9 @@
-// Run files: model.json, metrics.jsonl and config.yaml in the run folder, each written atomically.
+// Run files: model.json, metrics.jsonl, config.yaml and timeline.bin in the run folder, each written atomically.
 
-import { writeTextFileAtomic } from "../_atomic_write.ts";
+import { writeFileAtomic, writeTextFileAtomic } from "../_atomic_write.ts";
 import { type ModelJson, stringifyModel } from "../nn/serialize.ts";
+import type { Timeline } from "./timeline.ts";
+import { encodeTimeline, TIMELINE_FILE } from "./timeline_file.ts";
 
 /** Writes a run's files into one folder; every write replaces a file whole (temporary file + rename). */
 export class RunFiles {
@@ -36,6 +38,15 @@ export class RunFiles {
   async writeConfig(yaml: string): Promise<void> {
     await this.#ensureDir();
     await writeTextFileAtomic(this.path("config.yaml"), yaml);
+  }
+
+  /** Saves the timeline (when it has its start event) and returns its path. */
+  async writeTimeline(timeline: Timeline): Promise<string | undefined> {
+    if (timeline.start === undefined) return undefined;
+    const bytes = encodeTimeline(timeline);
+    await this.#ensureDir();
+    await writeFileAtomic(this.path(TIMELINE_FILE), bytes);
+    return this.path(TIMELINE_FILE);
   }
 
   /** Records one metrics line; the file is rewritten at most every `intervalMs` (and by `flushMetrics`). */

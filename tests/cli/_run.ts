@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The CLI's commands, each with a task of the same name in deno.json. */
-export type Command = "train" | "evaluate" | "predict" | "validate" | "gradcheck" | "inspect" | "explain" | "replay";
+export type Command =
+  | "train"
+  | "evaluate"
+  | "predict"
+  | "validate"
+  | "gradcheck"
+  | "inspect"
+  | "explain"
+  | "replay";
 
 // deno.json holds each task as `deno run <flags> src/cli.ts <command>`; the tests read the flags from there, so a
 // permission change is one edit (in deno.json) and the tests can never run with more than the task grants.

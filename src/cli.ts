@@ -11,6 +11,7 @@ import { loadDataset } from "./data/load.ts";
 import {
   ConfigError,
   DataError,
+  DatasetNotFoundError,
   ModelFileError,
   ParseError,
   TimelineFileError,
@@ -213,6 +214,7 @@ function relocateDataPaths(config: TrainConfig, fromDir: string, toDir: string):
     path: move(config.data.path),
     images: move(config.data.images),
     labels: move(config.data.labels),
+    dir: move(config.data.dir),
   };
   if (config.data.test !== undefined) {
     data.test = {
@@ -223,7 +225,7 @@ function relocateDataPaths(config: TrainConfig, fromDir: string, toDir: string):
     };
   }
   for (const part of [data, data.test ?? {}] as Record<string, unknown>[]) {
-    for (const key of ["path", "images", "labels"]) if (part[key] === undefined) delete part[key];
+    for (const key of ["path", "images", "labels", "dir"]) if (part[key] === undefined) delete part[key];
   }
   return { ...config, data };
 }
@@ -780,6 +782,11 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (debug) console.error(error);
     if (error instanceof UsageError) {
+      printError(error.message);
+      return EXIT.usage;
+    }
+    // a named dataset that is not on this machine is a setup problem, like a bad config: the message says the fix
+    if (error instanceof DatasetNotFoundError) {
       printError(error.message);
       return EXIT.usage;
     }

@@ -85,3 +85,9 @@ export class ParseError extends SyntaxError {
     this.column = location.column;
   }
 }
+
+/**
+ * A named dataset (`source: fashion-mnist`) is in none of the folders looked in; the message names them and the
+ * command that gets it. The CLI treats it like a config error (exit 2): the machine needs setting up.
+ */
+export class DatasetNotFoundError extends DataError {}

@@ -32,6 +32,7 @@ import {
   LOSS_NAMES,
   MAX_SIZE,
   MONITOR_NAMES,
+  NAMED_SOURCES,
   type NetworkConfig,
   NORMALIZE_NAMES,
   OPTIMIZER_NAMES,
@@ -445,6 +446,7 @@ function parseData(check: Checker, value: unknown): DataConfig {
   }
   for (const key of ["images", "labels"]) onlyFor(key, ["idx"], `source "idx"`);
   onlyFor("class_names", ["csv", "idx"], `source "csv" or "idx"`);
+  onlyFor("dir", NAMED_SOURCES, `named sources (${NAMED_SOURCES.join(", ")})`);
 
   const required = (key: string) => {
     if (json[key] === undefined) check.fail(at(key), `is required with source "${source}"`);
@@ -460,6 +462,8 @@ function parseData(check: Checker, value: unknown): DataConfig {
     if (json.features !== undefined) out.features = check.strings(json.features, at("features"), 1);
     if (json.task !== undefined) out.task = check.oneOf(json.task, at("task"), TASK_NAMES);
     if (json.image !== undefined) out.image = parseImageSize(check, json.image);
+  } else if (NAMED_SOURCES.includes(source)) {
+    if (json.dir !== undefined) out.dir = check.string(json.dir, at("dir"));
   } else {
     out.images = required("images");
     out.labels = required("labels");
@@ -508,6 +512,8 @@ function parseTestSource(check: Checker, value: unknown, source: DataSourceName)
     ? ["path", "limit"]
     : source === "idx"
     ? ["images", "labels", "limit"]
+    : NAMED_SOURCES.includes(source)
+    ? ["limit"]
     : ["samples", "noise", "limit"];
   for (const key of Object.keys(json)) {
     if (!allowed.includes(key)) {
@@ -610,7 +616,7 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
     const base = ["train", "early_stop"];
     const stop = check.mapping(json.early_stop, base, "train.early_stop");
     if (stop === undefined) check.fail(base, `must be a mapping, got ${describe(json.early_stop)}`);
-    const hasTest = data.testSplit > 0 || data.test !== undefined;
+    const hasTest = data.testSplit > 0 || data.test !== undefined || NAMED_SOURCES.includes(data.source);
     const monitor = stop.monitor === undefined
       ? (hasTest ? "val_loss" : "loss")
       : check.oneOf(stop.monitor, [...base, "monitor"], MONITOR_NAMES);

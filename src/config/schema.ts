@@ -5,8 +5,18 @@
 // `outputActivation`, `batch_size` → `batchSize`, `early_stop` → `earlyStop`, `min_delta` → `minDelta`,
 // `target_loss` → `targetLoss`). `stringifyConfig` maps them back.
 
-/** Where the data comes from: a generator, a CSV file or IDX files. */
-export type DataSourceName = "xor" | "circle" | "spiral" | "gaussian" | "moons" | "sine" | "csv" | "idx";
+/** Where the data comes from: a generator, a CSV file, IDX files or a named dataset found on this machine. */
+export type DataSourceName =
+  | "xor"
+  | "circle"
+  | "spiral"
+  | "gaussian"
+  | "moons"
+  | "sine"
+  | "csv"
+  | "idx"
+  | "fashion-mnist"
+  | "mnist";
 /** The generated sources. */
 export const GENERATED_SOURCES: readonly DataSourceName[] = [
   "xor",
@@ -16,8 +26,10 @@ export const GENERATED_SOURCES: readonly DataSourceName[] = [
   "moons",
   "sine",
 ];
+/** The named datasets: IDX files looked up in `data.dir`, the system's dataset folder and the user's cache. */
+export const NAMED_SOURCES: readonly DataSourceName[] = ["fashion-mnist", "mnist"];
 /** Every data source. */
-export const DATA_SOURCES: readonly DataSourceName[] = [...GENERATED_SOURCES, "csv", "idx"];
+export const DATA_SOURCES: readonly DataSourceName[] = [...GENERATED_SOURCES, "csv", "idx", ...NAMED_SOURCES];
 
 /** Input normalisation; statistics come from the training split only. */
 export type NormalizeName = "none" | "minmax" | "zscore" | "scale";
@@ -107,11 +119,19 @@ export interface DataConfig {
   readonly images?: string;
   /** idx: labels file. */
   readonly labels?: string;
+  /**
+   * Named sources: the folder to look in first (relative to the config file's folder), before the system's
+   * dataset folder and the user's cache.
+   */
+  readonly dir?: string;
   /** Cap on the number of training-source samples (the first `limit`), applied before `testSplit`. */
   readonly limit?: number;
-  /** Held-out fraction in [0, 1); default 0 (no test set unless `test` is given). */
+  /**
+   * Held-out fraction in [0, 1); default 0 (no test set unless `test` is given; named sources use their t10k
+   * files as the test set unless this is above 0).
+   */
   readonly testSplit: number;
-  /** An explicit test source of the same kind. */
+  /** An explicit test source of the same kind (named sources: only `limit`, applied to the t10k files). */
   readonly test?: TestSourceConfig;
   /** Input normalisation; default `none`. */
   readonly normalize: NormalizeName;
@@ -238,6 +258,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "task",
     "images",
     "labels",
+    "dir",
     "limit",
     "test_split",
     "test",

@@ -1,6 +1,7 @@
 // loadDataset: a config's data section -> train and test Datasets with preprocessing fitted on the training split.
 
 import { normalize } from "node:path";
+import { configLocation } from "../config/parse_config.ts";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
 import { configLocation } from "../config/parse_config.ts";
 import { ConfigError, DataError } from "../errors.ts";
@@ -9,6 +10,7 @@ import { generate, type GeneratorName } from "./builtin.ts";
 import { csvToDataset, parseCsv } from "./csv.ts";
 import { type Dataset, fitPreprocessing, type Preprocessing } from "./dataset.ts";
 import { idxToDataset, parseIdx } from "./idx.ts";
+import { type LocateDatasetOptions, locateDataset, NAMED_DATASETS, type NamedDatasetName } from "./named.ts";
 
 /** Options for {@linkcode loadDataset}. */
 export interface LoadDatasetOptions {
@@ -16,6 +18,11 @@ export interface LoadDatasetOptions {
   baseDir?: string;
   /** Seeds generation and the test split. */
   rng: Rng;
+  /**
+   * Named sources: where to look besides `data.dir` (the system folder, the environment for the user's cache);
+   * default this machine's.
+   */
+  locate?: Pick<LocateDatasetOptions, "systemDir" | "env" | "os">;
 }
 
 /** What {@linkcode loadDataset} returns. */
@@ -69,6 +76,60 @@ interface SourceSpec {
   limit?: number;
 }
 
+async function loadIdx(
+  imagesPath: string,
+  labelsPath: string,
+  options: { baseDir?: string; keyBase: string; limit?: number; classNames?: readonly string[] },
+): Promise<Dataset> {
+  const { baseDir, keyBase } = options;
+  const imagesFile = shownPath(imagesPath, baseDir), labelsFile = shownPath(labelsPath, baseDir);
+  const labels = await parseIdx(await readBytes(labelsPath, `${keyBase}.labels`, baseDir), {
+    file: labelsFile,
+  });
+  const images = await parseIdx(await readBytes(imagesPath, `${keyBase}.images`, baseDir), {
+    file: imagesFile,
+  });
+  return idxToDataset(images, labels, {
+    limit: options.limit,
+    classNames: options.classNames,
+    fashion: /fashion/i.test(imagesFile),
+    imagesFile,
+    labelsFile,
+  });
+}
+
+function isNamed(source: string): source is NamedDatasetName {
+  return Object.hasOwn(NAMED_DATASETS, source);
+}
+
+// A named source: its training files, and its t10k files as the test set unless test_split holds some back.
+async function loadNamed(
+  data: DataConfig,
+  name: NamedDatasetName,
+  options: LoadDatasetOptions,
+): Promise<{ train: Dataset; test?: Dataset }> {
+  const found = await locateDataset(name, {
+    ...options.locate,
+    dir: data.dir,
+    baseDir: options.baseDir,
+    location: configLocation(data, "data.source"),
+  });
+  const { classNames } = NAMED_DATASETS[name];
+  const { files } = found;
+  const train = await loadIdx(files.trainImages, files.trainLabels, {
+    keyBase: "data",
+    limit: data.limit,
+    classNames,
+  });
+  if (data.testSplit > 0) return { train };
+  const test = await loadIdx(files.testImages, files.testLabels, {
+    keyBase: "data.test",
+    limit: data.test?.limit,
+    classNames,
+  });
+  return { train, test };
+}
+
 async function loadSource(
   data: DataConfig,
   spec: SourceSpec,
@@ -100,19 +161,11 @@ async function loadSource(
     return data.image === undefined ? dataset : asImages(dataset, data);
   }
   if (data.source === "idx") {
-    const imagesFile = shownPath(spec.images!, baseDir), labelsFile = shownPath(spec.labels!, baseDir);
-    const labels = await parseIdx(await readBytes(spec.labels!, `${keyBase}.labels`, baseDir), {
-      file: labelsFile,
-    });
-    const images = await parseIdx(await readBytes(spec.images!, `${keyBase}.images`, baseDir), {
-      file: imagesFile,
-    });
-    return idxToDataset(images, labels, {
+    return await loadIdx(spec.images!, spec.labels!, {
+      baseDir,
+      keyBase,
       limit: spec.limit,
       classNames,
-      fashion: /fashion/i.test(imagesFile),
-      imagesFile,
-      labelsFile,
     });
   }
   const generated = generate(data.source as GeneratorName, rng, { samples: spec.samples, noise: spec.noise });
@@ -136,9 +189,10 @@ function asImages(dataset: Dataset, data: DataConfig): Dataset {
 
 /**
  * Loads the data a config describes: generates or reads the training source (relative paths resolve against
- * `baseDir`), keeps the first `limit` samples, takes a held-out `test_split` (shuffled with the seed,
- * stratified for classes) or loads the explicit `test` source, then fits the normalisation on the training
- * set only and attaches it to both sets.
+ * `baseDir`; a named source such as `fashion-mnist` is found with `locateDataset`), keeps the first `limit`
+ * samples, takes a held-out `test_split` (shuffled with the seed, stratified for classes) or loads the explicit
+ * `test` source (a named source's t10k files, capped by `test.limit`), then fits the normalisation on the
+ * training set only and attaches it to both sets.
  *
  * Missing or malformed files throw a `DataError` naming the file as written and the key, e.g.
  * `data/missing.csv: data.path: Cannot read the file: not found`.
@@ -157,14 +211,20 @@ function asImages(dataset: Dataset, data: DataConfig): Dataset {
 export async function loadDataset(data: DataConfig, options: LoadDatasetOptions): Promise<LoadedData> {
   const { rng, baseDir } = options;
   const trainRng = rng.fork(), testRng = rng.fork();
-  let train = await loadSource(data, data, "data", { baseDir, rng: trainRng });
+  let train: Dataset;
   let test: Dataset | undefined;
-  if (data.test !== undefined) {
+  if (isNamed(data.source)) {
+    // the t10k files are the test set unless test_split holds some training samples back
+    ({ train, test } = await loadNamed(data, data.source, options));
+  } else {
+    train = await loadSource(data, data, "data", { baseDir, rng: trainRng });
+  }
+  if (test === undefined && data.test !== undefined) {
     const spec: TestSourceConfig = data.test;
     const merged: SourceSpec = withGeneratedDefaults(data, spec);
     test = await loadSource(data, merged, "data.test", { baseDir, rng: testRng, like: train });
     checkCompatible(train, test, data);
-  } else if (data.testSplit > 0) {
+  } else if (test === undefined && data.testSplit > 0) {
     if (train.size < 2) {
       throw new DataError(`Cannot split the data: ${train.size} sample is too few for a test split`, {
         path: "data.test_split",

@@ -3,14 +3,13 @@
 import { normalize } from "node:path";
 import { configLocation } from "../config/parse_config.ts";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
-import { configLocation } from "../config/parse_config.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import type { Rng } from "../math/random.ts";
 import { generate, type GeneratorName } from "./builtin.ts";
 import { csvToDataset, parseCsv } from "./csv.ts";
 import { type Dataset, fitPreprocessing, type Preprocessing } from "./dataset.ts";
 import { idxToDataset, parseIdx } from "./idx.ts";
-import { type LocateDatasetOptions, locateDataset, NAMED_DATASETS, type NamedDatasetName } from "./named.ts";
+import { locateDataset, type LocateDatasetOptions, NAMED_DATASETS, type NamedDatasetName } from "./named.ts";
 
 /** Options for {@linkcode loadDataset}. */
 export interface LoadDatasetOptions {

@@ -161,7 +161,10 @@ export function userCacheDir(options: UserCacheDirOptions = {}): string | undefi
 }
 
 /** The folder a named dataset is downloaded into: `<userCacheDir>/<name>`, or `undefined` without a cache. */
-export function datasetCacheDir(name: NamedDatasetName, options: UserCacheDirOptions = {}): string | undefined {
+export function datasetCacheDir(
+  name: NamedDatasetName,
+  options: UserCacheDirOptions = {},
+): string | undefined {
   const cache = userCacheDir(options);
   if (cache === undefined) return undefined;
   return `${cache}${(options.os ?? Deno.build.os) === "windows" ? "\\" : "/"}${name}`;
@@ -264,7 +267,9 @@ export async function locateDataset(
     }
     if (complete) return { dir, files: found as IdxFileNames };
   }
-  const looked = places.length === 0 ? "nowhere (no folder to look in)" : places.map((p) => `"${p}"`).join(", ");
+  const looked = places.length === 0
+    ? "nowhere (no folder to look in)"
+    : places.map((p) => `"${p}"`).join(", ");
   throw new DatasetNotFoundError(
     `Cannot find the ${name} dataset: looked in ${looked}; get it with ${howToGet(name)}`,
     options.location,

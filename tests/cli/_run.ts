@@ -14,7 +14,8 @@ export type Command =
   | "gradcheck"
   | "inspect"
   | "explain"
-  | "replay";
+  | "replay"
+  | "fetch";
 
 // deno.json holds each task as `deno run <flags> src/cli.ts <command>`; the tests read the flags from there, so a
 // permission change is one edit (in deno.json) and the tests can never run with more than the task grants.
@@ -50,6 +51,8 @@ export interface RunCliOptions {
   command?: string;
   /** Kills the child after this many milliseconds, so a hang fails the test instead of stalling it. */
   killAfterMs?: number;
+  /** Extra environment variables (e.g. HOME and XDG_CACHE_HOME for the dataset cache), over the inherited ones. */
+  env?: Record<string, string>;
 }
 
 function command(name: Command, args: readonly string[], options: RunCliOptions): Deno.Command {
@@ -61,7 +64,7 @@ function command(name: Command, args: readonly string[], options: RunCliOptions)
     stdin: options.stdin !== undefined ? "piped" : "null",
     stdout: "piped", // not a terminal: the plain printer, never the dashboard
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   });
 }
 

@@ -4,6 +4,7 @@ import { loadDataset } from "../../src/data/load.ts";
 import { DataError } from "../../src/errors.ts";
 import { Matrix } from "../../src/math/matrix.ts";
 import { Rng } from "../../src/math/random.ts";
+import { FULL_FASHION_DIR, withoutFullFashion } from "../_full_dataset.ts";
 
 function idxBytes(dims: number[], values: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + values.length);
@@ -103,26 +104,31 @@ Deno.test("idxToDataset() rejects labels that do not match the images", async ()
   );
 });
 
-Deno.test("loadDataset() reads a 1000-sample slice of Fashion-MNIST", async () => {
-  const dir = "/usr/share/datasets/fashion-mnist";
-  const { train, test, preprocessing } = await loadDataset({
-    source: "idx",
-    images: `${dir}/train-images-idx3-ubyte.gz`,
-    labels: `${dir}/train-labels-idx1-ubyte.gz`,
-    limit: 1000,
-    testSplit: 0.1,
-    normalize: "scale",
-    scale: 255,
-  }, { rng: new Rng(42) });
-  assert.equal(train.size, 900);
-  assert.equal(test?.size, 100);
-  assert.equal(train.inputSize, 784);
-  assert.equal(train.targetSize, 10);
-  assert.equal(train.classNames?.[9], "Ankle boot");
-  assert.ok(train.rawFeatureData instanceof Uint8Array);
-  assert.equal(preprocessing.factor[0], 1 / 255);
-  const x = train.features();
-  assert.ok(x.data.every((v) => v >= 0 && v <= 1));
-  // Every class appears in a stratified split of 1000 samples.
-  assert.equal(new Set(test!.labels).size, 10);
+Deno.test({
+  name: "loadDataset() reads a 1000-sample slice of the full Fashion-MNIST",
+  ignore: withoutFullFashion(),
+  fn: async () => {
+    assert.ok(FULL_FASHION_DIR !== undefined, "Fashion-MNIST is not on this machine");
+    const dir = FULL_FASHION_DIR;
+    const { train, test, preprocessing } = await loadDataset({
+      source: "idx",
+      images: `${dir}/train-images-idx3-ubyte.gz`,
+      labels: `${dir}/train-labels-idx1-ubyte.gz`,
+      limit: 1000,
+      testSplit: 0.1,
+      normalize: "scale",
+      scale: 255,
+    }, { rng: new Rng(42) });
+    assert.equal(train.size, 900);
+    assert.equal(test?.size, 100);
+    assert.equal(train.inputSize, 784);
+    assert.equal(train.targetSize, 10);
+    assert.equal(train.classNames?.[9], "Ankle boot");
+    assert.ok(train.rawFeatureData instanceof Uint8Array);
+    assert.equal(preprocessing.factor[0], 1 / 255);
+    const x = train.features();
+    assert.ok(x.data.every((v) => v >= 0 && v <= 1));
+    // Every class appears in a stratified split of 1000 samples.
+    assert.equal(new Set(test!.labels).size, 10);
+  },
 });

@@ -1,23 +1,28 @@
 // The frame assembly: picks the layout by terminal size and joins the panels into one frame; plus the summary.
 
 import { type ColorMode, truncate } from "./ansi.ts";
-import { type PanelSize, percent } from "./panels/_common.ts";
+import { type PanelSize, percent, PICTURE_COLUMNS, PICTURE_ROWS } from "./panels/_common.ts";
 import { renderBoundary } from "./panels/boundary.ts";
+import { renderConfusion } from "./panels/confusion.ts";
 import { renderDetail } from "./panels/detail.ts";
+import { renderFilters } from "./panels/filters.ts";
 import { renderFooter } from "./panels/footer.ts";
 import { renderGradients } from "./panels/gradients.ts";
 import { renderHeader } from "./panels/header.ts";
 import { renderHelp } from "./panels/help.ts";
 import { renderLoss } from "./panels/loss.ts";
 import { renderNetwork } from "./panels/network.ts";
-import { type DashboardState, stateLabel } from "./state.ts";
+import { renderSamples } from "./panels/samples.ts";
+import { availableViews, type DashboardState, type DashboardView, stateLabel } from "./state.ts";
 import { formatDuration, formatNumber } from "./widgets/format.ts";
 import { joinColumns, overlayCentered } from "./widgets/frame.ts";
 
 export {
   appendSample,
+  availableViews,
   type DashboardInput,
   type DashboardState,
+  type DashboardView,
   foldEpochs,
   HISTORY_CAPACITY,
   initialDashboardState,
@@ -32,6 +37,7 @@ export { SATURATION_WARNING } from "./panels/gradients.ts";
 export const MIN_COLUMNS = 80;
 /** The smallest terminal height the dashboard draws in. */
 export const MIN_ROWS = 24;
+export { PICTURE_COLUMNS, PICTURE_ROWS } from "./panels/_common.ts";
 
 /** Options for {@linkcode renderFrame}. */
 export interface RenderOptions {
@@ -49,8 +55,15 @@ export interface DashboardLayout {
   header: PanelSize;
   /** The loss chart, top left. */
   loss: PanelSize;
-  /** The network diagram, beside the loss chart. */
+  /** The network diagram beside the loss chart, or the view `v` chose there (see `view`). */
   network: PanelSize;
+  /** What the network's place shows: the network, or the samples, confusion or filters view. */
+  view: DashboardView;
+  /**
+   * The pictures of image data from {@linkcode PICTURE_COLUMNS}×{@linkcode PICTURE_ROWS}: samples beside the loss
+   * chart, the confusion matrix and the filters below; the network and detail panels are not drawn then.
+   */
+  pictures?: { samples: PanelSize; confusion?: PanelSize; filters: PanelSize };
   /** The decision boundary, top right, once the run sends one. */
   boundary?: PanelSize;
   /** The gradients, below (the full width in the compact layout). */
@@ -74,11 +87,32 @@ export function dashboardLayout(state: DashboardState, options: RenderOptions): 
   const layerCount = state.run?.network.layers.length ?? state.latest?.layers.length ?? 1;
   const hasBoundary = state.boundary !== undefined;
   const size = (width: number, height: number): PanelSize => ({ width, height, color });
+  const views = availableViews(state);
   const lines = {
     header: size(columns, 2),
     footer: size(columns, 2),
     help: size(Math.min(columns - 4, 50), rows),
+    view: views.includes(state.view) ? state.view : "network" as DashboardView,
   };
+  if (columns >= PICTURE_COLUMNS && rows >= PICTURE_ROWS && views.includes("samples")) {
+    const gradientHeight = Math.min(layerCount + 3, Math.max(3, body - 30));
+    const top = Math.ceil((body - gradientHeight) / 2);
+    const middle = body - gradientHeight - top;
+    const leftWidth = Math.max(44, Math.floor(columns * 0.36));
+    const confusion = views.includes("confusion");
+    return {
+      ...lines,
+      view: "network",
+      loss: size(leftWidth, top),
+      network: size(columns - leftWidth, top),
+      pictures: {
+        samples: size(columns - leftWidth, top),
+        confusion: confusion ? size(leftWidth, middle) : undefined,
+        filters: size(confusion ? columns - leftWidth : columns, middle),
+      },
+      gradients: size(columns, gradientHeight),
+    };
+  }
   if (wide) {
     const top = Math.ceil(body / 2);
     const bottom = body - top;
@@ -107,6 +141,14 @@ export function dashboardLayout(state: DashboardState, options: RenderOptions): 
   };
 }
 
+/** The panels that can take the network's place, by view. */
+const VIEWS: Record<DashboardView, (state: DashboardState, size: PanelSize) => string[]> = {
+  network: renderNetwork,
+  samples: renderSamples,
+  confusion: renderConfusion,
+  filters: renderFilters,
+};
+
 /** One panel's lines beside its width, as {@linkcode joinColumns} takes them. */
 function block(lines: string[], size: PanelSize): { lines: string[]; width: number } {
   return { lines, width: size.width };
@@ -134,11 +176,20 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
     return lines.slice(0, Math.max(1, rows)).join("\n");
   }
   const layout = dashboardLayout(state, options);
+  const pictures = layout.pictures;
   const upper = [
     block(renderLoss(state, layout.loss), layout.loss),
-    block(renderNetwork(state, layout.network), layout.network),
+    pictures
+      ? block(renderSamples(state, pictures.samples), pictures.samples)
+      : block(VIEWS[layout.view](state, layout.network), layout.network),
     ...(layout.boundary ? [block(renderBoundary(state, layout.boundary), layout.boundary)] : []),
   ];
+  const middle = pictures
+    ? joinColumns([
+      ...(pictures.confusion ? [block(renderConfusion(state, pictures.confusion), pictures.confusion)] : []),
+      block(renderFilters(state, pictures.filters), pictures.filters),
+    ])
+    : [];
   const gradients = renderGradients(state, layout.gradients);
   const lower = layout.detail
     ? joinColumns([
@@ -149,6 +200,7 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
   let frame = [
     ...renderHeader(state, layout.header),
     ...joinColumns(upper),
+    ...middle,
     ...lower,
     ...renderFooter(state, layout.footer),
   ];

@@ -104,6 +104,7 @@ export function keyOutcome(key: string, state: DashboardState): KeyOutcome {
   if (key === "?") return { action: { type: "toggle_help" } };
   if (key === "escape" && state.help) return { action: { type: "toggle_help" } };
   if (key === "l" || key === "L") return { action: { type: "toggle_log" } };
+  if (key === "v" || key === "V") return { action: { type: "cycle_view" } };
   if (key === "right" || key === "tab" || key === "down") {
     return { action: { type: "select_layer", delta: 1 } };
   }

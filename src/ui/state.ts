@@ -1,9 +1,11 @@
 // The dashboard's model: the state, and the reducer that folds trainer events and UI actions into it.
 
 import type {
+  ConfusionMatrix,
   DecisionBoundary,
   EndReason,
   EpochEvent,
+  FirstLayerFilters,
   StartEvent,
   TrainCommand,
   TrainEvent,
@@ -19,8 +21,41 @@ export type UiAction =
   | { type: "select_layer"; delta: number }
   | { type: "toggle_log" }
   | { type: "toggle_help" }
+  | { type: "cycle_view" }
   | { type: "command_sent"; command: TrainCommand }
   | { type: "model_saved"; path?: string };
+
+/**
+ * What the panel beside the loss chart shows in the compact layout, cycled with `v`: the network, the sample
+ * images with their predicted classes, the confusion matrix, or what the first layer sees.
+ */
+export type DashboardView = "network" | "samples" | "confusion" | "filters";
+
+/** Classifiers with more classes than this get no confusion view (the trainer sends no matrix either). */
+export const CONFUSION_VIEW_MAX_CLASSES = 20;
+
+/**
+ * The views this run can show, in the order `v` cycles them: the network always; the samples and the first
+ * layer's filters for image data; the confusion matrix for classifiers of up to 20 classes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { availableViews, initialDashboardState } from "./state.ts";
+ * assert.deepEqual(availableViews(initialDashboardState()), ["network"]);
+ * ```
+ */
+export function availableViews(state: DashboardState): DashboardView[] {
+  const run = state.run;
+  const image = run?.image !== undefined;
+  const classes = run?.task === "classification" ? run.classNames?.length ?? 0 : 0;
+  const confusion = classes >= 2 && classes <= CONFUSION_VIEW_MAX_CLASSES;
+  const views: DashboardView[] = ["network"];
+  if (image) views.push("samples");
+  if (confusion) views.push("confusion");
+  if (image) views.push("filters");
+  return views;
+}
 
 /** Anything {@linkcode reduceDashboard} folds: a trainer event or a UI action. */
 export type DashboardInput = TrainEvent | UiAction;
@@ -65,6 +100,14 @@ export interface DashboardState {
   readonly logScale: boolean;
   /** Whether the help overlay is shown. */
   readonly help: boolean;
+  /** The view beside the loss chart in the compact layout (`v` cycles it). */
+  readonly view: DashboardView;
+  /** The latest predicted classes of `run.image.samples` (epochs may leave them out; the last ones stay shown). */
+  readonly samplePredictions?: readonly number[];
+  /** The latest confusion matrix (epochs may leave it out; the last one stays shown). */
+  readonly confusion?: ConfusionMatrix;
+  /** The latest first-layer filters (epochs may leave them out; the last ones stay shown). */
+  readonly filters?: FirstLayerFilters;
 }
 
 /**
@@ -90,6 +133,7 @@ export function initialDashboardState(): DashboardState {
     selectedLayer: 0,
     logScale: false,
     help: false,
+    view: "network",
   };
 }
 
@@ -174,6 +218,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
   let improved = false;
   let requested = state.requestedLearningRate;
   let boundary = state.boundary;
+  let samplePredictions = state.samplePredictions, confusion = state.confusion, filters = state.filters;
   let selectedLayer = state.selectedLayer;
   for (let k = 0; k < epochs.length; k++) {
     const input = epochs[k];
@@ -187,6 +232,9 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     }
     if (requested !== undefined && reachedRequest(input.learningRate, requested)) requested = undefined;
     if (input.boundary !== undefined) boundary = input.boundary;
+    if (input.samplePredictions !== undefined) samplePredictions = input.samplePredictions;
+    if (input.confusion !== undefined) confusion = input.confusion;
+    if (input.filters !== undefined) filters = input.filters;
     selectedLayer = Math.min(selectedLayer, Math.max(0, input.layers.length - 1));
   }
   // The series, one column at a time, in runs of epochs with the same layer count (a run starts the series of
@@ -229,6 +277,10 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     selectedLayer,
     logScale: state.logScale,
     help: state.help,
+    view: state.view,
+    samplePredictions,
+    confusion,
+    filters,
   };
 }
 
@@ -274,6 +326,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         selectedLayer: Math.min(state.selectedLayer, Math.max(0, input.network.layers.length - 1)),
         logScale: state.logScale,
         help: state.help,
+        view: state.view,
       };
     case "epoch":
       return foldEpochs(state, [input]);
@@ -322,6 +375,11 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
       return { ...state, logScale: !state.logScale };
     case "toggle_help":
       return { ...state, help: !state.help };
+    case "cycle_view": {
+      const views = availableViews(state);
+      const next = views[(views.indexOf(state.view) + 1) % views.length];
+      return next === state.view ? state : { ...state, view: next };
+    }
     case "command_sent":
       return {
         ...state,

@@ -1,9 +1,9 @@
 // The footer: a status line (end, divergence, pause hint or the latest notice) and the key hints.
 
 import { paint, truncate, visibleWidth } from "../ansi.ts";
-import { type DashboardState, stateLabel } from "../state.ts";
+import { availableViews, type DashboardState, stateLabel } from "../state.ts";
 import { formatNumber } from "../widgets/format.ts";
-import { ACCENT, BAD, type PanelSize, stateColor } from "./_common.ts";
+import { ACCENT, BAD, type PanelSize, PICTURE_COLUMNS, stateColor } from "./_common.ts";
 
 const KEYS: readonly [string, string][] = [
   ["space", "pause"],
@@ -13,6 +13,7 @@ const KEYS: readonly [string, string][] = [
   ["s", "save"],
   ["l", "log"],
   ["r", "restart"],
+  ["v", "view"],
   ["q", "quit"],
   ["?", "help"],
 ];
@@ -41,9 +42,12 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
   const keys = KEYS.map(([key, what]) =>
     `${paint(key, ACCENT, color)} ${key === "space" && state.status === "paused" ? "resume" : what}`
   );
-  // When the keys do not fit, the least needed go first (they stay listed in the help).
-  const dropOrder = ["l", "r", "s", "←→", "+/-", "n"];
-  let shown = KEYS.map(([key]) => key);
+  // When the keys do not fit, the least needed go first (they stay listed in the help). `v` is listed when there
+  // is more than one view, unless image data show all their pictures at once (from 120 columns).
+  const dropOrder = ["l", "r", "s", "v", "←→", "+/-", "n"];
+  const views = availableViews(state);
+  const cycles = views.length > 1 && !(views.includes("samples") && columns >= PICTURE_COLUMNS);
+  let shown = KEYS.map(([key]) => key).filter((key) => key !== "v" || cycles);
   for (const key of dropOrder) {
     if (visibleWidth(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  ")) <= columns - 1) break;
     shown = shown.filter((k) => k !== key);

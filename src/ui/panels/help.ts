@@ -12,7 +12,7 @@ const HELP: readonly [string, string][] = [
   ["s", "save a checkpoint now"],
   ["l", "toggle a log scale for the loss"],
   ["r", "restart from the same seed"],
-  ["v", "next view: network, samples, confusion, filters"],
+  ["v", "next view beside the loss chart"],
   ["q  ctrl-c", "quit (saves the model)"],
   ["?  esc", "show or hide this help"],
 ];

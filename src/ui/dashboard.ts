@@ -55,15 +55,21 @@ export interface DashboardLayout {
   header: PanelSize;
   /** The loss chart, top left. */
   loss: PanelSize;
-  /** The network diagram beside the loss chart, or the view `v` chose there (see `view`). */
+  /** The place beside the loss chart: the network diagram, or the view `v` chose there (see `view`). */
   network: PanelSize;
   /** What the network's place shows: the network, or the samples, confusion or filters view. */
   view: DashboardView;
   /**
-   * The pictures of image data from {@linkcode PICTURE_COLUMNS}×{@linkcode PICTURE_ROWS}: samples beside the loss
-   * chart, the confusion matrix and the filters below; the network and detail panels are not drawn then.
+   * Whether image data show all their pictures ({@linkcode PICTURE_COLUMNS}×{@linkcode PICTURE_ROWS} and up):
+   * the samples in the network's place, the confusion matrix and the filters in a row below; no network, no detail.
    */
-  pictures?: { samples: PanelSize; confusion?: PanelSize; filters: PanelSize };
+  pictures: boolean;
+  /** The sample images, when drawn (as the view beside the loss chart, or in the pictures layout). */
+  samples?: PanelSize;
+  /** The confusion matrix, when drawn. */
+  confusion?: PanelSize;
+  /** The first layer's filters, when drawn. */
+  filters?: PanelSize;
   /** The decision boundary, top right, once the run sends one. */
   boundary?: PanelSize;
   /** The gradients, below (the full width in the compact layout). */
@@ -76,11 +82,24 @@ export interface DashboardLayout {
   help: PanelSize;
 }
 
+/** The names of the layout's panel places (its fields that are sizes). */
+export type PanelSlot = {
+  [K in keyof DashboardLayout]-?: DashboardLayout[K] extends PanelSize | undefined ? K : never;
+}[keyof DashboardLayout];
+
 /**
  * Chooses the layout for a terminal of at least {@linkcode MIN_COLUMNS}×{@linkcode MIN_ROWS}: compact below
- * 110×34 (loss, network and boundary over the gradients), wide from there (the detail panel beside the gradients).
+ * 110×34 (loss, network and boundary over the gradients), wide from there (the detail panel beside the gradients);
+ * the network's place shows the view `v` chose. Image data from 120×40 get the pictures layout instead: loss and
+ * samples, then confusion and filters, then the gradients.
  */
 export function dashboardLayout(state: DashboardState, options: RenderOptions): DashboardLayout {
+  const layout = placePanels(state, options);
+  if (layout.pictures || layout.view === "network") return layout;
+  return { ...layout, [layout.view]: layout.network };
+}
+
+function placePanels(state: DashboardState, options: RenderOptions): DashboardLayout {
   const { columns, rows, color } = options;
   const body = rows - 4;
   const wide = columns >= 110 && rows >= 34;
@@ -93,6 +112,7 @@ export function dashboardLayout(state: DashboardState, options: RenderOptions): 
     footer: size(columns, 2),
     help: size(Math.min(columns - 4, 50), rows),
     view: views.includes(state.view) ? state.view : "network" as DashboardView,
+    pictures: false,
   };
   if (columns >= PICTURE_COLUMNS && rows >= PICTURE_ROWS && views.includes("samples")) {
     const gradientHeight = Math.min(layerCount + 3, Math.max(3, body - 30));
@@ -103,13 +123,12 @@ export function dashboardLayout(state: DashboardState, options: RenderOptions): 
     return {
       ...lines,
       view: "network",
+      pictures: true,
       loss: size(leftWidth, top),
       network: size(columns - leftWidth, top),
-      pictures: {
-        samples: size(columns - leftWidth, top),
-        confusion: confusion ? size(leftWidth, middle) : undefined,
-        filters: size(confusion ? columns - leftWidth : columns, middle),
-      },
+      samples: size(columns - leftWidth, top),
+      confusion: confusion ? size(leftWidth, middle) : undefined,
+      filters: size(confusion ? columns - leftWidth : columns, middle),
       gradients: size(columns, gradientHeight),
     };
   }
@@ -176,18 +195,16 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
     return lines.slice(0, Math.max(1, rows)).join("\n");
   }
   const layout = dashboardLayout(state, options);
-  const pictures = layout.pictures;
+  const { confusion, filters } = layout;
   const upper = [
     block(renderLoss(state, layout.loss), layout.loss),
-    pictures
-      ? block(renderSamples(state, pictures.samples), pictures.samples)
-      : block(VIEWS[layout.view](state, layout.network), layout.network),
+    block(VIEWS[layout.pictures ? "samples" : layout.view](state, layout.network), layout.network),
     ...(layout.boundary ? [block(renderBoundary(state, layout.boundary), layout.boundary)] : []),
   ];
-  const middle = pictures
+  const middle = layout.pictures
     ? joinColumns([
-      ...(pictures.confusion ? [block(renderConfusion(state, pictures.confusion), pictures.confusion)] : []),
-      block(renderFilters(state, pictures.filters), pictures.filters),
+      ...(confusion ? [block(renderConfusion(state, confusion), confusion)] : []),
+      ...(filters ? [block(renderFilters(state, filters), filters)] : []),
     ])
     : [];
   const gradients = renderGradients(state, layout.gradients);

@@ -2,11 +2,18 @@
 
 import assert from "node:assert/strict";
 import type { ColorMode } from "../../../src/ui/ansi.ts";
-import { type DashboardLayout, dashboardLayout } from "../../../src/ui/dashboard.ts";
+import { dashboardLayout, type PanelSlot } from "../../../src/ui/dashboard.ts";
 import type { PanelSize } from "../../../src/ui/panels/_common.ts";
 import { type DashboardState, initialDashboardState } from "../../../src/ui/state.ts";
 import { visibleWidth } from "../../../src/ui/ansi.ts";
-import { divergedRun, mnistRun, xorPausedRun, xorRun } from "../../fixtures/ui_events.ts";
+import {
+  divergedRun,
+  fashionPicturesRun,
+  irisRun,
+  mnistRun,
+  xorPausedRun,
+  xorRun,
+} from "../../fixtures/ui_events.ts";
 import { assertFits, assertGolden, fold } from "../_golden.ts";
 
 const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
@@ -19,6 +26,12 @@ export const PANEL_STATES: Record<string, () => DashboardState> = {
   paused: () => fold(xorPausedRun()),
   diverged: () => fold([...divergedRun(), { type: "toggle_log" }]),
   help: () => fold([...xorPausedRun(), { type: "toggle_help" }]),
+  // image data after `v` once, twice and three times (at 120×40 they show all their pictures whatever the view)
+  "fashion-samples": () => fold([...fashionPicturesRun(), { type: "cycle_view" }]),
+  "fashion-confusion": () => fold([...fashionPicturesRun(), { type: "cycle_view" }, { type: "cycle_view" }]),
+  "fashion-filters": () =>
+    fold([...fashionPicturesRun(), { type: "cycle_view" }, { type: "cycle_view" }, { type: "cycle_view" }]),
+  "iris-confusion": () => fold([...irisRun(), { type: "cycle_view" }]),
 };
 
 /** What {@linkcode panelGoldens} checks: one panel, the layout slot it fills, and the states to draw. */
@@ -26,7 +39,7 @@ export interface PanelGoldenOptions {
   /** The panel's render function. */
   render: (state: DashboardState, size: PanelSize) => string[];
   /** The layout slot the panel fills. */
-  slot: keyof DashboardLayout;
+  slot: PanelSlot;
   /** Names from {@linkcode PANEL_STATES}. */
   states: readonly string[];
   /** Whether the panel is exactly `size.height` lines (boxed panels are; header, footer and help are not). */

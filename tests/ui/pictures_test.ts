@@ -95,8 +95,8 @@ Deno.test("renderSamples() labels each image with its predicted class, ✓ right
   assert.match(lines, /✗Coat/);
   // colour: right in green, wrong in red
   const colored = renderSamples(state, { width: 40, height: 16, color: "truecolor" }).join("\n");
-  assert.match(colored, /\x1b\[38;2;80;200;120m✓Trouser/);
-  assert.match(colored, /\x1b\[38;2;235;80;80m✗Coat/);
+  assert.ok(colored.includes("\x1b[38;2;80;200;120m✓Trouser"), "a right answer in green");
+  assert.ok(colored.includes("\x1b[38;2;235;80;80m✗Coat"), "a wrong answer in red");
 });
 
 Deno.test("renderSamples() before the first prediction names the true classes, dimmed", () => {

@@ -304,3 +304,35 @@ Deno.test("parseConfig() reads data.image as [height, width] for CSV data", asyn
     assert.deepEqual(parseConfig(parseConfigYaml(stringifyConfig(config))).data.image, [4, 2]);
   });
 });
+
+Deno.test("parseConfigYaml(): duplicate keys are found in one linear pass, at the repeated key", async (t) => {
+  const cases: [string, string, string][] = [
+    ["top level", "a: 1\nb: 2\na: 3\n", "configs/x.yaml:3:1: Cannot parse YAML: Map keys must be unique"],
+    ["nested", "x:\n  y: 1\n  y: 2\n", "configs/x.yaml:3:3: Cannot parse YAML: Map keys must be unique"],
+    [
+      "in a flow map in a list",
+      "- {a: 1, a: 2}\n",
+      "configs/x.yaml:1:10: Cannot parse YAML: Map keys must be unique",
+    ],
+    [
+      "the first of two in document order",
+      "a:\n  b: 1\n  b: 2\nc: 1\nc: 2\n",
+      "configs/x.yaml:3:3: Cannot parse YAML: Map keys must be unique",
+    ],
+    [
+      "the last of 90,001 keys repeats the sixth",
+      Array.from({ length: 90_000 }, (_, i) => `k${i}: 1\n`).join("") + "k5: 2\n",
+      "configs/x.yaml:90001:1: Cannot parse YAML: Map keys must be unique",
+    ],
+  ];
+  for (const [name, text, message] of cases) {
+    await t.step(
+      name,
+      () =>
+        assert.equal(messageOf(() => parseConfigYaml(text, { file: "configs/x.yaml" }), ParseError), message),
+    );
+  }
+  await t.step("a number and a string of the same digits are different keys, as in YAML", () => {
+    assert.doesNotThrow(() => parseConfigYaml("1: a\n'1': b\n"));
+  });
+});

@@ -28,7 +28,7 @@ import { Network } from "./nn/network.ts";
 import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/serialize.ts";
 import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, TrainEvent } from "./train/events.ts";
-import { explainEvent } from "./train/explain_event.ts";
+import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
 import { Timeline } from "./train/timeline.ts";
 import { decodeTimeline, TIMELINE_FILE } from "./train/timeline_file.ts";
@@ -367,6 +367,13 @@ async function commandTrain(args: string[]): Promise<number> {
         events,
         onEvent: record,
         send,
+        explain: (sample) =>
+          explainTrainingSample(prepared.network, {
+            data: prepared.train,
+            sample,
+            loss: prepared.loss as LossName,
+            epoch: lastEpoch?.epoch ?? 0,
+          }),
         onEnd: async () => {
           if (endReason !== "diverged") savedTo = await save();
           return savedTo;

@@ -233,7 +233,8 @@ export type TrainCommand =
   | { type: "set_learning_rate"; value: number }
   | { type: "save" }
   | { type: "quit"; interrupted?: boolean }
-  | { type: "restart" };
+  | { type: "restart" }
+  | ExplainCommand;
 
 /** One layer of an explained sample (copied numbers; layer l in the formulas, a⁰ = x). */
 export interface ExplainLayer {

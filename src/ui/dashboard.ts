@@ -6,6 +6,7 @@ import { renderBoundary } from "./panels/boundary.ts";
 import { renderConfusion } from "./panels/confusion.ts";
 import { renderDetail } from "./panels/detail.ts";
 import { renderFilters } from "./panels/filters.ts";
+import { renderExplain } from "./panels/explain.ts";
 import { renderFooter } from "./panels/footer.ts";
 import { renderGradients } from "./panels/gradients.ts";
 import { renderHeader } from "./panels/header.ts";
@@ -80,6 +81,8 @@ export interface DashboardLayout {
   footer: PanelSize;
   /** The help box laid over the middle when it is open. */
   help: PanelSize;
+  /** The explain view, which takes the whole body between the header and the footer when it is open. */
+  explain: PanelSize;
 }
 
 /** The names of the layout's panel places (its fields that are sizes). */
@@ -113,6 +116,7 @@ function placePanels(state: DashboardState, options: RenderOptions): DashboardLa
     help: size(Math.min(columns - 4, 50), rows),
     view: views.includes(state.view) ? state.view : "network" as DashboardView,
     pictures: false,
+    explain: size(columns, body),
   };
   if (columns >= PICTURE_COLUMNS && rows >= PICTURE_ROWS && views.includes("samples")) {
     const gradientHeight = Math.min(layerCount + 3, Math.max(3, body - 30));
@@ -196,6 +200,21 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
   }
   const layout = dashboardLayout(state, options);
   const { confusion, filters } = layout;
+  if (state.explain?.open) {
+    let view = [
+      ...renderHeader(state, layout.header),
+      ...renderExplain(state, layout.explain),
+      ...renderFooter(state, layout.footer),
+    ];
+    if (state.help) {
+      view = overlayCentered(view, {
+        box: renderHelp(state, layout.help),
+        width: layout.help.width,
+        columns,
+      });
+    }
+    return view.slice(0, rows).map((line) => truncate(line, columns)).join("\n");
+  }
   const upper = [
     block(renderLoss(state, layout.loss), layout.loss),
     block(VIEWS[layout.pictures ? "samples" : layout.view](state, layout.network), layout.network),

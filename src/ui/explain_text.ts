@@ -70,10 +70,10 @@ function wrapCells(cells: string[], width: number): string[] {
   return lines.length > 0 ? lines : [""];
 }
 
-/** ‖v‖ then the entries of largest magnitude, `#i value`, as many as fit in `width` (at least one). */
+/** `‖·‖ n  top` then the entries of largest magnitude, `#i value`, as many as fit in `width` (at least one). */
 function summary(values: readonly number[], width: number, largest = values.map((v) => Math.abs(v))): string {
   const order = largest.map((_, i) => i).sort((i, j) => largest[j] - largest[i] || i - j);
-  let text = `‖·‖ ${formatExplainNumber(norm(values))}  largest`;
+  let text = `‖·‖ ${formatExplainNumber(norm(values))}  top`;
   for (let k = 0; k < order.length; k++) {
     const i = order[k];
     const part = `  #${i} ${formatExplainNumber(values[i])}`;
@@ -114,8 +114,9 @@ function outputDelta(event: ExplainEvent, layer: ExplainLayer, l: string): strin
 /**
  * The explanation as lines, in the tutorial's order: x; for each layer z = W·a + b and a = f(z); ŷ, y and L; then
  * backward from the last layer, δ = ∂L/∂z, ∂W = δ·aᵀ and ∂b = δ. Vectors of at most `maxUnits` entries list every
- * number; wider ones give their norm and largest entries, and ∂W of a wide layer gives ‖∂W‖ = ‖δ‖·‖a‖ and its
- * largest rows (row i is δᵢ·a, of norm |δᵢ|·‖a‖).
+ * number; wider ones give their norm and largest entries (`‖·‖ 6.84  top  #7 1.59 …`, `#i` the 0-based unit), and
+ * ∂W of a wide layer gives ‖∂W‖ = ‖δ‖·‖a‖ and its largest rows (row i is δᵢ·a, of norm |δᵢ|·‖a‖). A one-hot
+ * target of more than two classes reads `one-hot #k "name"`.
  *
  * @example
  * ```ts
@@ -155,7 +156,7 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
 
   if (event.rawInput !== undefined && event.rawInput.some((v, i) => v !== event.input[i])) {
     vector("raw input", event.rawInput);
-    vector("x = a⁰ (preprocessed)", event.input);
+    vector("x = a⁰", event.input);
   } else {
     vector("x = a⁰", event.input);
   }
@@ -171,7 +172,19 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
     lines[end] = { ...lines[end], values: lines[end].values + predicted };
   }
   if (event.target === undefined) return lines;
-  vector("y (target)", event.target, event.label !== undefined ? `  "${event.label}"` : "");
+  const label = event.label !== undefined ? `  "${event.label}"` : "";
+  const hot = event.target.indexOf(1);
+  const oneHot = event.target.length > 2 && event.target.every((v, k) => v === (k === hot ? 1 : 0));
+  if (oneHot) {
+    lines.push({
+      kind: "formula",
+      formula: "y (target)",
+      shape: `(${event.target.length})`,
+      values: `one-hot #${hot}${label}`,
+    });
+  } else {
+    vector("y (target)", event.target, label);
+  }
   const lossFormula = LOSS_FORMULA[event.lossName ?? ""] ?? `L = ${event.lossName}(ŷ, y)`;
   lines.push({
     kind: "formula",
@@ -179,7 +192,9 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
     shape: "",
     values: formatExplainNumber(event.loss ?? NaN).padStart(NUMBER_WIDTH),
   });
-  heading("backward, by the chain rule from the last layer");
+  heading(
+    compact ? "backward, last layer first (∂bˡ = δˡ)" : "backward, by the chain rule from the last layer",
+  );
   for (let index = last - 1; index >= 0; index--) {
     const layer = layers[index], l = superscript(index + 1), delta = layer.delta ?? [];
     if (!compact) heading(`layer ${index + 1} · ${layer.inputs}→${layer.units} · ${layer.activation}`);
@@ -188,7 +203,7 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
       : `δ${l} = (W${superscript(index + 2)}ᵀ·δ${superscript(index + 2)}) ⊙ ${
         symbolOf(layer.activation)
       }'(z${l})`;
-    vector(compact ? deltaFormula.replace(" = ", ` = ∂b${l} = `) : deltaFormula, delta);
+    vector(deltaFormula, delta);
     const below = aValues(index), dWFormula = `∂W${l} = δ${l}·${index === 0 ? "x" : `(${aName(index)})`}ᵀ`;
     const shape = `(${layer.units}×${layer.inputs})`;
     if (layer.dW !== undefined && layer.units <= maxUnits && layer.inputs <= maxInputs) {
@@ -207,14 +222,14 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
       // row i of ∂W is δᵢ·aᵀ, so ‖row i‖ = |δᵢ|·‖a‖ and ‖∂W‖ = ‖δ‖·‖a‖
       const belowNorm = norm(below);
       const rows = delta.map((d) => Math.abs(d) * belowNorm);
-      let text = `‖∂W${l}‖ = ‖δ${l}‖·‖${aName(index)}‖ = ${
-        formatExplainNumber(norm(delta) * belowNorm)
-      }  largest rows`;
       const order = rows.map((_, i) => i).sort((i, j) => rows[j] - rows[i] || i - j);
-      for (let k = 0; k < order.length; k++) {
-        const part = `  #${order[k]} ${formatExplainNumber(rows[order[k]])}`;
-        if (k >= 1 && text.length + part.length > width) break;
-        text += part;
+      const parts = order.map((i) => `  #${i} ${formatExplainNumber(rows[i])}`);
+      const total = formatExplainNumber(norm(delta) * belowNorm);
+      const long = `‖∂W${l}‖ = ‖δ${l}‖·‖${aName(index)}‖ = ${total}  top rows`;
+      let text = long.length + (parts[0]?.length ?? 0) <= width ? long : `‖·‖ ${total}  top rows`;
+      for (let k = 0; k < parts.length; k++) {
+        if (k >= 1 && text.length + parts[k].length > width) break;
+        text += parts[k];
       }
       lines.push({ kind: "formula", formula: dWFormula, shape, values: text });
     }

@@ -87,6 +87,36 @@ function send(command: TrainCommand): KeyOutcome {
 }
 
 /**
+ * The explain view's keys, in any state (running, paused, ended): `e` opens it (asking for the numbers of the
+ * current sample) or closes it, esc closes it, `,` / `.` ask for the previous / next training sample, ↑ / ↓ scroll
+ * it while it is open. Undefined for every other key.
+ */
+function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefined {
+  const view = state.explain;
+  const open = view?.open ?? false;
+  const sample = view?.sample ?? 0;
+  if (key === "e" || key === "E") {
+    if (open) return { action: { type: "explain_toggle", open: false } };
+    return { action: { type: "explain_toggle", open: true }, command: { type: "explain", sample } };
+  }
+  if (!open) return undefined;
+  if (key === "escape") return { action: { type: "explain_toggle", open: false } };
+  if (key === "," || key === ".") {
+    const samples = view?.event?.samples ?? state.run?.trainSize ?? 0;
+    const next = sample + (key === "." ? 1 : -1);
+    const wrapped = samples > 0 ? ((next % samples) + samples) % samples : Math.max(0, next);
+    return {
+      action: { type: "explain_sample", sample: wrapped },
+      command: { type: "explain", sample: wrapped },
+    };
+  }
+  if (key === "up" || key === "down") {
+    return { action: { type: "explain_scroll", delta: key === "up" ? -1 : 1 } };
+  }
+  return undefined;
+}
+
+/**
  * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused,
  * `+`/`-` double or halve the learning rate, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits, `r`
  * restarts, `l` toggles the log scale and `?` the help. Keys that do nothing now give an empty outcome.
@@ -103,6 +133,8 @@ function send(command: TrainCommand): KeyOutcome {
 export function keyOutcome(key: string, state: DashboardState): KeyOutcome {
   if (key === "?") return { action: { type: "toggle_help" } };
   if (key === "escape" && state.help) return { action: { type: "toggle_help" } };
+  const explain = explainOutcome(key, state);
+  if (explain !== undefined) return explain;
   if (key === "l" || key === "L") return { action: { type: "toggle_log" } };
   if (key === "v" || key === "V") return { action: { type: "cycle_view" } };
   if (key === "right" || key === "tab" || key === "down") {

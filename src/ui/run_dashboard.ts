@@ -1,6 +1,6 @@
 // Wires trainer events, keys and resizes to the dashboard: reduce, render at a capped frame rate, restore on exit.
 
-import type { EpochEvent, TrainCommand, TrainEvent } from "../train/events.ts";
+import type { EpochEvent, ExplainEvent, TrainCommand, TrainEvent } from "../train/events.ts";
 import { renderFrame, renderSummary } from "./dashboard.ts";
 import { keyOutcome } from "./keys.ts";
 import {
@@ -14,6 +14,8 @@ import { Terminal, type TerminalSize } from "./terminal.ts";
 
 /** Epochs folded into the state at once at most (see `runDashboard`). */
 const FOLD_BATCH = 256;
+/** While the explain view is open during training, its numbers are recomputed at most this often (ms). */
+const EXPLAIN_REFRESH_MS = 250;
 
 /** A running training job as the dashboard sees it: its events and a way to send it commands. */
 export interface DashboardRun {
@@ -24,8 +26,13 @@ export interface DashboardRun {
    * dashboard waits for it before taking the event and asking for the next one.
    */
   onEvent?: (event: TrainEvent) => Promise<void> | void;
-  /** Sends a command to the trainer. */
+  /** Sends a command to the trainer (`explain` commands go to `explain` instead). */
   send(command: TrainCommand): void;
+  /**
+   * Computes the explain event of training sample `sample` on the current weights (the explain view's `e`, `,`
+   * and `.`), at once, while training runs, is paused or has ended; without it the view waits for numbers.
+   */
+  explain?: (sample: number) => ExplainEvent | undefined;
   /**
    * Called once after the end event, while the dashboard still shows "saving…"; returns where the model was
    * saved (shown in the summary), or undefined.
@@ -93,9 +100,30 @@ export async function runDashboard(
   let lastDraw = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // The explain view shows the weights of the epoch it was computed at; while training goes on, a frame asks
+  // for the numbers again when the epoch moved, at most every EXPLAIN_REFRESH_MS.
+  let explainedAt = -Infinity;
+  const explain = (sample: number) => {
+    explainedAt = now();
+    const answer = run.explain?.(sample);
+    if (answer) state = reduceDashboard(current(), answer);
+  };
+  const refreshExplain = () => {
+    const view = state.explain;
+    if (!view?.open || run.explain === undefined) return;
+    const shown = view.event;
+    if (shown?.sample === view.sample && shown.epoch === (state.latest?.epoch ?? 0)) return;
+    const wait = EXPLAIN_REFRESH_MS - (now() - explainedAt);
+    // too soon: a frame comes back for it (when training is paused no other frame may come)
+    if (wait > 0) timer ??= setTimeout(redraw, wait);
+    else explain(view.sample);
+  };
+
   const redraw = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    current();
+    refreshExplain();
     const { columns, rows } = terminal.size();
     terminal.draw(renderFrame(current(), { columns, rows, color: terminal.colorMode }));
     lastDraw = now();
@@ -190,7 +218,8 @@ export async function runDashboard(
       for await (const key of terminal.keys()) {
         const outcome = keyOutcome(key, current());
         if (outcome.action) apply(outcome.action);
-        if (outcome.command) run.send(outcome.command);
+        if (outcome.command?.type === "explain") explain(outcome.command.sample);
+        else if (outcome.command) run.send(outcome.command);
         if (outcome.exit) exitNow();
         if (outcome.action || outcome.command) redraw();
       }

@@ -5,6 +5,7 @@ import type {
   DecisionBoundary,
   EndReason,
   EpochEvent,
+  ExplainEvent,
   FirstLayerFilters,
   StartEvent,
   TrainCommand,
@@ -23,7 +24,8 @@ export type UiAction =
   | { type: "toggle_help" }
   | { type: "cycle_view" }
   | { type: "command_sent"; command: TrainCommand }
-  | { type: "model_saved"; path?: string };
+  | { type: "model_saved"; path?: string }
+  | ExplainAction;
 
 /**
  * What the panel beside the loss chart shows in the compact layout, cycled with `v`: the network, the sample
@@ -57,8 +59,29 @@ export function availableViews(state: DashboardState): DashboardView[] {
   return views;
 }
 
-/** Anything {@linkcode reduceDashboard} folds: a trainer event or a UI action. */
-export type DashboardInput = TrainEvent | UiAction;
+/**
+ * The explain view's actions: open or close it (`e`, esc), pick a sample (`,` `.`), scroll (↑ ↓). The numbers
+ * come separately, as an {@linkcode ExplainEvent} answering the `explain` command the same key sends.
+ */
+export type ExplainAction =
+  | { type: "explain_toggle"; open?: boolean }
+  | { type: "explain_sample"; sample: number }
+  | { type: "explain_scroll"; delta: number };
+
+/** Anything {@linkcode reduceDashboard} folds: a trainer event, an explain event or a UI action. */
+export type DashboardInput = TrainEvent | ExplainEvent | UiAction;
+
+/** The explain view: whether it is open, which training sample, how far scrolled, and the latest numbers. */
+export interface ExplainViewState {
+  /** Whether the view replaces the panels. */
+  readonly open: boolean;
+  /** The training sample asked for (0-based). */
+  readonly sample: number;
+  /** Lines scrolled past at the top. */
+  readonly scroll: number;
+  /** The latest explain event (may be of an earlier sample until the answer comes). */
+  readonly event?: ExplainEvent;
+}
 
 /** Everything the dashboard shows, built only by {@linkcode reduceDashboard}. */
 export interface DashboardState {
@@ -108,6 +131,8 @@ export interface DashboardState {
   readonly confusion?: ConfusionMatrix;
   /** The latest first-layer filters (epochs may leave them out; the last ones stay shown). */
   readonly filters?: FirstLayerFilters;
+  /** The explain view (`e`), once opened. */
+  readonly explain?: ExplainViewState;
 }
 
 /**
@@ -163,6 +188,8 @@ function pendingFor(command: TrainCommand): string {
       return "quitting and saving…";
     case "restart":
       return "restarting…";
+    case "explain":
+      return `explaining sample ${command.sample + 1}…`;
   }
 }
 
@@ -281,6 +308,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     samplePredictions,
     confusion,
     filters,
+    explain: state.explain,
   };
 }
 
@@ -295,6 +323,13 @@ function withEscapedText(input: DashboardInput): DashboardInput {
     case "notice":
     case "end":
       return { ...input, message: escapeControl(input.message) };
+    case "explain":
+      return {
+        ...input,
+        classNames: input.classNames?.map(escapeControl),
+        label: input.label === undefined ? undefined : escapeControl(input.label),
+        predicted: input.predicted === undefined ? undefined : escapeControl(input.predicted),
+      };
     default:
       return input;
   }
@@ -327,6 +362,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         logScale: state.logScale,
         help: state.help,
         view: state.view,
+        explain: state.explain && { ...state.explain, event: undefined },
       };
     case "epoch":
       return foldEpochs(state, [input]);
@@ -394,6 +430,24 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         savedPath: input.path ?? state.savedPath,
         pending: state.pending?.startsWith("saving") ? undefined : state.pending,
       };
+    case "explain":
+      return {
+        ...state,
+        explain: { open: false, sample: input.sample ?? 0, scroll: 0, ...state.explain, event: input },
+      };
+    case "explain_toggle": {
+      const open = input.open ?? !(state.explain?.open ?? false);
+      return { ...state, explain: { sample: 0, scroll: 0, ...state.explain, open } };
+    }
+    case "explain_sample": {
+      const samples = state.explain?.event?.samples ?? state.run?.trainSize ?? 0;
+      const sample = samples > 0 ? ((input.sample % samples) + samples) % samples : Math.max(0, input.sample);
+      return { ...state, explain: { ...state.explain, open: true, sample, scroll: 0 } };
+    }
+    case "explain_scroll": {
+      const view = state.explain ?? { open: true, sample: 0, scroll: 0 };
+      return { ...state, explain: { ...view, scroll: Math.max(0, view.scroll + input.delta) } };
+    }
   }
 }
 

@@ -235,7 +235,7 @@ Deno.test("explain applies the model's preprocessing and takes a class name or i
   const human = await runCli("explain", [path, "--input", "12,-1.5", "--target", "dog"]);
   assert.match(human.stdout, /loss cross_entropy/);
   assert.match(human.stdout, /raw input +\(2\) +12 +-1\.5000/);
-  assert.match(human.stdout, /y \(target\) +\(3\) +0 +1 +0 +"dog"/);
+  assert.match(human.stdout, /y \(target\) +\(3\) +one-hot #1 {2}"dog"/);
   assert.match(human.stdout, /δ¹ = ŷ − y +\(3\)/);
 });
 
@@ -260,9 +260,9 @@ Deno.test("explain shows norms and the largest units for wide layers", async () 
   const input = Array.from({ length: inputs }, (_, j) => (j % 5) / 4).join(",");
   const run = await runCli("explain", [path, "--input", input, "--target", "0.5"]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /x = a⁰ +\(40\) +‖·‖ \d\.\d{4} +largest +#\d+ /);
+  assert.match(run.stdout, /x = a⁰ +\(40\) +‖·‖ \d\.\d{4} +top +#\d+ /);
   assert.match(run.stdout, /z¹ = W¹·x \+ b¹ +\(20\) +‖·‖ /);
-  assert.match(run.stdout, /∂W¹ = δ¹·xᵀ +\(20×40\) +‖∂W¹‖ = ‖δ¹‖·‖x‖ = \S+ +largest rows +#\d+ \d/);
+  assert.match(run.stdout, /∂W¹ = δ¹·xᵀ +\(20×40\) +‖∂W¹‖ = ‖δ¹‖·‖x‖ = \S+ +top rows +#\d+ \d/);
   assert.match(
     run.stdout,
     /∂W² = δ²·\(a¹\)ᵀ +\(1×20\)( +-?\d\.\d{4}| +0){7}\n {30,}( +-?\d\.\d{4}| +0){7}\n/,

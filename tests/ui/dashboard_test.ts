@@ -8,7 +8,14 @@ import {
   renderFrame,
   renderSummary,
 } from "../../src/ui/dashboard.ts";
-import { divergedRun, mnistRun, xorPausedRun, xorRun } from "../fixtures/ui_events.ts";
+import {
+  divergedRun,
+  mnistExplain,
+  mnistRun,
+  xorExplain,
+  xorPausedRun,
+  xorRun,
+} from "../fixtures/ui_events.ts";
 import { assertFits as fits, assertGolden as golden, fold } from "./_golden.ts";
 
 const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
@@ -27,6 +34,27 @@ const CASES: { name: string; state: () => DashboardState }[] = [
   { name: "mnist", state: () => fold([...mnistRun(), { type: "select_layer", delta: 1 }]) },
   { name: "paused", state: () => fold(xorPausedRun()) },
   { name: "diverged", state: () => fold([...divergedRun(), { type: "toggle_log" }]) },
+  {
+    name: "explain",
+    state: () =>
+      fold([
+        ...xorPausedRun(),
+        { type: "explain_toggle", open: true },
+        { type: "explain_sample", sample: 1 },
+        xorExplain(),
+      ]),
+  },
+  {
+    name: "explain-scrolled",
+    state: () =>
+      fold([
+        ...mnistRun(),
+        { type: "explain_toggle", open: true },
+        { type: "explain_sample", sample: 1234 },
+        mnistExplain(),
+        { type: "explain_scroll", delta: 4 },
+      ]),
+  },
 ];
 const SIZES: [number, number][] = [[80, 24], [120, 40]];
 const COLORS: ColorMode[] = ["none", "256", "truecolor"];

@@ -89,3 +89,32 @@ Deno.test("keyOutcome() maps view keys to UI actions", () => {
   assert.deepEqual(keyOutcome("escape", helping).action, { type: "toggle_help" });
   assert.equal(keyOutcome("x", state).command, undefined);
 });
+
+Deno.test("keyOutcome() opens and closes the explain view and moves between samples, in any state", async (t) => {
+  const states: [string, DashboardState][] = [
+    ["running", running()],
+    ["paused", reduceDashboard(running(), { type: "state", paused: true })],
+    ["ended", reduceDashboard(running(), { type: "end", reason: "done", epoch: 3, message: "" })],
+  ];
+  for (const [name, state] of states) {
+    await t.step(name, () => {
+      assert.deepEqual(keyOutcome("e", state), {
+        action: { type: "explain_toggle", open: true },
+        command: { type: "explain", sample: 0 },
+      });
+      // , and . and esc do nothing while the view is closed
+      assert.equal(keyOutcome(".", state).command?.type, undefined);
+      const open = reduceDashboard(state, { type: "explain_toggle", open: true });
+      assert.deepEqual(keyOutcome("e", open), { action: { type: "explain_toggle", open: false } });
+      assert.deepEqual(keyOutcome("escape", open), { action: { type: "explain_toggle", open: false } });
+      assert.deepEqual(keyOutcome(".", open), {
+        action: { type: "explain_sample", sample: 1 },
+        command: { type: "explain", sample: 1 },
+      });
+      // the XOR fixture has 400 training samples: , from the first goes to the last
+      assert.deepEqual(keyOutcome(",", open).command, { type: "explain", sample: 399 });
+      assert.deepEqual(keyOutcome("down", open), { action: { type: "explain_scroll", delta: 1 } });
+      assert.deepEqual(keyOutcome("up", open), { action: { type: "explain_scroll", delta: -1 } });
+    });
+  }
+});

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { TrainCommand, TrainEvent } from "../../src/train/events.ts";
 import { type DashboardTerminal, runDashboard } from "../../src/ui/run_dashboard.ts";
 import type { TerminalSize } from "../../src/ui/terminal.ts";
-import { xorRun } from "../fixtures/ui_events.ts";
+import { xorExplain, xorRun } from "../fixtures/ui_events.ts";
 
 /** A terminal that records frames and lets the test type keys. */
 class FakeTerminal implements DashboardTerminal {
@@ -225,4 +225,36 @@ Deno.test("runDashboard() closes on a second ctrl-c without waiting for the trai
   assert.equal(terminal.closed, 1);
   assert.equal(state.latest?.epoch, 3);
   assert.equal(terminal.printed.length, 1);
+});
+
+Deno.test("runDashboard() answers e and . with the run's explain numbers, also after training ended", async () => {
+  const terminal = new FakeTerminal();
+  const sent: TrainCommand[] = [];
+  const asked: number[] = [];
+  const events = [...xorRun(5), { type: "end", reason: "done", epoch: 5, message: "Finished" } as TrainEvent];
+  const running = runDashboard({
+    events: play(events),
+    send: (c) => sent.push(c),
+    explain: (sample) => {
+      asked.push(sample);
+      return { ...xorExplain(), sample, samples: 4, epoch: 5 };
+    },
+  }, { terminal, frameInterval: 0, holdOnEnd: true });
+  for (let i = 0; i < 20 && !/■ done/.test(terminal.frames.at(-1) ?? ""); i++) await tick();
+  assert.match(terminal.frames.at(-1)!, /■ done/, "training has ended");
+  terminal.type("e");
+  await tick();
+  assert.deepEqual(asked, [0]);
+  assert.match(terminal.frames.at(-1)!, /Explain: sample 1\/4 · weights of epoch 5/);
+  assert.match(terminal.frames.at(-1)!, /z¹ = W¹·x \+ b¹ +\(3\)/);
+  terminal.type(".");
+  await tick();
+  assert.deepEqual(asked, [0, 1]);
+  assert.match(terminal.frames.at(-1)!, /Explain: sample 2\/4/);
+  assert.deepEqual(sent.filter((c) => c.type === "explain"), [], "explain never goes to the trainer");
+  terminal.type("escape");
+  await tick();
+  assert.doesNotMatch(terminal.frames.at(-1)!, /Explain:/);
+  terminal.type("q");
+  await running;
 });

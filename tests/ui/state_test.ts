@@ -11,7 +11,7 @@ import {
 } from "../../src/ui/state.ts";
 import type { EpochEvent } from "../../src/train/events.ts";
 import { renderFrame, renderSummary } from "../../src/ui/dashboard.ts";
-import { divergedRun, xorEpoch, xorPausedRun, xorRun, xorStart } from "../fixtures/ui_events.ts";
+import { divergedRun, xorEpoch, xorExplain, xorPausedRun, xorRun, xorStart } from "../fixtures/ui_events.ts";
 import { fold } from "./_golden.ts";
 
 Deno.test("reduceDashboard() keeps the loss history and the best epoch", () => {
@@ -191,4 +191,33 @@ Deno.test("reduceDashboard(): terminal escapes in a run name, class names and me
     assert.ok(!frame.includes("\x1b[2J"), "no clear-screen from a file reaches the frame");
   }
   assert.ok(!renderSummary(state).includes("\x1b"));
+});
+
+Deno.test("reduceDashboard() keeps the explain view's sample, scroll and numbers across epochs", () => {
+  let state = fold([...xorRun(3), { type: "explain_toggle", open: true }]);
+  assert.deepEqual(state.explain, { open: true, sample: 0, scroll: 0 });
+  state = fold([{ type: "explain_sample", sample: 1 }, { type: "explain_scroll", delta: 3 }], state);
+  assert.deepEqual(state.explain, { open: true, sample: 1, scroll: 3 });
+  state = fold([{ type: "explain_scroll", delta: -5 }, xorExplain()], state);
+  assert.equal(state.explain?.scroll, 0);
+  assert.equal(state.explain?.event?.sample, 1);
+  state = fold([xorEpoch(4), xorEpoch(5)], state);
+  assert.equal(state.explain?.event?.sample, 1, "epochs keep the view");
+  assert.equal(state.explain?.open, true);
+  state = fold([{ type: "explain_sample", sample: -1 }], state);
+  assert.equal(state.explain?.sample, 3, "samples wrap around the 4 of the event");
+  state = fold([{ type: "explain_toggle" }], state);
+  assert.equal(state.explain?.open, false);
+  assert.equal(state.explain?.sample, 3, "closing keeps the sample for the next e");
+  state = fold([xorStart()], state);
+  assert.equal(state.explain?.event, undefined, "a restart drops the old numbers");
+});
+
+Deno.test("reduceDashboard(): terminal escapes in an explain event's class names are shown as text", () => {
+  const hostile = "\x1b]0;pwned\x07";
+  const event = { ...xorExplain(), classNames: [hostile, "1"], label: hostile, predicted: hostile };
+  const state = fold([...xorRun(2), { type: "explain_toggle", open: true }, event]);
+  assert.equal(state.explain?.event?.label, "\\x1b]0;pwned\\x07");
+  const frame = renderFrame(state, { columns: 80, rows: 24, color: "truecolor" });
+  assert.ok(!frame.includes("\x07") && !frame.includes("\x1b]"));
 });

@@ -11,6 +11,7 @@ const HELP: readonly [string, string][] = [
   ["← → tab", "select a layer"],
   ["s", "save a checkpoint now"],
   ["l", "toggle a log scale for the loss"],
+  ["e  , .", "explain a sample (previous / next)"],
   ["r", "restart from the same seed"],
   ["v", "next view beside the loss chart"],
   ["q  ctrl-c", "quit (saves the model)"],

@@ -10,7 +10,9 @@ import {
   divergedRun,
   fashionPicturesRun,
   irisRun,
+  mnistExplain,
   mnistRun,
+  xorExplain,
   xorPausedRun,
   xorRun,
 } from "../../fixtures/ui_events.ts";
@@ -32,6 +34,20 @@ export const PANEL_STATES: Record<string, () => DashboardState> = {
   "fashion-filters": () =>
     fold([...fashionPicturesRun(), { type: "cycle_view" }, { type: "cycle_view" }, { type: "cycle_view" }]),
   "iris-confusion": () => fold([...irisRun(), { type: "cycle_view" }]),
+  explain_xor: () =>
+    fold([
+      ...xorRun(),
+      { type: "explain_toggle", open: true },
+      { type: "explain_sample", sample: 1 },
+      xorExplain(),
+    ]),
+  explain_mnist: () =>
+    fold([
+      ...mnistRun(),
+      { type: "explain_toggle", open: true },
+      { type: "explain_sample", sample: 1234 },
+      mnistExplain(),
+    ]),
 };
 
 /** What {@linkcode panelGoldens} checks: one panel, the layout slot it fills, and the states to draw. */

@@ -1,7 +1,8 @@
 // The command line: parse arguments, wire config → data → network → trainer → printer or dashboard, print errors.
 
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { writeFileAtomic } from "./_atomic_write.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
 import { stringifyConfig } from "./config/parse_config.ts";
@@ -17,6 +18,8 @@ import {
   TimelineFileError,
   UserFileError,
 } from "./errors.ts";
+import { modelToOnnx, ONNX_INPUT_NAME, ONNX_OPSET } from "./export/onnx.ts";
+import { modelToTypeScript } from "./export/typescript.ts";
 import type { Backend } from "./math/backend.ts";
 import { getLoss, LOSS_NAMES, type LossName } from "./math/losses.ts";
 import { Matrix } from "./math/matrix.ts";
@@ -57,6 +60,7 @@ Commands:
   inspect <model.json>      the model's layers and parameters
   explain <model.json>      the forward and backward pass of one input, every number with its formula
   replay <run folder>       the dashboard of a finished run, from its timeline.bin, without training
+  export <model.json>       the model as an ONNX file (--onnx) or a dependency-free TypeScript module (--ts)
 
 Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
@@ -113,6 +117,15 @@ Opens the dashboard on a run's saved timeline (runs/<name>/timeline.bin), withou
 snapshot back and forward, { and } ten, Home and End go to the first and latest, p plays the timeline back and q
 quits. --headless (or output that is not a terminal) prints one line per snapshot instead. A missing or corrupt
 timeline is an error with exit code 2.`,
+  export: `Usage: deno task export <model.json> [--onnx out.onnx] [--ts out.ts] [--float64]
+
+Writes the model, its preprocessing included, so that it runs without termnet (each file atomically):
+  --onnx FILE   an ONNX model (opset 13): input "input" of shape [N, features], output "output" of shape
+                [N, outputs]; Gemm per layer, Sigmoid/Tanh/Relu/LeakyRelu/Identity, Softmax on the output where
+                used, the preprocessing as Sub and Mul; float32 tensors (--float64 for double)
+  --ts FILE     one TypeScript module with no imports: predict(input: readonly number[]): number[] on raw
+                features, bit-identical to termnet's predict, and classNames and classify() for classifiers
+At least one of --onnx and --ts is required.`,
   inspect: `Usage: deno task inspect <model.json>
 
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
@@ -759,6 +772,52 @@ async function commandReplay(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** Writes an exported file atomically; a folder that is missing or not writable is one line naming the file. */
+async function writeExport(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "its folder does not exist"
+      : (error as Error).message;
+    throw new UserFileError(`Cannot write the export: ${reason}`, { file: path });
+  }
+}
+
+async function commandExport(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    onnx: { type: "string" },
+    ts: { type: "string" },
+    float64: { type: "boolean" },
+  });
+  if (values.help) return print(HELP.export), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("export expects one model file (see --help)");
+  const onnxPath = values.onnx as string | undefined;
+  const tsPath = values.ts as string | undefined;
+  if (onnxPath === undefined && tsPath === undefined) {
+    throw new UsageError("export needs --onnx FILE or --ts FILE (see --help)");
+  }
+  if (values.float64 && onnxPath === undefined) {
+    throw new UsageError("--float64 applies to --onnx only (the TypeScript module computes in float64)");
+  }
+  const model = await loadModel(positionals[0]);
+  if (onnxPath !== undefined) {
+    const bytes = modelToOnnx(model, { dtype: values.float64 ? "float64" : "float32" });
+    await writeExport(onnxPath, bytes);
+    print(
+      `${onnxPath}: ONNX opset ${ONNX_OPSET}, input "${ONNX_INPUT_NAME}" [N, ${model.input}], ${bytes.length} bytes`,
+    );
+  }
+  if (tsPath !== undefined) {
+    const text = modelToTypeScript(model, { source: basename(positionals[0]) });
+    await writeExport(tsPath, new TextEncoder().encode(text));
+    print(
+      `${tsPath}: TypeScript module, predict(input) on ${model.input} raw features, ${text.length} characters`,
+    );
+  }
+  return EXIT.ok;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: commandTrain,
   evaluate: commandEvaluate,
@@ -768,6 +827,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   inspect: commandInspect,
   explain: commandExplain,
   replay: commandReplay,
+  export: commandExport,
 };
 
 /** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */

@@ -15,7 +15,8 @@ export type Command =
   | "inspect"
   | "explain"
   | "replay"
-  | "fetch";
+  | "fetch"
+  | "export";
 
 // deno.json holds each task as `deno run <flags> src/cli.ts <command>`; the tests read the flags from there, so a
 // permission change is one edit (in deno.json) and the tests can never run with more than the task grants.

@@ -8,7 +8,8 @@ import { resolveNetworkShape } from "./config/resolve.ts";
 import { stringifyConfig } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
-import { loadDataset } from "./data/load.ts";
+import { loadDataset, MAX_CSV_BYTES } from "./data/load.ts";
+import { readAllCapped, TooLargeError } from "./_read_capped.ts";
 import {
   ConfigError,
   DataError,
@@ -539,8 +540,16 @@ function isHeader(line: string, features: readonly string[] | undefined): boolea
     fields.some((field) => field !== "");
 }
 
+/** Reads stdin to its end, at most the CSV limit (so `predict < /dev/zero` stops with an error). */
 async function readStdin(): Promise<string> {
-  return await new Response(Deno.stdin.readable).text();
+  try {
+    return new TextDecoder().decode(await readAllCapped(Deno.stdin, MAX_CSV_BYTES));
+  } catch (error) {
+    if (!(error instanceof TooLargeError)) throw error;
+    throw new DataError(`Cannot read the input: ${error.message}, the limit for CSV input`, {
+      file: "stdin",
+    });
+  }
 }
 
 async function commandPredict(args: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 // loadConfig: read a YAML config file, apply --set overrides and parse it into a TrainConfig.
 
+import { readFileCapped, TooLargeError } from "../_read_capped.ts";
 import { ConfigError } from "../errors.ts";
 import { applyOverrides, MAX_CONFIG_SIZE, parseConfig, parseConfigYaml } from "./parse_config.ts";
 import type { TrainConfig } from "./schema.ts";
@@ -34,6 +35,7 @@ export function readFailure(error: unknown): string {
     return "permission denied";
   }
   if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof TooLargeError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -51,13 +53,10 @@ export function readFailure(error: unknown): string {
 export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   let bytes: Uint8Array;
   try {
-    const info = await Deno.stat(file);
-    if (info.isFile && info.size > MAX_CONFIG_SIZE) {
-      throw new ConfigError(`Cannot read the file: it is larger than 1 MiB (${info.size} bytes)`, { file });
-    }
-    bytes = await Deno.readFile(file);
+    // Any kind of file: /dev/zero, a pipe (`<(yes)`) or a FIFO is read in chunks and stops at the cap. (A FIFO
+    // that nobody writes to waits for a writer, as `cat` does.)
+    bytes = await readFileCapped(file, MAX_CONFIG_SIZE);
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot read the file: ${readFailure(error)}`, { file });
   }
   let text: string;

@@ -1,5 +1,6 @@
 // IDX (the MNIST file format): gzip detection, header parsing and images + labels files into a Dataset.
 
+import { formatBytes } from "../_read_capped.ts";
 import { DataError } from "../errors.ts";
 import { Dataset } from "./dataset.ts";
 
@@ -15,6 +16,8 @@ export interface IdxArray {
 export interface ParseIdxOptions {
   /** The file name for messages. */
   file?: string;
+  /** Largest data size accepted (after decompression); default {@linkcode MAX_IDX_BYTES}. */
+  maxBytes?: number;
 }
 
 /** The class names of Fashion-MNIST, in label order. */
@@ -36,36 +39,142 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Largest IDX data accepted after decompression, in bytes (1 GiB; Fashion-MNIST's training images are 47 MB). */
+export const MAX_IDX_BYTES = 2 ** 30;
+
+/** Options for {@linkcode gunzip}. */
+export interface GunzipOptions {
+  /** The file name for messages. */
+  file?: string;
+  /** Stop with a `DataError` once the output passes this many bytes; default {@linkcode MAX_IDX_BYTES}. */
+  maxBytes?: number;
+  /**
+   * Called with the output so far until it returns a number: the total size the data says it has (an IDX
+   * header). Decompression then stops one byte past that size, so a bomb behind a small header costs nothing;
+   * it may throw to stop at once.
+   */
+  expectedSize?: (head: Uint8Array) => number | undefined;
+}
+
 /**
- * Decompresses gzip bytes with `DecompressionStream`, writing into one buffer sized from the gzip trailer
- * (so a 47 MB image file is not held twice). Throws a `DataError` on corrupt or truncated input.
+ * Decompresses gzip bytes with `DecompressionStream` into one buffer sized from the gzip trailer (so a 47 MB
+ * image file is not held twice), never past `maxBytes` nor one byte past `expectedSize`. Throws a `DataError` on
+ * corrupt or truncated input and when the output passes the limit.
  */
-export async function gunzip(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<Uint8Array> {
+export async function gunzip(bytes: Uint8Array, options: GunzipOptions = {}): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
   // ISIZE, the last 4 bytes, is the uncompressed size modulo 2^32 (a hint; the buffer grows if it is wrong).
   const n = bytes.length;
   const hint = n >= 18
     ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0
     : 0;
-  let out = new Uint8Array(Math.max(hint, 1024));
+  // With an expected size, the buffer is sized once the header is in (the trailer of a bomb can lie).
+  let out = new Uint8Array(
+    options.expectedSize ? 64 * 1024 : Math.min(Math.max(hint, 1024), maxBytes + 1),
+  );
   let length = 0;
+  let stopAt = maxBytes + 1;
+  let expected: number | undefined;
+  // The input goes in 4 KiB slices, pulled only as the output is read: deflate expands at most ~1032×, so at most
+  // ~4 MiB of output waits in the stream beyond what was asked for (a whole Blob stream would inflate its big
+  // chunks at once: a 0.3 MB bomb held ~1 GB).
+  let offset = 0;
+  const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(controller) {
+      if (offset >= n) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + 4096) as Uint8Array<ArrayBuffer>);
+      offset += 4096;
+    },
+  }, { highWaterMark: 0 });
+  const reader = input.pipeThrough(new DecompressionStream("gzip")).getReader();
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("gzip"),
-    );
-    for await (const chunk of stream) {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DataError(`Cannot decompress gzip data: ${reason}`, { file: options.file });
+      }
+      if (result.done) break;
+      const chunk = result.value.subarray(0, Math.max(0, stopAt - length));
       if (length + chunk.length > out.length) {
-        const bigger = new Uint8Array(Math.max(out.length * 2, length + chunk.length));
+        const bigger = new Uint8Array(Math.min(Math.max(out.length * 2, length + chunk.length), stopAt));
         bigger.set(out.subarray(0, length));
         out = bigger;
       }
       out.set(chunk, length);
       length += chunk.length;
+      if (expected === undefined && options.expectedSize !== undefined) {
+        expected = options.expectedSize(out.subarray(0, length));
+        if (expected !== undefined) {
+          stopAt = Math.min(stopAt, expected + 1);
+          if (out.length < stopAt) {
+            const sized = new Uint8Array(stopAt);
+            sized.set(out.subarray(0, length));
+            out = sized;
+          }
+        }
+      }
+      if (length >= stopAt) {
+        if (expected === undefined || expected > maxBytes) {
+          throw new DataError(
+            `Cannot decompress gzip data: it inflates to more than ${formatBytes(maxBytes)} (the limit)`,
+            { file: options.file },
+          );
+        }
+        break; // one byte past what the data said it holds: the caller reports the size mismatch
+      }
     }
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DataError(`Cannot decompress gzip data: ${reason}`, { file: options.file });
+  } finally {
+    await reader.cancel().catch(() => {});
   }
   return length === out.length ? out : out.subarray(0, length);
+}
+
+/**
+ * The total size (header and data) an IDX file's header announces, once `head` holds the header; throws the
+ * same `DataError` as {@linkcode parseIdx} for a wrong magic number or a size over `maxBytes`.
+ */
+function idxExpectedSize(head: Uint8Array, maxBytes: number, file: string | undefined): number | undefined {
+  if (head.length >= 4) checkMagic(head, file);
+  if (head.length < 4 || head.length < 4 + 4 * head[3]) return undefined;
+  const { dims, headerSize } = readHeader(head);
+  return checkDataSize(dims, maxBytes, file) + headerSize;
+}
+
+function checkMagic(raw: Uint8Array, file: string | undefined): void {
+  const rank = raw[3];
+  if (raw[0] !== 0 || raw[1] !== 0 || raw[2] !== 0x08 || rank < 1 || rank > 4) {
+    const magic = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0);
+    throw new DataError(
+      `Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), got "${
+        hex(magic)
+      }"`,
+      { file },
+    );
+  }
+}
+
+function readHeader(raw: Uint8Array): { dims: number[]; headerSize: number } {
+  const rank = raw[3];
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const dims: number[] = [];
+  for (let k = 0; k < rank; k++) dims.push(view.getUint32(4 + 4 * k));
+  return { dims, headerSize: 4 + 4 * rank };
+}
+
+/** The data size the dimensions give, refused when it passes `maxBytes`. */
+function checkDataSize(dims: number[], maxBytes: number, file: string | undefined): number {
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (expected > maxBytes) {
+    throw new DataError(
+      `Cannot read IDX file: the header says ${dims.join("×")} = ${expected} bytes of data, more than the ` +
+        `${formatBytes(maxBytes)} limit`,
+      { file },
+    );
+  }
+  return expected;
 }
 
 function hex(value: number): string {
@@ -87,23 +196,22 @@ function hex(value: number): string {
  */
 export async function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<IdxArray> {
   const file = options.file;
-  const raw = isGzip(bytes) ? await gunzip(bytes, options) : bytes;
+  const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
+  const raw = isGzip(bytes)
+    ? await gunzip(bytes, {
+      file,
+      // the header's size plus a byte, and never past the limit
+      maxBytes: maxBytes + 4 + 4 * 4,
+      expectedSize: (head) => idxExpectedSize(head, maxBytes, file),
+    })
+    : bytes;
   if (raw.length < 4) {
     throw new DataError(`Cannot read IDX file: expected a 4-byte magic number, got ${raw.length} bytes`, {
       file,
     });
   }
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const magic = view.getUint32(0);
+  checkMagic(raw, file);
   const rank = raw[3];
-  if (raw[0] !== 0 || raw[1] !== 0 || raw[2] !== 0x08 || rank < 1 || rank > 4) {
-    throw new DataError(
-      `Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), got "${
-        hex(magic)
-      }"`,
-      { file },
-    );
-  }
   const headerSize = 4 + 4 * rank;
   if (raw.length < headerSize) {
     throw new DataError(
@@ -111,13 +219,15 @@ export async function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {})
       { file },
     );
   }
-  const dims: number[] = [];
-  for (let k = 0; k < rank; k++) dims.push(view.getUint32(4 + 4 * k));
-  const expected = dims.reduce((a, b) => a * b, 1);
+  const { dims } = readHeader(raw);
+  const expected = checkDataSize(dims, maxBytes, file);
   const got = raw.length - headerSize;
   if (got !== expected) {
+    const more = isGzip(bytes) && got > expected;
     throw new DataError(
-      `Cannot read IDX file: the header says ${dims.join("×")} = ${expected} bytes of data, got ${got}`,
+      `Cannot read IDX file: the header says ${dims.join("×")} = ${expected} bytes of data, got ${
+        more ? "more" : got
+      }`,
       { file },
     );
   }

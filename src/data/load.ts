@@ -3,12 +3,13 @@
 import { normalize } from "node:path";
 import { configLocation } from "../config/parse_config.ts";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
+import { readFileCapped, TooLargeError } from "../_read_capped.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import type { Rng } from "../math/random.ts";
 import { generate, type GeneratorName } from "./builtin.ts";
 import { csvToDataset, parseCsv } from "./csv.ts";
 import { type Dataset, fitPreprocessing, type Preprocessing } from "./dataset.ts";
-import { idxToDataset, parseIdx } from "./idx.ts";
+import { idxToDataset, MAX_IDX_BYTES, parseIdx } from "./idx.ts";
 import { locateDataset, type LocateDatasetOptions, NAMED_DATASETS, type NamedDatasetName } from "./named.ts";
 
 /** Options for {@linkcode loadDataset}. */
@@ -55,11 +56,23 @@ function shownPath(path: string, baseDir: string | undefined): string {
   return normalize(resolvePath(path, baseDir));
 }
 
-async function readBytes(path: string, keyPath: string, baseDir: string | undefined): Promise<Uint8Array> {
+/** Largest CSV file read, in bytes: 256 MiB (a CSV takes about 11 times its size in memory while it loads). */
+export const MAX_CSV_BYTES = 256 * 2 ** 20;
+
+async function readBytes(
+  path: string,
+  keyPath: string,
+  baseDir: string | undefined,
+  kind: "CSV" | "IDX",
+): Promise<Uint8Array> {
   try {
-    return await Deno.readFile(resolvePath(path, baseDir));
+    // a bounded read of any kind of file: /dev/zero or an endless pipe stops at the limit
+    return await readFileCapped(resolvePath(path, baseDir), kind === "CSV" ? MAX_CSV_BYTES : MAX_IDX_BYTES);
   } catch (error) {
-    throw new DataError(`Cannot read the file: ${reason(error)}`, {
+    const detail = error instanceof TooLargeError
+      ? `${error.message}, the limit for ${kind} files`
+      : reason(error);
+    throw new DataError(`Cannot read the file: ${detail}`, {
       file: shownPath(path, baseDir),
       path: keyPath,
     });
@@ -82,10 +95,10 @@ async function loadIdx(
 ): Promise<Dataset> {
   const { baseDir, keyBase } = options;
   const imagesFile = shownPath(imagesPath, baseDir), labelsFile = shownPath(labelsPath, baseDir);
-  const labels = await parseIdx(await readBytes(labelsPath, `${keyBase}.labels`, baseDir), {
+  const labels = await parseIdx(await readBytes(labelsPath, `${keyBase}.labels`, baseDir, "IDX"), {
     file: labelsFile,
   });
-  const images = await parseIdx(await readBytes(imagesPath, `${keyBase}.images`, baseDir), {
+  const images = await parseIdx(await readBytes(imagesPath, `${keyBase}.images`, baseDir, "IDX"), {
     file: imagesFile,
   });
   return idxToDataset(images, labels, {
@@ -141,7 +154,7 @@ async function loadSource(
   const task = like?.task ?? data.task;
   if (data.source === "csv") {
     const file = shownPath(spec.path!, baseDir);
-    const bytes = await readBytes(spec.path!, `${keyBase}.path`, baseDir);
+    const bytes = await readBytes(spec.path!, `${keyBase}.path`, baseDir, "CSV");
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -1,6 +1,7 @@
 // Model files, format version 1: the network's shape and weights as JSON that reads back bit-exactly.
 
 import { writeTextFileAtomic } from "../_atomic_write.ts";
+import { readFileCapped } from "../_read_capped.ts";
 import { ModelFileError } from "../errors.ts";
 import { ACTIVATION_NAMES, type ActivationName } from "../math/activations.ts";
 import type { Backend } from "../math/backend.ts";
@@ -10,6 +11,8 @@ import { Network } from "./network.ts";
 export const MODEL_FORMAT = "termnet-model";
 /** The model-file version this build writes and reads. */
 export const MODEL_VERSION = 1;
+/** Largest model file read, in bytes (256 MiB: about 10 million parameters as JSON text). */
+export const MAX_MODEL_BYTES = 256 * 2 ** 20;
 
 /** One layer in a model file; `weights[i][j]` is the weight from input j to unit i (units × inputs). */
 export interface ModelLayerJson {
@@ -330,7 +333,7 @@ export async function saveModel(path: string, model: Network | ModelJson): Promi
 export async function loadModel(path: string): Promise<ModelJson> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = new TextDecoder().decode(await readFileCapped(path, MAX_MODEL_BYTES));
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
     throw new ModelFileError(`Cannot read the model: ${reason}`, { file: path });

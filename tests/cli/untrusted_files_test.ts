@@ -123,3 +123,12 @@ Deno.test("predict: a malformed first row is an error, not a header", async (t) 
     assert.equal(result.stdout, "a 0.9933\n");
   });
 });
+
+Deno.test("validate: /dev/zero as a config stops at the 1 MiB cap with one line, exit 2", async () => {
+  const result = await runCli("validate", ["/dev/zero"], { killAfterMs: 30_000 });
+  assert.equal(
+    result.stderr,
+    "error: /dev/zero: Cannot read the file: it is larger than 1 MiB (read stopped there)\n",
+  );
+  assert.equal(result.code, 2);
+});

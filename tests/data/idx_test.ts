@@ -132,3 +132,41 @@ Deno.test({
     assert.equal(new Set(test!.labels).size, 10);
   },
 });
+
+Deno.test("parseIdx(): a gzip bomb gives a one-line error after decompressing no more than its header says", async (t) => {
+  await t.step(
+    "a small header followed by 64 MiB of zeros stops one byte past the header's size",
+    async () => {
+      const header = idxBytes([10, 2, 2], new Array(40).fill(1));
+      const bomb = new Uint8Array(header.length + 64 * 2 ** 20);
+      bomb.set(header);
+      const error = await rejection(parseIdx(await gzip(bomb), { file: "bomb.gz" }));
+      assert.equal(
+        error.message,
+        "bomb.gz: Cannot read IDX file: the header says 10×2×2 = 40 bytes of data, got more",
+      );
+    },
+  );
+  await t.step("a header that announces more than the limit is refused before the data", async () => {
+    const bomb = new Uint8Array(16 + 4 * 2 ** 20);
+    bomb.set(idxBytes([4096, 32, 32], []));
+    const error = await rejection(parseIdx(await gzip(bomb), { file: "big.gz", maxBytes: 2 ** 20 }));
+    assert.equal(
+      error.message,
+      "big.gz: Cannot read IDX file: the header says 4096×32×32 = 4194304 bytes of data, more than the 1 MiB limit",
+    );
+    // the same for an uncompressed file
+    const raw = await rejection(parseIdx(bomb, { file: "big.idx", maxBytes: 2 ** 20 }));
+    assert.match(raw.message, /more than the 1 MiB limit$/);
+  });
+  await t.step("a wrong magic number stops decompression at once", async () => {
+    const bomb = new Uint8Array(32 * 2 ** 20).fill(7);
+    const error = await rejection(parseIdx(await gzip(bomb), { file: "x.gz" }));
+    assert.match(error.message, /^x\.gz: Cannot read IDX file: expected magic number .* got "0x07070707"$/);
+  });
+  await t.step("a file exactly as large as its header says still loads", async () => {
+    const values = Array.from({ length: 40 }, (_, i) => i);
+    const parsed = await parseIdx(await gzip(idxBytes([10, 2, 2], values)), { maxBytes: 40 });
+    assert.deepEqual(Array.from(parsed.data), values);
+  });
+});

@@ -25,7 +25,6 @@ import type { Backend } from "./math/backend.ts";
 import { getLoss, LOSS_NAMES, type LossName } from "./math/losses.ts";
 import { Matrix } from "./math/matrix.ts";
 import { Rng } from "./math/random.ts";
-import { createBackend } from "./math/create_backend.ts";
 import { explainSample } from "./nn/explain.ts";
 import { gradientCheck } from "./nn/gradcheck.ts";
 import { Network } from "./nn/network.ts";
@@ -186,7 +185,7 @@ export interface Prepared {
 
 /**
  * Loads a config's data and builds its network on its backend, exactly as `train` does (also used by the
- * benchmarks). The caller disposes `backend`.
+ * benchmarks). `backend.dispose()` stops its worker threads early (they also stop by themselves when idle).
  */
 export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
@@ -198,14 +197,16 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     targetSize: data.train.targetSize,
   }, { loss: config.train.loss });
   const encode = (d: Dataset) => shape.targetEncoding ? d.withTargetEncoding(shape.targetEncoding) : d;
-  const backend = await createBackend({ kind: config.train.backend, threads: config.train.threads });
+  // The process-wide default backend of that kind (plain kernels for a tiny network such as XOR's).
   const network = new Network({
     input: shape.input,
     layers: shape.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
     init: shape.init,
     seed: config.seed,
-    backend,
+    backend: config.train.backend,
+    threads: config.train.threads,
   });
+  const backend = network.backend;
   return {
     config,
     train: encode(data.train),

@@ -4,4 +4,6 @@ export {
   type BackendKind,
   type BackendOptions as CreateBackendOptions,
   createBackend,
+  defaultBackend,
+  type DefaultBackendOptions,
 } from "./wasm/backend_wasm.ts";

@@ -1,7 +1,8 @@
 // Network: a stack of Dense layers with forward propagation, backpropagation by the chain rule, and training.
 
 import { type ActivationName, getActivation } from "../math/activations.ts";
-import { type Backend, jsBackend } from "../math/backend.ts";
+import type { Backend } from "../math/backend.ts";
+import { type BackendKind, defaultBackend } from "../math/create_backend.ts";
 import { INIT_NAMES, initializeWeights, type InitName } from "../math/initializers.ts";
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
 import { Matrix, type MatrixLike, toMatrix } from "../math/matrix.ts";
@@ -37,8 +38,36 @@ export interface NetworkOptions {
   init?: InitName;
   /** Seed of the initial weights (default 42): the same seed gives bit-identical weights. */
   seed?: number;
-  /** Where the matrices live and which kernels multiply them (default: the plain TypeScript backend). */
-  backend?: Backend;
+  /**
+   * Where the matrices live and which kernels multiply them: a `Backend`, or which default backend to use —
+   * `"auto"` (the default: WebAssembly SIMD when the runtime has it, else the plain TypeScript kernels;
+   * `TERMNET_BACKEND=js` forces the plain ones), `"js"` or `"wasm"` (see `defaultBackend`).
+   */
+  backend?: Backend | BackendKind;
+  /**
+   * Threads computing each large matrix product, the calling thread included (default 1). More than one
+   * uses Worker threads, which stop by themselves after half a second without work (`dispose()` stops them
+   * at once). Only with a default backend: a `Backend` object brings its own threads.
+   */
+  threads?: number;
+}
+
+/**
+ * The backend `options` ask for: the given object, or the default backend of that kind and thread count for
+ * a network whose largest layer has `largestLayerWeights` weights.
+ */
+function resolveBackend(
+  options: { backend?: Backend | BackendKind; threads?: number },
+  largestLayerWeights: number,
+): Backend {
+  const backend = options.backend;
+  if (typeof backend === "object" && backend !== null) {
+    if (options.threads !== undefined) {
+      throw new TypeError("Invalid network: give threads or a backend object, not both (it has its threads)");
+    }
+    return backend;
+  }
+  return defaultBackend({ kind: backend, threads: options.threads, largestLayerWeights });
 }
 
 /** What `forward` exposes: each layer's z and a (copies), and the output. */
@@ -134,6 +163,7 @@ export class Network {
    */
   readonly lastLoss: Float64Array = new Float64Array(1);
   #inputFull: Matrix | undefined;
+  #ownsBackend: boolean;
 
   /** Builds the network and draws its initial weights from `seed`. */
   constructor(options: NetworkOptions) {
@@ -148,8 +178,13 @@ export class Network {
       );
     }
     this.seed = options.seed ?? 42;
-    this.backend = options.backend ?? jsBackend;
     const specs = resolveLayers(options);
+    let largest = 0;
+    specs.forEach((spec, i) => {
+      largest = Math.max(largest, spec.units * (i === 0 ? this.input : specs[i - 1].units));
+    });
+    this.backend = resolveBackend(options, largest);
+    this.#ownsBackend = typeof options.backend !== "object" || options.backend === null;
     let inputs = this.input;
     this.layers = specs.map((spec) => {
       const layer = new Dense({
@@ -386,13 +421,25 @@ export class Network {
     return history;
   }
 
+  /**
+   * Stops the worker threads of the network's default backend now, instead of after half a second without
+   * work; they start again if a network needs them. Optional: programs exit by themselves either way. A
+   * backend object you passed in is yours to dispose; this leaves it alone.
+   */
+  dispose(): void {
+    if (this.#ownsBackend) this.backend.dispose();
+  }
+
   /** The network as a version-1 model file object (see `serialize.ts`). */
   toJSON(): ModelJson {
     return networkToJson(this);
   }
 
   /** Builds a network from a model file object, validating every field (throws `ModelFileError`). */
-  static fromJSON(value: unknown, options: { file?: string; backend?: Backend } = {}): Network {
+  static fromJSON(
+    value: unknown,
+    options: { file?: string; backend?: Backend | BackendKind; threads?: number } = {},
+  ): Network {
     return networkFromJson(value, options);
   }
 

@@ -5,6 +5,7 @@ import { readFileCapped } from "../_read_capped.ts";
 import { ModelFileError } from "../errors.ts";
 import { ACTIVATION_NAMES, type ActivationName } from "../math/activations.ts";
 import type { Backend } from "../math/backend.ts";
+import type { BackendKind } from "../math/create_backend.ts";
 import { Network } from "./network.ts";
 
 /** The `format` field of every model file. */
@@ -266,12 +267,16 @@ export function networkToJson(network: Network): ModelJson {
 }
 
 /** Builds a network from a model file object, after validating it (throws `ModelFileError`). */
-export function networkFromJson(value: unknown, options: { file?: string; backend?: Backend } = {}): Network {
+export function networkFromJson(
+  value: unknown,
+  options: { file?: string; backend?: Backend | BackendKind; threads?: number } = {},
+): Network {
   const model = validateModelJson(value, options);
   const network = new Network({
     input: model.input,
     layers: model.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
     backend: options.backend,
+    threads: options.threads,
   });
   model.layers.forEach((layer, i) => {
     const target = network.layers[i];

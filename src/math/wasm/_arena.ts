@@ -1,9 +1,11 @@
-// Arena: a bump allocator over one shared WebAssembly.Memory, and the lookup from a Float64Array to its
-// address in that memory.
+// Arena: an allocator over one shared WebAssembly.Memory (first fit over freed blocks, else bump), and the
+// lookup from a Float64Array to its address in that memory.
 //
-// Memory only grows (never frees) until the backend is disposed. Growing a shared memory gives
-// `memory.buffer` a new, longer SharedArrayBuffer; views over the older buffers stay valid and keep
-// seeing the same bytes, so every buffer the memory has had is remembered for the address lookup.
+// The memory only grows (WebAssembly cannot shrink it), but freed blocks are reused: `allocateArray` hands
+// out views whose blocks return to the arena once the view is garbage-collected, so a process that creates
+// and drops many networks keeps reusing the same bytes. Growing a shared memory gives `memory.buffer` a new,
+// longer SharedArrayBuffer; views over the older buffers stay valid and keep seeing the same bytes, so every
+// buffer the memory has had is remembered for the address lookup.
 
 /** Bytes in one WebAssembly page. */
 export const PAGE_BYTES = 65536;
@@ -19,6 +21,12 @@ export class Arena {
   #top = ALIGN;
   #buffers: ArrayBufferLike[];
   #heap: Float64Array;
+  // Free blocks below #top, sorted by address, never adjacent (merged when freed).
+  #freeAddresses: number[] = [];
+  #freeSizes: number[] = [];
+  // Size of every block in use, by address.
+  #sizes = new Map<number, number>();
+  #reclaim = new FinalizationRegistry<number>((address) => this.free(address));
 
   /** Creates the memory with `initialPages` pages, growable up to `maximumPages`. */
   constructor(initialPages: number, maximumPages: number) {
@@ -33,10 +41,17 @@ export class Arena {
     return this.#heap;
   }
 
-  /** Reserves `bytes` bytes (zero-filled, never reused) and returns their address. */
+  /** Reserves `bytes` bytes (zero-filled) and returns their address; `free` gives them back. */
   allocate(bytes: number): number {
-    const address = this.#top;
-    const end = address + Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+    const address = this.#takeFree(size);
+    if (address >= 0) {
+      this.#heap.fill(0, address / 8, (address + size) / 8);
+      this.#sizes.set(address, size);
+      return address;
+    }
+    const top = this.#top;
+    const end = top + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const needed = Math.ceil((end - have) / PAGE_BYTES);
@@ -46,7 +61,7 @@ export class Arena {
       if (pages < needed) {
         throw new RangeError(
           `Cannot allocate ${bytes} bytes: the backend memory is limited to ` +
-            `${this.#maximumPages * PAGE_BYTES} bytes and ${address} are in use`,
+            `${this.#maximumPages * PAGE_BYTES} bytes and ${this.inUse} are in use`,
         );
       }
       this.memory.grow(pages);
@@ -54,7 +69,70 @@ export class Arena {
       this.#heap = new Float64Array(this.memory.buffer);
     }
     this.#top = end;
-    return address;
+    this.#sizes.set(top, size);
+    return top;
+  }
+
+  /**
+   * A zero-filled view of `length` float64 values whose block returns to the arena when the view is
+   * garbage-collected. Views made from it (`subarray`) do not keep the block: keep the view itself.
+   */
+  allocateArray(length: number): Float64Array {
+    const address = this.allocate(length * 8);
+    const view = this.view(address, length);
+    this.#reclaim.register(view, address);
+    return view;
+  }
+
+  /** Gives the block at `address` (from `allocate`) back for reuse; unknown addresses are ignored. */
+  free(address: number): void {
+    const size = this.#sizes.get(address);
+    if (size === undefined) return;
+    this.#sizes.delete(address);
+    const addresses = this.#freeAddresses, sizes = this.#freeSizes;
+    // i: the first free block after `address`
+    let low = 0, high = addresses.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (addresses[middle] < address) low = middle + 1;
+      else high = middle;
+    }
+    let start = address, end = address + size, i = low;
+    if (i > 0 && addresses[i - 1] + sizes[i - 1] === start) {
+      i--;
+      start = addresses[i];
+      addresses.splice(i, 1);
+      sizes.splice(i, 1);
+    }
+    if (i < addresses.length && addresses[i] === end) {
+      end += sizes[i];
+      addresses.splice(i, 1);
+      sizes.splice(i, 1);
+    }
+    if (end === this.#top) {
+      this.#top = start;
+    } else {
+      addresses.splice(i, 0, start);
+      sizes.splice(i, 0, end - start);
+    }
+  }
+
+  /** The lowest free block of at least `size` bytes, taken (its rest stays free), or -1. */
+  #takeFree(size: number): number {
+    const addresses = this.#freeAddresses, sizes = this.#freeSizes;
+    for (let i = 0; i < addresses.length; i++) {
+      if (sizes[i] < size) continue;
+      const address = addresses[i];
+      if (sizes[i] === size) {
+        addresses.splice(i, 1);
+        sizes.splice(i, 1);
+      } else {
+        addresses[i] += size;
+        sizes[i] -= size;
+      }
+      return address;
+    }
+    return -1;
   }
 
   /** A view of `length` float64 values at `address`, over the current buffer. */
@@ -72,8 +150,15 @@ export class Arena {
     return -1;
   }
 
-  /** Bytes handed out so far (including alignment). */
+  /** Bytes up to the end of the highest block in use or free (the part of the memory ever used). */
   get used(): number {
     return this.#top;
+  }
+
+  /** Bytes in blocks currently in use (including alignment). */
+  get inUse(): number {
+    let total = 0;
+    for (const size of this.#sizes.values()) total += size;
+    return total;
   }
 }

@@ -5,6 +5,11 @@
 // calling thread never waits for a worker that has not started (it takes the chunks itself) and only
 // waits for chunks already being computed. Nothing is allocated and no message is sent per job. An idle
 // worker spins for a while, then sleeps in Atomics.wait and is woken with Atomics.notify.
+//
+// Workers start on the first job (or `start()`), and stop again when no job came for `idleMilliseconds`, so
+// a program that used them exits by itself: a running Worker keeps the process alive and Deno has no
+// `unref()` for Web Workers. The next job starts fresh workers; until they are up, the calling thread
+// computes every chunk itself.
 
 import type { KernelFunction } from "./_kernels.ts";
 import { claimChunk, CONTROL, MAX_CHUNKS, type WorkerInit, workerUrl } from "./_worker.ts";
@@ -21,6 +26,8 @@ export interface ThreadPoolOptions {
   workers: number;
   /** Milliseconds a worker spins for the next job before sleeping. */
   spinMilliseconds: number;
+  /** Milliseconds without a job after which the workers stop (they start again on the next job). */
+  idleMilliseconds: number;
 }
 
 /** One product split into chunks along rows or columns of C. */
@@ -57,22 +64,47 @@ export interface Job {
 // then probably descheduled, and spinning would only take the core it needs).
 const MAIN_SPIN_MILLISECONDS = 0.2;
 
-/** A fixed set of helper workers that compute chunks of products alongside the calling thread. */
+/** A fixed number of helper workers that compute chunks of products alongside the calling thread. */
 export class ThreadPool {
-  #workers: Worker[];
+  #options: ThreadPoolOptions;
+  #workers: Worker[] = [];
   #control: Int32Array;
+  #ready: Promise<void> = Promise.resolve();
   #seq = 0;
+  // Jobs run so far, and the count when the idle timer last looked.
+  #jobs = 0;
+  #jobsSeen = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
 
-  /** Wraps started workers and their control block; use `ThreadPool.create`. */
-  constructor(workers: Worker[], control: Int32Array) {
-    this.#workers = workers;
-    this.#control = control;
+  /** A pool of `options.workers` workers, started on the first job or by `start()`. */
+  constructor(options: ThreadPoolOptions) {
+    this.#options = options;
+    this.#control = new Int32Array(new SharedArrayBuffer(4));
   }
 
-  /** Starts the workers and resolves once each has instantiated the module. */
-  static async create(options: ThreadPoolOptions): Promise<ThreadPool> {
+  /** Number of helper workers (running or not). */
+  get size(): number {
+    return this.#options.workers;
+  }
+
+  /** Whether the workers are running. */
+  get running(): boolean {
+    return this.#workers.length > 0;
+  }
+
+  /**
+   * Starts the workers unless they run; resolves once each has instantiated the module (jobs do not need to
+   * wait for this: the calling thread computes the chunks no worker takes). Rejects when a worker fails.
+   */
+  start(): Promise<void> {
+    if (this.#disposed) throw new Error("Cannot start the kernel workers: the pool was disposed");
+    if (this.#workers.length > 0) return this.#ready;
+    const options = this.#options;
+    // A fresh control block: workers count jobs from 0, and the stopped ones were told to stop in the old one.
     const control = new SharedArrayBuffer((CONTROL.SIZE + options.workers + 1) * 4);
+    this.#control = new Int32Array(control);
+    this.#seq = 0;
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let w = 1; w <= options.workers; w++) {
@@ -80,7 +112,11 @@ export class ThreadPool {
       workers.push(worker);
       ready.push(
         new Promise((resolve, reject) => {
-          worker.onmessage = () => resolve();
+          worker.onmessage = () => {
+            worker.onmessage = null;
+            resolve();
+          };
+          // A worker that fails leaves its chunks to the calling thread; the error must not end the process.
           worker.onerror = (event) => {
             event.preventDefault();
             reject(new Error(`Cannot start a kernel worker: ${event.message}`));
@@ -98,26 +134,36 @@ export class ThreadPool {
       };
       worker.postMessage(init);
     }
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      for (const worker of workers) worker.terminate();
-      throw error;
-    }
-    for (const worker of workers) {
-      worker.onmessage = null;
-      worker.onerror = null;
-    }
-    return new ThreadPool(workers, new Int32Array(control));
+    this.#workers = workers;
+    this.#ready = Promise.all(ready).then(() => {});
+    // Nobody may be awaiting `ready`; a failure is then only seen as the calling thread doing all the work.
+    this.#ready.catch(() => {});
+    this.#jobsSeen = this.#jobs;
+    this.#armIdleTimer();
+    return this.#ready;
   }
 
-  /** Number of helper workers. */
-  get size(): number {
-    return this.#workers.length;
+  #armIdleTimer(): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#jobs === this.#jobsSeen) {
+        this.release();
+      } else {
+        this.#jobsSeen = this.#jobs;
+        this.#armIdleTimer();
+      }
+    }, this.#options.idleMilliseconds);
   }
 
   /** Computes `job` on the calling thread and the workers; returns when every chunk is done. */
   run(job: Job): void {
+    if (this.#workers.length === 0) {
+      if (this.#disposed) {
+        throw new Error("Cannot compute the matrix product: the kernel workers were disposed");
+      }
+      this.start();
+    }
+    this.#jobs = (this.#jobs + 1) | 0;
     const control = this.#control;
     const chunks = Math.min(job.chunks, MAX_CHUNKS);
     const seq = (this.#seq + 1) | 0;
@@ -181,14 +227,24 @@ export class ThreadPool {
     }
   }
 
-  /** Stops the workers; the pool must not be used afterwards. */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
+  /** Stops the workers now (between jobs); the next job starts them again. */
+  release(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#workers.length === 0) return;
     const control = this.#control;
     control[CONTROL.KERNEL] = -1;
     Atomics.store(control, CONTROL.SEQ, (this.#seq + 1) | 0);
     Atomics.notify(control, CONTROL.SEQ);
     for (const worker of this.#workers) worker.terminate();
+    this.#workers = [];
+  }
+
+  /** Stops the workers; the pool must not be used afterwards. */
+  dispose(): void {
+    this.release();
+    this.#disposed = true;
   }
 }

@@ -6,7 +6,15 @@
 
 import type { ActivationName } from "../activations.ts";
 import { type Backend, jsBackend, type OptimizerUpdate } from "../backend.ts";
-import { checkMatmul, checkMatmulTransposeA, checkMatmulTransposeB, Matrix } from "../matrix.ts";
+import {
+  checkMatmul,
+  checkMatmulTransposeA,
+  checkMatmulTransposeB,
+  matmulTransposeAUnchecked,
+  matmulTransposeBUnchecked,
+  matmulUnchecked,
+  Matrix,
+} from "../matrix.ts";
 import { Arena, PAGE_BYTES } from "./_arena.ts";
 import {
   BACKWARD_ACTIVATIONS,
@@ -51,8 +59,24 @@ export interface WasmBackendOptions {
   maxMemoryBytes?: number;
   /** Milliseconds an idle worker spins before it sleeps (default 2). */
   spinMilliseconds?: number;
+  /**
+   * Milliseconds without a product to split after which the worker threads stop (default 500), so that a
+   * program exits by itself; the next large product starts them again.
+   */
+  idleMilliseconds?: number;
   /** Optimizer updates of at least this many values are split between threads. */
   elementwiseParallelThreshold?: number;
+  /**
+   * Products with fewer multiply-adds per row of the result (k·n) than this run the plain TypeScript kernel
+   * instead (default 0: every product in WebAssembly). For tiny products the call costs more than the kernel
+   * saves. The choice does not depend on the number of rows, so a row's result is the same in any batch.
+   */
+  smallProductThreshold?: number;
+  /**
+   * Elementwise steps (bias + activation, activation gradient, column sums, optimizer updates) over fewer
+   * values than this decline, so that the caller runs the reference code (default 0: none declines).
+   */
+  smallElementwiseThreshold?: number;
 }
 
 /** Options of `createBackend`. */
@@ -115,6 +139,8 @@ interface Parts {
   kernelOptions: KernelOptions;
   pool: ThreadPool | undefined;
   options: WasmBackendOptions;
+  /** A process-wide default backend: `dispose()` only stops its workers, and it stays usable. */
+  shared: boolean;
 }
 
 class WasmSimdBackend implements WasmBackend {
@@ -141,6 +167,9 @@ class WasmSimdBackend implements WasmBackend {
   #elementwiseThreshold: number;
   #blockRows: number;
   #panelStride: number;
+  #smallProduct: number;
+  #smallElementwise: number;
+  #shared: boolean;
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
@@ -164,6 +193,9 @@ class WasmSimdBackend implements WasmBackend {
     this.threads = 1 + (parts.pool?.size ?? 0);
     this.fma = parts.kernelOptions.fma;
     this.#threshold = parts.options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+    this.#smallProduct = parts.options.smallProductThreshold ?? 0;
+    this.#smallElementwise = parts.options.smallElementwiseThreshold ?? 0;
+    this.#shared = parts.shared;
     this.#job = {
       index: 0,
       kernel: this.#kernels[0],
@@ -182,6 +214,11 @@ class WasmSimdBackend implements WasmBackend {
     this.name = (this.fma ? "wasm-simd" : "wasm-simd-nofma") + (this.threads > 1 ? `×${this.threads}` : "");
   }
 
+  /** The worker threads, or undefined on one thread. */
+  get pool(): ThreadPool | undefined {
+    return this.#pool;
+  }
+
   allocate(rows: number, cols: number): Matrix {
     this.#checkLive();
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
@@ -189,29 +226,34 @@ class WasmSimdBackend implements WasmBackend {
         `Cannot allocate a matrix: shape must be two non-negative integers, got "${rows}×${cols}"`,
       );
     }
-    const length = rows * cols;
-    const address = this.#arena.allocate(length * 8);
-    return new Matrix(rows, cols, this.#arena.view(address, length));
+    return new Matrix(rows, cols, this.#arena.allocateArray(rows * cols));
   }
 
   // Shapes are checked here too (O(1)): a wrong shape would otherwise read or write other matrices of
   // the shared memory instead of failing.
   matmul(out: Matrix, a: Matrix, b: Matrix): void {
+    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
+    if (a.cols * b.cols < this.#smallProduct) return matmulUnchecked(out, a, b);
     checkMatmul(out, a, b);
     this.#product(0, out, a, b, a.rows, a.cols, b.cols);
   }
 
   matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
+    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
+    if (a.cols * b.rows < this.#smallProduct) return matmulTransposeBUnchecked(out, a, b);
     checkMatmulTransposeB(out, a, b);
     this.#product(1, out, a, b, a.rows, a.cols, b.rows);
   }
 
   matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
+    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
+    if (a.rows * b.cols < this.#smallProduct) return matmulTransposeAUnchecked(out, a, b);
     checkMatmulTransposeA(out, a, b);
     this.#product(2, out, a, b, a.cols, a.rows, b.cols);
   }
 
   biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean {
+    if (z.data.length < this.#smallElementwise) return false;
     const kernel = this.#forward[activation];
     if (kernel === undefined) return false;
     this.#checkLive();
@@ -235,6 +277,7 @@ class WasmSimdBackend implements WasmBackend {
     dB: Float64Array,
     activation: ActivationName,
   ): boolean {
+    if (dZ.data.length < this.#smallElementwise) return false;
     const kernel = this.#backward[activation];
     if (kernel === undefined) return false;
     this.#checkLive();
@@ -254,6 +297,7 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   columnSum(dB: Float64Array, dZ: Matrix): boolean {
+    if (dZ.data.length < this.#smallElementwise) return false;
     this.#checkLive();
     if (dB.length !== dZ.cols) {
       throw new TypeError(`Cannot sum columns: ${dZ.rows}×${dZ.cols} into ${dB.length} values`);
@@ -265,6 +309,7 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   optimizerStep(update: OptimizerUpdate): boolean {
+    if (update.value.length < this.#smallElementwise) return false;
     this.#checkLive();
     const { value, gradient, first, second, kind } = update;
     const length = value.length;
@@ -318,6 +363,7 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   dispose(): void {
+    if (this.#shared) return this.#pool?.release();
     if (this.#disposed) return;
     this.#disposed = true;
     this.#pool?.dispose();
@@ -345,6 +391,7 @@ class WasmSimdBackend implements WasmBackend {
     const perThread = (Math.ceil(m / this.#blockRows) * this.#panelStride + 32) * k;
     if (perThread * threads > this.#scratchBytes) {
       this.#scratchBytes = Math.max(perThread * threads, 2 * this.#scratchBytes);
+      arena.free(this.#scratch);
       this.#scratch = arena.allocate(this.#scratchBytes);
     }
     if (threads === 1) {
@@ -396,6 +443,7 @@ class WasmSimdBackend implements WasmBackend {
   #slot(slot: number, length: number): number {
     if (length > this.#slotCapacity[slot]) {
       const capacity = Math.max(length, 2 * this.#slotCapacity[slot]);
+      this.#arena.free(this.#slotAddress[slot]);
       this.#slotAddress[slot] = this.#arena.allocate(capacity * 8);
       this.#slotCapacity[slot] = capacity;
       this.#slotView[slot] = undefined;
@@ -449,9 +497,22 @@ function maximumPages(options: WasmBackendOptions): number {
   return Math.min(MAX_PAGES, Math.floor(bytes / PAGE_BYTES));
 }
 
-function prepare(
-  options: WasmBackendOptions,
-): { module: WebAssembly.Module; arena: Arena; kernelOptions: KernelOptions } {
+/** Default `idleMilliseconds`: long enough that a training run never stops its workers between batches. */
+export const DEFAULT_IDLE_MILLISECONDS = 500;
+
+/**
+ * Default `smallProductThreshold` (multiply-adds per row of the result, k·n) of `createBackend` and
+ * `defaultBackend`. Measured with the plain and the WebAssembly kernels on the same arrays: equal speed at
+ * 4×3×3 (k·n = 9), WebAssembly 4× faster at 8³ (k·n = 64); XOR's products have k·n from 3 to 12.
+ */
+export const DEFAULT_SMALL_PRODUCT_THRESHOLD = 16;
+
+/** Default `smallElementwiseThreshold` of `createBackend` and `defaultBackend` (XOR's arrays have 1–12 values). */
+export const DEFAULT_SMALL_ELEMENTWISE_THRESHOLD = 64;
+
+type Prepared = Pick<Parts, "module" | "arena" | "kernelOptions">;
+
+function prepare(options: WasmBackendOptions): Prepared {
   const kernelOptions = resolveKernelOptions(options);
   const pages = maximumPages(options);
   const module = new WebAssembly.Module(kernelModuleBytes(kernelOptions, pages));
@@ -459,9 +520,28 @@ function prepare(
   return { module, arena, kernelOptions };
 }
 
+/** The workers of a backend with `threads` threads (started on its first large product), or undefined for one. */
+function newPool(prepared: Prepared, options: WasmBackendOptions, threads: number): ThreadPool | undefined {
+  checkThreads(threads);
+  if (threads === 1) return undefined;
+  if (!detectFeatures().workers) {
+    throw new Error("Cannot create the wasm backend with threads: this runtime has no Worker");
+  }
+  return new ThreadPool({
+    module: prepared.module,
+    memory: prepared.arena.memory,
+    kernels: POOL_KERNELS,
+    workers: threads - 1,
+    spinMilliseconds: options.spinMilliseconds ?? 2,
+    idleMilliseconds: options.idleMilliseconds ?? DEFAULT_IDLE_MILLISECONDS,
+  });
+}
+
 /**
- * Creates the WebAssembly backend on the calling thread only, synchronously (the module is small enough
- * to compile at once). Throws when the runtime lacks WebAssembly SIMD or shared memory.
+ * Creates the WebAssembly backend synchronously (the module is small enough to compile at once), with
+ * `threads` threads: the caller plus `threads - 1` Workers that share the memory, started on the first large
+ * product and stopped again after `idleMilliseconds` without one. Throws when the runtime lacks WebAssembly
+ * SIMD or shared memory.
  *
  * @example
  * ```ts
@@ -475,32 +555,29 @@ function prepare(
  * backend.dispose();
  * ```
  */
-export function createWasmBackendSync(options: Omit<WasmBackendOptions, "threads"> = {}): WasmBackend {
-  return new WasmSimdBackend({ ...prepare(options), pool: undefined, options });
+export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
+  const prepared = prepare(options);
+  const pool = newPool(prepared, options, options.threads ?? 1);
+  return new WasmSimdBackend({ ...prepared, pool, options, shared: false });
 }
 
 /**
- * Creates the WebAssembly backend with `threads` threads (the caller plus `threads - 1` Workers that
- * share the memory). Call `dispose()` when done: the workers keep the process alive until then.
+ * Creates the WebAssembly backend with `threads` threads like `createWasmBackendSync`, and resolves once
+ * its workers are running. `dispose()` stops them at once; otherwise they stop after `idleMilliseconds`
+ * without a large product, and the process can exit.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? 1;
-  checkThreads(threads);
-  const parts = prepare(options);
-  let pool: ThreadPool | undefined;
-  if (threads > 1) {
-    if (!detectFeatures().workers) {
-      throw new Error("Cannot create the wasm backend with threads: this runtime has no Worker");
+  const backend = createWasmBackendSync(options);
+  const pool = (backend as WasmSimdBackend).pool;
+  if (pool !== undefined) {
+    try {
+      await pool.start();
+    } catch (error) {
+      backend.dispose();
+      throw error;
     }
-    pool = await ThreadPool.create({
-      module: parts.module,
-      memory: parts.arena.memory,
-      kernels: POOL_KERNELS,
-      workers: threads - 1,
-      spinMilliseconds: options.spinMilliseconds ?? 2,
-    });
   }
-  return new WasmSimdBackend({ ...parts, pool, options });
+  return backend;
 }
 
 /** The kind named by `TERMNET_BACKEND`, or undefined when it is unset or may not be read without a prompt. */
@@ -523,14 +600,32 @@ function kindFromEnvironment(): BackendKind | undefined {
   return value;
 }
 
+/** The kind to use: `requested`, or for `"auto"` what `TERMNET_BACKEND` names, else `"auto"`. */
+function resolveKind(requested: BackendKind | undefined): BackendKind {
+  const kind = requested ?? "auto";
+  if (kind !== "auto" && kind !== "js" && kind !== "wasm") {
+    throw new RangeError(`Cannot create a backend: "kind" must be "auto", "js" or "wasm", got "${kind}"`);
+  }
+  return kind === "auto" ? kindFromEnvironment() ?? "auto" : kind;
+}
+
+/** Whether this runtime can run the WebAssembly backend. */
+function wasmAvailable(): boolean {
+  const features = detectFeatures();
+  return features.simd && features.sharedMemory;
+}
+
 /**
  * Creates a backend: the WebAssembly SIMD one when `kind` is `"wasm"`, or `"auto"` and the runtime supports
- * it; otherwise the plain JS backend (`jsBackend`, whose `dispose` does nothing).
+ * it; otherwise the plain JS backend (`jsBackend`, whose `dispose` does nothing). With `"auto"`, products and
+ * elementwise steps too small to gain from WebAssembly run the plain kernels (see
+ * `DEFAULT_SMALL_PRODUCT_THRESHOLD`). The backend has memory of its own; `new Network(...)` without a
+ * backend uses the process-wide one of `defaultBackend` instead.
  *
  * @example
  * ```ts
  * import { createBackend } from "./backend_wasm.ts";
- * import { checkMatmul, checkMatmulTransposeA, checkMatmulTransposeB, Matrix } from "../matrix.ts";
+ * import { Matrix } from "../matrix.ts";
  * const backend = await createBackend({ kind: "auto" });
  * const out = backend.allocate(1, 1);
  * backend.matmul(out, Matrix.from([[1, 2]]), Matrix.from([[3], [4]]));
@@ -539,12 +634,84 @@ function kindFromEnvironment(): BackendKind | undefined {
  * ```
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  const requested = options.kind ?? "auto";
-  const kind = requested === "auto" ? kindFromEnvironment() ?? "auto" : requested;
+  const kind = resolveKind(options.kind);
   if (kind === "js") return jsBackend;
   if (kind === "wasm") return await createWasmBackend(options);
-  const features = detectFeatures();
-  if (!features.simd || !features.sharedMemory) return jsBackend;
-  const threads = features.workers ? options.threads ?? 1 : 1;
-  return await createWasmBackend({ ...options, threads });
+  if (!wasmAvailable()) return jsBackend;
+  const threads = detectFeatures().workers ? options.threads ?? 1 : 1;
+  return await createWasmBackend({
+    smallProductThreshold: DEFAULT_SMALL_PRODUCT_THRESHOLD,
+    smallElementwiseThreshold: DEFAULT_SMALL_ELEMENTWISE_THRESHOLD,
+    ...options,
+    threads,
+  });
+}
+
+/** Options of `defaultBackend`. */
+export interface DefaultBackendOptions {
+  /** `"auto"` (default: WebAssembly SIMD when available, overridable by `TERMNET_BACKEND`), `"js"` or `"wasm"`. */
+  kind?: BackendKind;
+  /** Threads computing each large product, the calling thread included (default 1). */
+  threads?: number;
+  /**
+   * The most weights (inputs × units) of any layer of the network the backend is for. With `"auto"`, a
+   * network whose every layer has fewer than `DEFAULT_SMALL_PRODUCT_THRESHOLD` gets the plain backend: each
+   * of its products would run the plain kernels anyway, and the calls into WebAssembly only add overhead.
+   */
+  largestLayerWeights?: number;
+}
+
+// The process-wide default backends, one per thread count, all over one module and one memory.
+let sharedParts: Prepared | undefined;
+const sharedBackends: (WasmSimdBackend | undefined)[] = [];
+
+/** The process-wide WebAssembly backend with `threads` threads (created on first use, synchronously). */
+function sharedWasmBackend(threads: number): WasmBackend {
+  checkThreads(threads);
+  let backend = sharedBackends[threads];
+  if (backend === undefined) {
+    sharedParts ??= prepare({});
+    const options: WasmBackendOptions = {
+      smallProductThreshold: DEFAULT_SMALL_PRODUCT_THRESHOLD,
+      smallElementwiseThreshold: DEFAULT_SMALL_ELEMENTWISE_THRESHOLD,
+    };
+    const pool = newPool(sharedParts, options, threads);
+    backend = new WasmSimdBackend({ ...sharedParts, pool, options, shared: true });
+    sharedBackends[threads] = backend;
+  }
+  return backend;
+}
+
+/**
+ * The backend a `Network` uses when given none: synchronously, the process-wide WebAssembly SIMD backend
+ * with `threads` threads when the runtime has it (and neither `kind: "js"` nor `TERMNET_BACKEND=js` says
+ * otherwise, and the network is not tiny: see `largestLayerWeights`), else the plain `jsBackend`. Every network on it shares one memory, and the blocks of a network
+ * that is garbage-collected are reused. Its worker threads start on the first large product and stop after
+ * `DEFAULT_IDLE_MILLISECONDS` without one, so programs exit by themselves; its `dispose()` only stops them
+ * early (the backend stays usable).
+ *
+ * @example
+ * ```ts
+ * import { defaultBackend } from "./backend_wasm.ts";
+ * import { jsBackend } from "../backend.ts";
+ * const backend = defaultBackend();
+ * console.assert(backend === defaultBackend());
+ * console.assert(defaultBackend({ kind: "js" }) === jsBackend);
+ * ```
+ */
+export function defaultBackend(options: DefaultBackendOptions = {}): Backend {
+  const threads = options.threads ?? 1;
+  checkThreads(threads);
+  const kind = resolveKind(options.kind);
+  if (kind === "js") {
+    if (options.kind === "js" && threads > 1) {
+      throw new RangeError(`Cannot use ${threads} threads on the js backend: threads need the wasm backend`);
+    }
+    return jsBackend;
+  }
+  if (kind === "auto") {
+    const tiny = (options.largestLayerWeights ?? Infinity) < DEFAULT_SMALL_PRODUCT_THRESHOLD;
+    if (tiny || !wasmAvailable()) return jsBackend;
+  }
+  return sharedWasmBackend(kind === "auto" && !detectFeatures().workers ? 1 : threads);
 }

@@ -175,7 +175,14 @@ export {
   explainSample,
   type Explanation,
 } from "./src/nn/explain.ts";
-export { createBackend, type CreateBackendOptions } from "./src/math/create_backend.ts";
+export {
+  type BackendKind,
+  createBackend,
+  type CreateBackendOptions,
+  defaultBackend,
+  type DefaultBackendOptions,
+  type WasmBackend,
+} from "./src/math/create_backend.ts";
 export {
   type DashboardState,
   initialDashboardState,

@@ -6,4 +6,5 @@ export {
   createBackend,
   defaultBackend,
   type DefaultBackendOptions,
+  type WasmBackend,
 } from "./wasm/backend_wasm.ts";

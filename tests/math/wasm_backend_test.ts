@@ -24,6 +24,7 @@ import {
   createBackend,
   createWasmBackend,
   createWasmBackendSync,
+  defaultBackend,
   type WasmBackend,
 } from "../../src/math/wasm/backend_wasm.ts";
 import { FitSession, matrixSource } from "../../src/nn/fit.ts";
@@ -523,4 +524,57 @@ Deno.test("training on wasm-simd gives bit-identical weights and losses on one a
   } finally {
     for (const backend of backends) backend.dispose();
   }
+});
+
+/** Resolves once `condition()` holds, checking every 10 ms; rejects after `seconds`. */
+async function until(condition: () => boolean, what: string, seconds = 20): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("wasm-simd worker threads start on a large product, stop when idle and start again", async () => {
+  const backend = createWasmBackendSync({ threads: 2, parallelThreshold: 0, idleMilliseconds: 20 });
+  try {
+    assert.equal(backend.workersRunning, false);
+    checkProduct(backend, "matmul", [64, 96, 40], { inBackend: true });
+    assert.equal(backend.workersRunning, true);
+    await until(() => !backend.workersRunning, "the idle workers stop");
+    checkProduct(backend, "matmulTransposeA", [64, 96, 40], { inBackend: true });
+    assert.equal(backend.workersRunning, true);
+  } finally {
+    backend.dispose();
+  }
+  assert.equal(backend.workersRunning, false);
+});
+
+Deno.test("defaultBackend() is one backend per thread count over one memory, or the plain one", async (t) => {
+  const one = defaultBackend() as WasmBackend, two = defaultBackend({ threads: 2 }) as WasmBackend;
+  assert.equal(defaultBackend(), one);
+  assert.equal(defaultBackend({ kind: "wasm" }), one);
+  assert.equal(one.name, "wasm-simd");
+  assert.equal(two.name, "wasm-simd×2");
+  assert.equal(two.memory, one.memory);
+  await t.step("products below 16 multiply-adds per row run the plain kernels (and stay exact)", () => {
+    for (const form of FORMS) {
+      for (const shape of [...EDGE_SHAPES, ...NETWORK_SHAPES[form]]) {
+        checkProduct(one, form, shape, { inBackend: true });
+      }
+    }
+  });
+  await t.step("dispose() stops its workers but leaves it usable", () => {
+    checkProduct(two, "matmul", [64, 128, 64], { inBackend: true });
+    two.dispose();
+    assert.equal(two.workersRunning, false);
+    checkProduct(two, "matmul", [64, 128, 64], { inBackend: true });
+    two.dispose();
+  });
+  await t.step("the plain backend for kind js, and for tiny networks under auto", () => {
+    assert.equal(defaultBackend({ kind: "js" }), jsBackend);
+    assert.equal(defaultBackend({ largestLayerWeights: 9 }), jsBackend);
+    assert.equal(defaultBackend({ largestLayerWeights: 16 }), one);
+    assert.equal(defaultBackend({ kind: "wasm", largestLayerWeights: 9 }), one);
+  });
 });

@@ -1,12 +1,17 @@
-// Tests of Network: learning XOR, determinism, forward's z and a, summary, the two option forms and their errors.
+// Tests of Network: learning XOR, determinism, forward's z and a, summary, the two option forms and their errors,
+// and the backend it picks by default.
 
 import assert from "node:assert/strict";
 import { type ActivationName, activations } from "../../src/math/activations.ts";
+import { jsBackend } from "../../src/math/backend.ts";
+import { defaultBackend } from "../../src/math/create_backend.ts";
 import type { LossName } from "../../src/math/losses.ts";
 import { Matrix } from "../../src/math/matrix.ts";
 import { FitSession, matrixSource } from "../../src/nn/fit.ts";
 import { Network } from "../../src/nn/network.ts";
 import { Sgd } from "../../src/nn/optimizers.ts";
+import { networkFromJson } from "../../src/nn/serialize.ts";
+import type { WasmBackend } from "../../src/math/wasm/backend_wasm.ts";
 import forwardBackward from "../fixtures/reference/forward_backward.json" with { type: "json" };
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -389,5 +394,73 @@ Deno.test("Network forward() and gradients() match the NumPy reference (scripts/
       );
       c.expected.dB.forEach((expected, l) => assertCloseTo(gradients.biases[l], expected, `dB[${l}]`));
     });
+  }
+});
+
+Deno.test("Network uses the WebAssembly backend by default where the runtime has it", async (t) => {
+  const fashionShaped = { input: 784, hidden: [128, 64], output: 10, activation: "relu", seed: 3 } as const;
+  await t.step("new Network(...)", () => {
+    const net = new Network(fashionShaped);
+    assert.equal(net.backend, defaultBackend());
+    assert.equal(net.backend.name, "wasm-simd");
+  });
+  await t.step("Network.fromJSON() and networkFromJson()", () => {
+    const json = new Network({ input: 20, hidden: [16], output: 4, seed: 3 }).toJSON();
+    assert.equal(Network.fromJSON(json).backend.name, "wasm-simd");
+    assert.equal(networkFromJson(json).backend.name, "wasm-simd");
+    assert.equal(networkFromJson(json, { backend: "js" }).backend, jsBackend);
+  });
+  await t.step("tiny networks (every layer under 16 weights) keep the plain kernels", () => {
+    assert.equal(tutorialNetwork().backend, jsBackend);
+    assert.equal(
+      new Network({ input: 2, hidden: [3, 3], output: 1, backend: "wasm" }).backend.name,
+      "wasm-simd",
+    );
+  });
+  await t.step('backend: "js" forces the plain kernels', () => {
+    assert.equal(new Network({ ...fashionShaped, backend: "js" }).backend, jsBackend);
+  });
+  await t.step("TERMNET_BACKEND=js forces the plain kernels unless a kind is given", () => {
+    const previous = Deno.env.get("TERMNET_BACKEND");
+    Deno.env.set("TERMNET_BACKEND", "js");
+    try {
+      assert.equal(new Network(fashionShaped).backend, jsBackend);
+      assert.equal(new Network({ ...fashionShaped, threads: 2 }).backend, jsBackend);
+      assert.equal(new Network({ ...fashionShaped, backend: "wasm" }).backend.name, "wasm-simd");
+    } finally {
+      if (previous === undefined) Deno.env.delete("TERMNET_BACKEND");
+      else Deno.env.set("TERMNET_BACKEND", previous);
+    }
+  });
+  await t.step("every network on the default backend shares one memory", () => {
+    const a = new Network(fashionShaped), b = new Network({ ...fashionShaped, threads: 2 });
+    assert.equal(b.backend.name, "wasm-simd×2");
+    assert.equal((a.backend as WasmBackend).memory, (b.backend as WasmBackend).memory);
+    b.dispose();
+  });
+});
+
+Deno.test("Network rejects threads with a backend object and threads on the js backend", () => {
+  assert.throws(() => new Network({ input: 2, output: 1, backend: jsBackend, threads: 2 }), {
+    name: "TypeError",
+    message: "Invalid network: give threads or a backend object, not both (it has its threads)",
+  });
+  assert.throws(() => new Network({ input: 2, output: 1, backend: "js", threads: 2 }), {
+    name: "RangeError",
+    message: "Cannot use 2 threads on the js backend: threads need the wasm backend",
+  });
+});
+
+Deno.test("Network fit() on two default threads gives bit-identical weights to one thread", async () => {
+  const x = new Matrix(256, 40), y = new Matrix(256, 4);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = Math.sin(i * 0.37);
+  for (let r = 0; r < 256; r++) y.set(r, r % 4, 1);
+  const options = { input: 40, hidden: [96, 48], output: 4, activation: "relu", seed: 11 } as const;
+  const one = new Network(options), two = new Network({ ...options, threads: 2 });
+  try {
+    for (const net of [one, two]) await net.fit(x, y, { epochs: 2, batchSize: 64, optimizer: "adam" });
+    assert.deepStrictEqual(weightsOf(two), weightsOf(one));
+  } finally {
+    two.dispose();
   }
 });

@@ -97,6 +97,8 @@ export interface WasmBackend extends Backend {
   readonly fma: boolean;
   /** The shared memory the matrices from `allocate` live in. */
   readonly memory: WebAssembly.Memory;
+  /** Whether worker threads are running now (they start on a large product and stop when idle). */
+  readonly workersRunning: boolean;
   /** z += b, then a = f(z) for linear, relu and leaky_relu; false for other activations or outside arrays. */
   biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;
   /** dZ = dA ⊙ f'(z), dB = Σ_rows dZ for every activation but softmax; false for it or outside arrays. */
@@ -217,6 +219,10 @@ class WasmSimdBackend implements WasmBackend {
   /** The worker threads, or undefined on one thread. */
   get pool(): ThreadPool | undefined {
     return this.#pool;
+  }
+
+  get workersRunning(): boolean {
+    return this.#pool?.running ?? false;
   }
 
   allocate(rows: number, cols: number): Matrix {

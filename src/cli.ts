@@ -33,7 +33,7 @@ import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
-import { Timeline } from "./train/timeline.ts";
+import { Timeline, timelineSpacing } from "./train/timeline.ts";
 import { decodeTimeline, TIMELINE_FILE } from "./train/timeline_file.ts";
 import { train, TrainController } from "./train/trainer.ts";
 import { explainText } from "./ui/explain_text.ts";
@@ -325,6 +325,8 @@ async function commandTrain(args: string[]): Promise<number> {
     test: prepared.test,
     earlyStop: config.train.earlyStop,
     targetLoss: config.train.targetLoss,
+    // fresh statistics for the timeline's snapshots (at most TIMELINE_CAPACITY of them in the whole run)
+    statsEvery: timelineSpacing(config.train.epochs),
     controller,
   });
 
@@ -389,6 +391,7 @@ async function commandTrain(args: string[]): Promise<number> {
             loss: prepared.loss as LossName,
             epoch: lastEpoch?.epoch ?? 0,
           }),
+        timeline,
         onEnd: async () => {
           if (endReason !== "diverged") savedTo = await save();
           return savedTo;
@@ -778,7 +781,7 @@ async function commandReplay(args: string[]): Promise<number> {
     for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
     yield end;
   }
-  await runDashboard({ events: events(), send: () => {} }, { holdOnEnd: true });
+  await runDashboard({ events: events(), send: () => {}, timeline }, { holdOnEnd: true });
   return EXIT.ok;
 }
 

@@ -13,6 +13,24 @@ export const TIMELINE_CAPACITY = 400;
  */
 export const TIMELINE_MEMORY_BOUND = 32 * 1024 * 1024;
 
+/**
+ * The spacing a timeline of `capacity` snapshots ends with for a run of `epochs` epochs: the smallest power of two
+ * s with ⌊(epochs − 1)/s⌋ + 1 ≤ capacity − 1 (room for a latest epoch off the grid).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timelineSpacing } from "./timeline.ts";
+ * assert.equal(timelineSpacing(399), 1);
+ * assert.equal(timelineSpacing(10000), 32);
+ * ```
+ */
+export function timelineSpacing(epochs: number, capacity = TIMELINE_CAPACITY): number {
+  let spacing = 1;
+  while (Math.floor((epochs - 1) / spacing) + 1 > capacity - 1) spacing *= 2;
+  return spacing;
+}
+
 /** Bytes counted for each snapshot beside its typed arrays (the record object and its array headers). */
 const SNAPSHOT_OVERHEAD = 160;
 

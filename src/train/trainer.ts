@@ -50,6 +50,12 @@ export interface TrainOptions extends FitOptions {
   controller?: TrainController;
   /** Layer statistics and the decision boundary are computed at most this often, in ms (default 30; 0: always). */
   statsIntervalMs?: number;
+  /**
+   * Also compute the statistics (and the boundary and pictures) at every epoch e with (e − 1) divisible by this,
+   * whatever the time since the last: the CLI passes the spacing of the run's timeline snapshots
+   * (`timelineSpacing`), so rewinding shows each snapshot's own weights even on runs faster than the interval.
+   */
+  statsEvery?: number;
   /** Yield to the event loop after this many ms of training, so keys are answered (default 50). */
   yieldEveryMs?: number;
 }
@@ -153,6 +159,7 @@ export async function* train(
     throw new RangeError(`Cannot monitor "${earlyStop.monitor}" for early stopping: there is no test split`);
   }
   const statsInterval = options.statsIntervalMs ?? 30;
+  const statsEvery = options.statsEvery ?? 0;
   const sample = sampleRows(data, STATISTICS_SAMPLE_ROWS);
   const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
   const snapshot = network.parameters.map((p) => new Float64Array(p.value.length));
@@ -255,7 +262,8 @@ export async function* train(
 
     const now = performance.now();
     const last = session.epoch === options.epochs;
-    const statsDue = now - lastStats >= statsInterval || last || stepping || stats.length === 0;
+    const statsDue = now - lastStats >= statsInterval || last || stepping || stats.length === 0 ||
+      (statsEvery > 0 && (record.epoch - 1) % statsEvery === 0);
     const evaluation = test === undefined ? undefined : evaluate(network, test, {
       loss: session.loss,
       classification,

@@ -14,6 +14,7 @@ import { renderHelp } from "./panels/help.ts";
 import { renderLoss } from "./panels/loss.ts";
 import { renderNetwork } from "./panels/network.ts";
 import { renderSamples } from "./panels/samples.ts";
+import { viewedState } from "./rewind.ts";
 import { availableViews, type DashboardState, type DashboardView, stateLabel } from "./state.ts";
 import { formatDuration, formatNumber } from "./widgets/format.ts";
 import { joinColumns, overlayCentered } from "./widgets/frame.ts";
@@ -28,6 +29,7 @@ export {
   HISTORY_CAPACITY,
   initialDashboardState,
   reduceDashboard,
+  type RewindState,
   type SampledSeries,
   stateLabel,
   type UiAction,
@@ -198,6 +200,8 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
     if (rows >= 2) lines.push(truncate("Resize the window, or press q to quit", Math.max(1, columns)));
     return lines.slice(0, Math.max(1, rows)).join("\n");
   }
+  // While rewinding, every panel draws the snapshot's epoch.
+  state = viewedState(state);
   const layout = dashboardLayout(state, options);
   const { confusion, filters } = layout;
   if (state.explain?.open) {

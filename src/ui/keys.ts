@@ -1,6 +1,7 @@
 // Raw stdin bytes to key names, and key names to trainer commands or dashboard actions: pure, no I/O.
 
-import type { TrainCommand } from "../train/events.ts";
+import type { TimelineReader, TrainCommand } from "../train/events.ts";
+import { scrubAction } from "./rewind.ts";
 import type { DashboardState, UiAction } from "./state.ts";
 
 const SEQUENCES: Record<string, string> = {
@@ -13,11 +14,18 @@ const SEQUENCES: Record<string, string> = {
   "\x1bOC": "right",
   "\x1bOD": "left",
   "\x1b[Z": "shift-tab",
+  "\x1b[H": "home",
+  "\x1b[F": "end",
+  "\x1bOH": "home",
+  "\x1bOF": "end",
 };
+
+/** CSI sequences ending in `~` by their parameter: Home and End as VT220, rxvt and tmux send them. */
+const TILDE_KEYS: Record<string, string> = { "1": "home", "7": "home", "4": "end", "8": "end" };
 
 /**
  * Decodes a chunk of raw-mode stdin into key names: `"space"`, `"tab"`, `"shift-tab"`, `"enter"`, `"escape"`,
- * `"left"`, `"right"`, `"up"`, `"down"`, `"ctrl-c"`, `"ctrl-d"`, `"backspace"`, or the character itself
+ * `"left"`, `"right"`, `"up"`, `"down"`, `"home"`, `"end"`, `"ctrl-c"`, `"ctrl-d"`, `"backspace"`, or the character itself
  * (`"q"`, `"+"`, `"?"`, ...). Unknown escape sequences are skipped.
  *
  * @example
@@ -45,8 +53,9 @@ export function decodeKeys(bytes: Uint8Array): string[] {
       const csi = /^\[[0-9;]*([@-~])/.exec(text.slice(i + 1));
       if (csi) {
         const final = csi[1];
-        const arrow = { A: "up", B: "down", C: "right", D: "left" }[final];
-        if (arrow) keys.push(arrow);
+        const arrow = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end" }[final];
+        const tilde = final === "~" ? TILDE_KEYS[csi[0].slice(1, -1)] : undefined;
+        if (arrow ?? tilde) keys.push((arrow ?? tilde)!);
         i += 1 + csi[0].length;
         continue;
       }
@@ -80,6 +89,12 @@ export interface KeyOutcome {
   action?: UiAction;
   /** True when the dashboard should close without waiting for the trainer (e.g. `q` after training ended). */
   exit?: boolean;
+}
+
+/** Options for {@linkcode keyOutcome}. */
+export interface KeyOutcomeOptions {
+  /** The run's timeline, for the rewind keys (`[ ] { } Home End p`); without it they do nothing. */
+  timeline?: TimelineReader;
 }
 
 function send(command: TrainCommand): KeyOutcome {
@@ -119,7 +134,8 @@ function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefi
 /**
  * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused,
  * `+`/`-` double or halve the learning rate, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits, `r`
- * restarts, `l` toggles the log scale and `?` the help. Keys that do nothing now give an empty outcome.
+ * restarts, `l` toggles the log scale and `?` the help; with `options.timeline`, `[ ] { } Home End` move through
+ * the timeline and `p` plays it back (see `scrubAction`). Keys that do nothing now give an empty outcome.
  *
  * @example
  * ```ts
@@ -130,8 +146,11 @@ function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefi
  * assert.equal(keyOutcome("+", state).command?.type, "set_learning_rate");
  * ```
  */
-export function keyOutcome(key: string, state: DashboardState): KeyOutcome {
+export function keyOutcome(key: string, state: DashboardState, options: KeyOutcomeOptions = {}): KeyOutcome {
   if (key === "?") return { action: { type: "toggle_help" } };
+  // The timeline keys work in every state: running, paused and after the end.
+  const scrub = options.timeline ? scrubAction(key, state, options.timeline) : undefined;
+  if (scrub) return { action: scrub };
   if (key === "escape" && state.help) return { action: { type: "toggle_help" } };
   const explain = explainOutcome(key, state);
   if (explain !== undefined) return explain;
@@ -154,7 +173,6 @@ export function keyOutcome(key: string, state: DashboardState): KeyOutcome {
   const rate = state.requestedLearningRate ?? state.learningRate;
   switch (key) {
     case "space":
-    case "p":
       return send({ type: state.status === "paused" ? "resume" : "pause" });
     case "n":
       return state.status === "paused" ? send({ type: "step" }) : {};

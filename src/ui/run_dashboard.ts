@@ -1,8 +1,9 @@
 // Wires trainer events, keys and resizes to the dashboard: reduce, render at a capped frame rate, restore on exit.
 
-import type { EpochEvent, ExplainEvent, TrainCommand, TrainEvent } from "../train/events.ts";
+import type { EpochEvent, ExplainEvent, TimelineReader, TrainCommand, TrainEvent } from "../train/events.ts";
 import { renderFrame, renderSummary } from "./dashboard.ts";
 import { keyOutcome } from "./keys.ts";
+import { PLAYBACK_RATE, playbackStep } from "./rewind.ts";
 import {
   type DashboardInput,
   type DashboardState,
@@ -38,6 +39,8 @@ export interface DashboardRun {
    * saved (shown in the summary), or undefined.
    */
   onEnd?: () => Promise<string | undefined> | string | undefined;
+  /** The run's timeline (recorded by the caller), for the rewind keys `[ ] { } Home End` and playback `p`. */
+  timeline?: TimelineReader;
 }
 
 /** The parts of {@linkcode Terminal} the dashboard uses (a fake can stand in for tests). */
@@ -133,8 +136,25 @@ export async function runDashboard(
     if (wait <= 0) redraw();
     else if (timer === undefined) timer = setTimeout(redraw, wait);
   };
+  // Playback (`p`): a timer steps through the timeline while the state says it is playing.
+  let playback: ReturnType<typeof setInterval> | undefined;
+  const syncPlayback = () => {
+    const playing = state.rewind?.playing === true && run.timeline !== undefined;
+    if (playing && playback === undefined) {
+      playback = setInterval(() => {
+        const step = playbackStep(current(), run.timeline!);
+        if (step) state = reduceDashboard(state, step);
+        syncPlayback();
+        redraw();
+      }, 1000 / PLAYBACK_RATE);
+    } else if (!playing && playback !== undefined) {
+      clearInterval(playback);
+      playback = undefined;
+    }
+  };
   const apply = (input: DashboardInput) => {
     state = reduceDashboard(current(), input);
+    syncPlayback();
   };
 
   // The events are pumped by callbacks rather than awaited in a loop, so an event costs one promise reaction,
@@ -216,7 +236,7 @@ export async function runDashboard(
     unsubscribe = () => void off();
     const keyLoop = (async () => {
       for await (const key of terminal.keys()) {
-        const outcome = keyOutcome(key, current());
+        const outcome = keyOutcome(key, current(), { timeline: run.timeline });
         if (outcome.action) apply(outcome.action);
         if (outcome.command?.type === "explain") explain(outcome.command.sample);
         else if (outcome.command) run.send(outcome.command);
@@ -231,6 +251,7 @@ export async function runDashboard(
     completed = true;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    if (playback !== undefined) clearInterval(playback);
     unsubscribe();
     terminal.close();
   }

@@ -25,7 +25,23 @@ export type UiAction =
   | { type: "cycle_view" }
   | { type: "command_sent"; command: TrainCommand }
   | { type: "model_saved"; path?: string }
-  | ExplainAction;
+  | ExplainAction
+  | { type: "show_snapshot"; index: number; count: number; event: EpochEvent; playing: boolean }
+  | { type: "show_live" };
+
+/** The snapshot of the timeline shown instead of the latest epoch (`[`, `]`, `{`, `}`, Home, `p`). */
+export interface RewindState {
+  /** The snapshot's index in the timeline when it was chosen (0 is the first epoch). */
+  readonly index: number;
+  /** Snapshots in the timeline then. */
+  readonly count: number;
+  /** The snapshot: the epoch event with the fields of that time (boundary, pictures, …). */
+  readonly event: EpochEvent;
+  /** Whether the timeline is playing back (about 20 snapshots a second). */
+  readonly playing: boolean;
+  /** The latest epoch of training, filled in by `viewedState` for the panels (training goes on meanwhile). */
+  readonly liveEpoch?: number;
+}
 
 /**
  * What the panel beside the loss chart shows in the compact layout, cycled with `v`: the network, the sample
@@ -133,6 +149,8 @@ export interface DashboardState {
   readonly filters?: FirstLayerFilters;
   /** The explain view (`e`), once opened. */
   readonly explain?: ExplainViewState;
+  /** The snapshot shown while looking back through the timeline; undefined when the dashboard is live. */
+  readonly rewind?: RewindState;
 }
 
 /**
@@ -309,6 +327,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     confusion,
     filters,
     explain: state.explain,
+    rewind: state.rewind,
   };
 }
 
@@ -448,6 +467,12 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
       const view = state.explain ?? { open: true, sample: 0, scroll: 0 };
       return { ...state, explain: { ...view, scroll: Math.max(0, view.scroll + input.delta) } };
     }
+    case "show_snapshot": {
+      const { index, count, event, playing } = input;
+      return { ...state, rewind: { index, count, event, playing } };
+    }
+    case "show_live":
+      return state.rewind === undefined ? state : { ...state, rewind: undefined };
   }
 }
 

@@ -17,6 +17,7 @@ import {
   xorRun,
 } from "../fixtures/ui_events.ts";
 import { assertFits as fits, assertGolden as golden, fold } from "./_golden.ts";
+import { rewoundXor } from "./_rewind.ts";
 
 const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
 
@@ -55,6 +56,8 @@ const CASES: { name: string; state: () => DashboardState }[] = [
         { type: "explain_scroll", delta: 4 },
       ]),
   },
+  // looking back at epoch 20 of 50: "rewind · epoch 20" in the header, a cursor in the loss chart
+  { name: "rewind", state: () => rewoundXor(20) },
 ];
 const SIZES: [number, number][] = [[80, 24], [120, 40]];
 const COLORS: ColorMode[] = ["none", "256", "truecolor"];

@@ -23,7 +23,15 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
   const { width: columns, color } = size;
   const latest = state.latest;
   let status = "";
-  if (state.end) {
+  const rewind = state.rewind;
+  if (rewind) {
+    status = paint(
+      `${rewind.playing ? "▶▶" : "◀◀"} snapshot ${rewind.index + 1}/${rewind.count} · [ ] ±1 · { } ±10 · ` +
+        `Home first · End live · p ${rewind.playing ? "stop" : "play"}`,
+      ACCENT,
+      color,
+    );
+  } else if (state.end) {
     const text = state.end.message || `${stateLabel(state)} at epoch ${state.end.epoch}`;
     status = paint(`■ ${text}`, stateColor(state), color);
   } else if (latest && !Number.isFinite(latest.trainLoss)) {

@@ -14,9 +14,17 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
   const latest = state.latest;
   const epochs = latest?.epochs ?? run?.epochs ?? 0;
   const epoch = latest?.epoch ?? 0;
-  const label = state.pending ?? stateLabel(state);
-  const marker = state.status === "paused" ? "❚❚" : state.end ? "■" : "▶";
-  const status = paint(`${marker} ${label}`, state.pending ? ACCENT : stateColor(state), color);
+  const rewind = state.rewind;
+  // Looking back: the epoch shown leads; how far training has got comes first on the second line.
+  const label = rewind ? `rewind · epoch ${epoch}` : state.pending ?? stateLabel(state);
+  const marker = rewind
+    ? (rewind.playing ? "▶▶" : "◀◀")
+    : state.status === "paused"
+    ? "❚❚"
+    : state.end
+    ? "■"
+    : "▶";
+  const status = paint(`${marker} ${label}`, state.pending || rewind ? ACCENT : stateColor(state), color);
   const title = `${bold("termnet", color)} · ${run?.name ?? "…"}`;
   const digits = String(epochs).length;
   const epochText = `epoch ${String(epoch).padStart(digits)}/${epochs}`;
@@ -34,8 +42,9 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     : `lr ${formatNumber(state.learningRate, 8)}`;
   const dim = (text: string) => paint(text, DIM, color);
   const parts = [
+    rewind ? `live epoch ${rewind.liveEpoch ?? epoch} ${state.pending ?? stateLabel(state)}` : "",
     `elapsed ${formatDuration(elapsed)}`,
-    state.end ? "" : `eta ${formatDuration(eta)}`,
+    state.end || rewind ? "" : `eta ${formatDuration(eta)}`,
     `${formatRate(latest?.samplesPerSecond ?? NaN)} samples/s`,
     learningRate,
     run ? `${run.optimizer} · ${run.loss}` : "",

@@ -14,6 +14,9 @@ const HELP: readonly [string, string][] = [
   ["e  , .", "explain a sample (previous / next)"],
   ["r", "restart from the same seed"],
   ["v", "next view beside the loss chart"],
+  ["[ ]  { }", "one / ten snapshots back or forward"],
+  ["Home End", "first snapshot / back to live"],
+  ["p", "play the timeline back (p stops)"],
   ["q  ctrl-c", "quit (saves the model)"],
   ["?  esc", "show or hide this help"],
 ];

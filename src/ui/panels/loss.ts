@@ -6,7 +6,7 @@ import { lineChart, sparkline } from "../widgets/chart.ts";
 import { DIM } from "../widgets/colors.ts";
 import { formatNumber } from "../widgets/format.ts";
 import { panel } from "../widgets/frame.ts";
-import { GOOD, type PanelSize, percent, seriesValues, TEST_RGB, TRAIN_RGB } from "./_common.ts";
+import { ACCENT, GOOD, type PanelSize, percent, seriesValues, TEST_RGB, TRAIN_RGB } from "./_common.ts";
 
 /** Greedily packs parts into at most `maxLines` lines of `width`, two spaces apart (one when tight). */
 function wrapParts(parts: readonly string[], width: number, maxLines: number): string[] {
@@ -56,14 +56,25 @@ export function renderLoss(state: DashboardState, size: PanelSize): string[] {
     }
   }
   const chartHeight = Math.max(1, height - 2 - info.length);
+  // While rewinding, a cursor at the epoch shown: the series span epochs 1 to the live epoch evenly.
+  const rewind = state.rewind;
+  const live = rewind?.liveEpoch ?? latest?.epoch ?? 1;
+  const cursor = rewind && latest ? (live > 1 ? (latest.epoch - 1) / (live - 1) : 1) : undefined;
   const chart = state.trainLoss.values.length > 0
-    ? lineChart(series, { width: inner, height: chartHeight, color, log: state.logScale })
+    ? lineChart(series, {
+      width: inner,
+      height: chartHeight,
+      color,
+      log: state.logScale,
+      cursor,
+      cursorRgb: ACCENT,
+    })
     : [paint("waiting for the first epoch…", DIM, color)];
   const content = [
     ...chart,
     ...Array(Math.max(0, chartHeight - chart.length)).fill(""),
     ...(latest ? info : []),
   ];
-  const title = `Loss${state.logScale ? " (log)" : ""}`;
+  const title = `Loss${state.logScale ? " (log)" : ""}${rewind && latest ? ` @ epoch ${latest.epoch}` : ""}`;
   return panel(title, content, { width, height, color });
 }

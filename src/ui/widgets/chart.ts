@@ -95,6 +95,13 @@ export interface LineChartOptions {
   log?: boolean;
   /** Width of the axis labels (default 6). */
   labelWidth?: number;
+  /**
+   * A vertical cursor line at this fraction of the x axis (0 the first value, 1 the last), e.g. the epoch shown
+   * while rewinding; the series keep their colour where they cross it.
+   */
+  cursor?: number;
+  /** Colour of the cursor line. */
+  cursorRgb?: Rgb;
 }
 
 /**
@@ -176,6 +183,10 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
       for (let y = Math.round(top); y <= Math.round(bottom); y++) canvas.set(x, y, s.rgb);
       previous = toY((lo + hi) / 2);
     }
+  }
+  if (options.cursor !== undefined && Number.isFinite(options.cursor)) {
+    const x = Math.round(Math.min(1, Math.max(0, options.cursor)) * (width - 1));
+    for (let y = 0; y < height; y++) canvas.set(x, y, options.cursorRgb, -0.5);
   }
   const plot = canvas.render(options.color);
   const label = (t: number) => formatNumber(options.log ? 10 ** t : t, labelWidth).padStart(labelWidth);

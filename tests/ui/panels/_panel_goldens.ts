@@ -17,6 +17,8 @@ import {
   xorRun,
 } from "../../fixtures/ui_events.ts";
 import { assertFits, assertGolden, fold } from "../_golden.ts";
+import { rewoundXor } from "../_rewind.ts";
+import { viewedState } from "../../../src/ui/rewind.ts";
 
 const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
 
@@ -48,6 +50,8 @@ export const PANEL_STATES: Record<string, () => DashboardState> = {
       { type: "explain_sample", sample: 1234 },
       mnistExplain(),
     ]),
+  // as the frame draws it: the panels get the state as of the snapshot
+  rewind: () => viewedState(rewoundXor(20)),
 };
 
 /** What {@linkcode panelGoldens} checks: one panel, the layout slot it fills, and the states to draw. */

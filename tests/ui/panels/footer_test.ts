@@ -6,6 +6,6 @@ import { panelGoldens } from "./_panel_goldens.ts";
 panelGoldens("footer", {
   render: renderFooter,
   slot: "footer",
-  states: ["xor", "paused", "diverged"],
+  states: ["xor", "paused", "diverged", "rewind"],
   exactHeight: false,
 });

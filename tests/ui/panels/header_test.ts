@@ -6,6 +6,6 @@ import { panelGoldens } from "./_panel_goldens.ts";
 panelGoldens("header", {
   render: renderHeader,
   slot: "header",
-  states: ["waiting", "xor", "paused", "diverged"],
+  states: ["waiting", "xor", "paused", "diverged", "rewind"],
   exactHeight: false,
 });

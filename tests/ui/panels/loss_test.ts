@@ -3,4 +3,8 @@
 import { renderLoss } from "../../../src/ui/panels/loss.ts";
 import { panelGoldens } from "./_panel_goldens.ts";
 
-panelGoldens("loss", { render: renderLoss, slot: "loss", states: ["waiting", "xor", "mnist", "diverged"] });
+panelGoldens("loss", {
+  render: renderLoss,
+  slot: "loss",
+  states: ["waiting", "xor", "mnist", "diverged", "rewind"],
+});

@@ -16,6 +16,8 @@ import {
   DatasetNotFoundError,
   ModelFileError,
   ParseError,
+  quoteValue,
+  shortenQuotedValues,
   TimelineFileError,
   UserFileError,
 } from "./errors.ts";
@@ -25,6 +27,7 @@ import type { Backend } from "./math/backend.ts";
 import { getLoss, LOSS_NAMES, type LossName } from "./math/losses.ts";
 import { Matrix } from "./math/matrix.ts";
 import { Rng } from "./math/random.ts";
+import { BACKEND_ENV_VARIABLE } from "./math/wasm/backend_wasm.ts";
 import { explainSample } from "./nn/explain.ts";
 import { gradientCheck } from "./nn/gradcheck.ts";
 import { Network } from "./nn/network.ts";
@@ -140,9 +143,12 @@ function print(text: string): void {
   console.log(text.split("\n").map(escapeControl).join("\n"));
 }
 
-/** Prints one error line to stderr; control characters in the message (a newline from a file) are escaped. */
+/**
+ * Prints one error line to stderr: control characters in the message (a newline from a file) are escaped and
+ * quoted values longer than 60 characters are cut with "…".
+ */
 function printError(message: string): void {
-  console.error(`error: ${escapeControl(message)}`);
+  console.error(`error: ${shortenQuotedValues(escapeControl(message))}`);
 }
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
@@ -843,6 +849,20 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   export: commandExport,
 };
 
+/**
+ * A `TERMNET_BACKEND` that names no backend is a usage error (exit 2) before any work, whatever the config
+ * says; unset, or not granted to the task, it is ignored.
+ */
+function checkBackendEnvironment(): void {
+  const granted =
+    Deno.permissions.querySync({ name: "env", variable: BACKEND_ENV_VARIABLE }).state === "granted";
+  const value = granted ? Deno.env.get(BACKEND_ENV_VARIABLE) : undefined;
+  if (value === undefined || value === "" || ["auto", "js", "wasm"].includes(value)) return;
+  throw new UsageError(
+    `${BACKEND_ENV_VARIABLE}: expected "auto", "js" or "wasm", got ${quoteValue(value)}`,
+  );
+}
+
 /** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */
 export async function main(args: string[]): Promise<number> {
   const debug = args.includes("--debug");
@@ -852,6 +872,7 @@ export async function main(args: string[]): Promise<number> {
       print(HELP.main);
       return command === undefined ? EXIT.usage : EXIT.ok;
     }
+    checkBackendEnvironment();
     const run = COMMANDS[command];
     if (run === undefined) {
       throw new UsageError(

@@ -91,3 +91,42 @@ export class ParseError extends SyntaxError {
  * command that gets it. The CLI treats it like a config error (exit 2): the machine needs setting up.
  */
 export class DatasetNotFoundError extends DataError {}
+
+/** The longest value a message quotes whole; a longer one is cut to this many characters ending in "…". */
+export const MAX_QUOTED_LENGTH = 60;
+
+function shorten(text: string): string {
+  return text.length <= MAX_QUOTED_LENGTH ? text : `${text.slice(0, MAX_QUOTED_LENGTH - 1)}…`;
+}
+
+/**
+ * Quotes a value from a user's file or command line for a message: in double quotes, cut to
+ * {@linkcode MAX_QUOTED_LENGTH} characters with "…", so a 100 KB value does not fill the terminal.
+ *
+ * @example
+ * ```ts
+ * import { quoteValue } from "./errors.ts";
+ * console.assert(quoteValue("fast") === '"fast"');
+ * console.assert(quoteValue("x".repeat(1000)).length === 62);
+ * ```
+ */
+export function quoteValue(text: string): string {
+  return `"${shorten(text)}"`;
+}
+
+/**
+ * Cuts every quoted value in a message (`"…"` or `'…'`) that is longer than {@linkcode MAX_QUOTED_LENGTH}
+ * characters, for messages built from values of any length; the CLI applies it to every error line.
+ *
+ * @example
+ * ```ts
+ * import { shortenQuotedValues } from "./errors.ts";
+ * const message = shortenQuotedValues(`unknown key '${"k".repeat(100)}' at the top level`);
+ * console.assert(message === `unknown key '${"k".repeat(59)}…' at the top level`);
+ * ```
+ */
+export function shortenQuotedValues(message: string): string {
+  return message
+    .replace(/"([^"]{61,})"/g, (_, inner: string) => `"${shorten(inner)}"`)
+    .replace(/'([^']{61,})'/g, (_, inner: string) => `'${shorten(inner)}'`);
+}

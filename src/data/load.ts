@@ -242,7 +242,22 @@ export async function loadDataset(data: DataConfig, options: LoadDatasetOptions)
         path: "data.test_split",
       });
     }
+    const total = train.size;
     ({ train, test } = train.split(data.testSplit, rng, { stratify: true }));
+    // one empty side would fail later as "there are no samples", naming neither the key nor the reason
+    for (
+      const [part, size, advice] of [
+        ["training", train.size, "use a smaller fraction or more samples"],
+        ["the test", test.size, "use a larger fraction, more samples, or 0 for no test split"],
+      ] as const
+    ) {
+      if (size > 0) continue;
+      throw new ConfigError(
+        `Cannot split the data: a test_split of ${data.testSplit} of ${total} samples leaves 0 for ${part} ` +
+          `(${advice})`,
+        configLocation(data, "data.test_split"),
+      );
+    }
   }
   const preprocessing = fitPreprocessing(train, { kind: data.normalize, scale: data.scale });
   checkFinitePreprocessing(preprocessing, [train, test], data);

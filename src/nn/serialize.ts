@@ -170,6 +170,7 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
     fail("layers", `expected a non-empty array of layers, got ${describe(value.layers)}`, file);
   }
   let inputs = input;
+  const layerCount = value.layers.length;
   value.layers.forEach((layer: unknown, i: number) => {
     const path = `layers[${i}]`;
     if (!isRecord(layer)) fail(path, `expected an object, got ${describe(layer)}`, file);
@@ -183,6 +184,13 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
         `expected one of ${ACTIVATION_NAMES.join(", ")}, got ${describe(layer.activation)}`,
         file,
       );
+    }
+    // the network's own rules, checked here so the error names the file (a hidden softmax cannot be built)
+    if (layer.activation === "softmax" && i !== layerCount - 1) {
+      fail(`${path}.activation`, "softmax is for the output layer only", file);
+    }
+    if (layer.activation === "softmax" && units < 2) {
+      fail(`${path}.activation`, `softmax needs at least 2 units, got ${units}`, file);
     }
     checkWeights(layer.weights, units, inputs, `${path}.weights`, file);
     checkVector(layer.bias, units, `${path}.bias`, file);

@@ -132,3 +132,61 @@ Deno.test("validate: /dev/zero as a config stops at the 1 MiB cap with one line,
   );
   assert.equal(result.code, 2);
 });
+
+Deno.test("errors stay one readable line", async (t) => {
+  await using tmp = await tempDir();
+  await t.step("a newline inside a key is escaped, not a second line", async () => {
+    await Deno.writeTextFile(`${tmp.path}/nl.yaml`, 'data:\n  source: xor\n  "bad\\nkey": 1\n');
+    const result = await runCli("validate", [`${tmp.path}/nl.yaml`]);
+    assert.equal(result.stderr, `error: ${tmp.path}/nl.yaml:3:3: unknown key 'bad\\nkey' in data\n`);
+    assert.equal(result.code, 2);
+  });
+  await t.step("a 100 KB value is cut to 60 characters", async () => {
+    await Deno.writeTextFile(`${tmp.path}/long.yaml`, `data:\n  source: "${"x".repeat(100_000)}"\n`);
+    const result = await runCli("validate", [`${tmp.path}/long.yaml`]);
+    assert.match(
+      result.stderr,
+      /^error: .*long\.yaml:2:11: data\.source: must be one of .*, got "x{59}…"\n$/,
+    );
+    assert.ok(result.stderr.length < 300, result.stderr);
+    assert.equal(result.code, 2);
+  });
+  await t.step("test_split: 0.999 on XOR says which split is empty and why", async () => {
+    await Deno.writeTextFile(`${tmp.path}/split.yaml`, "data:\n  source: xor\n  test_split: 0.999\n");
+    const result = await runCli("train", [
+      `${tmp.path}/split.yaml`,
+      "--headless",
+      "--out",
+      `${tmp.path}/run`,
+    ]);
+    assert.equal(
+      result.stderr,
+      `error: ${tmp.path}/split.yaml:3:15: data.test_split: Cannot split the data: a test_split of 0.999 of 4 ` +
+        "samples leaves 0 for training (use a smaller fraction or more samples)\n",
+    );
+    assert.equal(result.code, 2);
+  });
+  await t.step(
+    "TERMNET_BACKEND=bogus is a usage error (exit 2) in train, evaluate and gradcheck",
+    async () => {
+      const message = 'error: TERMNET_BACKEND: expected "auto", "js" or "wasm", got "bogus"\n';
+      for (
+        const [command, args] of [
+          ["train", ["configs/xor.yaml", "--headless", "--out", `${tmp.path}/run`]],
+          ["evaluate", [`${tmp.path}/missing.json`]],
+          ["gradcheck", ["configs/xor.yaml"]],
+        ] as const
+      ) {
+        const result = await runCli(command, args, { env: { TERMNET_BACKEND: "bogus" } });
+        assert.equal(result.stderr, message, command);
+        assert.equal(result.code, 2, command);
+      }
+    },
+  );
+});
+
+Deno.test("deno.json: the train task grants no FORCE_COLOR (never read)", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks as Record<string, string>;
+  assert.ok(!tasks.train.includes("FORCE_COLOR"), tasks.train);
+  for (const name of ["train", "evaluate", "gradcheck"]) assert.match(tasks[name], /TERMNET_BACKEND/, name);
+});

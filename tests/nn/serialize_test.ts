@@ -257,6 +257,16 @@ Deno.test("parseModel() rejects corrupt and mismatched files with exact messages
       (m) => ({ ...m, config: [1] }),
       "config: expected an object (the resolved training config), got an array of 1",
     ],
+    [
+      "a hidden softmax layer's error names the file",
+      (m) => layer(m, 0, { activation: "softmax" }),
+      "layers[0].activation: softmax is for the output layer only",
+    ],
+    [
+      "a one-unit softmax output",
+      (m) => layer(m, 2, { activation: "softmax" }),
+      "layers[2].activation: softmax needs at least 2 units, got 1",
+    ],
   ];
   for (const [name, corrupt, detail] of cases) {
     await t.step(name, () => {

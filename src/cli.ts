@@ -9,7 +9,7 @@ import { stringifyConfig } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
 import { loadDataset, MAX_CSV_BYTES } from "./data/load.ts";
-import { readAllCapped, TooLargeError } from "./_read_capped.ts";
+import { readAllCapped, readFileCapped, TooLargeError } from "./_read_capped.ts";
 import {
   ConfigError,
   DataError,
@@ -746,13 +746,16 @@ async function commandEvaluate(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** Largest timeline file read, in bytes (a 784-256-128-10 run's is about 5 MB). */
+const MAX_TIMELINE_BYTES = 256 * 2 ** 20;
+
 /** Reads a run's timeline: `path` is the run folder or the timeline file itself. */
 async function readTimeline(path: string): Promise<{ timeline: Timeline; file: string }> {
   const info = await Deno.stat(path).catch(() => undefined);
   const file = info?.isDirectory ? `${path.replace(/\/+$/, "")}/${TIMELINE_FILE}` : path;
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(file);
+    bytes = await readFileCapped(file, MAX_TIMELINE_BYTES);
   } catch (error) {
     const detail = error instanceof Deno.errors.NotFound
       ? "the file does not exist (runs record it since this version; train the run again)"
@@ -787,7 +790,9 @@ async function commandReplay(args: string[]): Promise<number> {
     for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
     yield end;
   }
-  await runDashboard({ events: events(), send: () => {}, timeline }, { holdOnEnd: true });
+  await runDashboard({ events: events(), send: () => {}, timeline }, { holdOnEnd: true, summary: false });
+  const first = timeline.length > 0 ? timeline.epochAt(0) : 0;
+  print(`replayed ${file}: ${timeline.length} snapshots of epochs ${first}–${last} (${end.message})`);
   return EXIT.ok;
 }
 

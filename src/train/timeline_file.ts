@@ -200,13 +200,19 @@ export function decodeTimeline(bytes: Uint8Array, options: DecodeTimelineOptions
   }
   const skeletonList = header.skeletons as unknown[];
   const sizes = skeletonList.map((skeleton, i) => {
-    const size = skeletonSize(skeleton);
+    let size: ReturnType<typeof skeletonSize>;
+    try {
+      size = skeletonSize(skeleton);
+    } catch {
+      size = undefined; // nested too deep to walk
+    }
     if (size === undefined) fail(`header.skeletons[${i}]: not a valid skeleton`);
     return size!;
   });
   const end = readEnd(header.end, fail);
   const skeletons = new PackedSkeletons();
   for (const skeleton of skeletonList) skeletons.intern(skeleton as Skeleton);
+  if (skeletons.list.length !== skeletonList.length) fail("header.skeletons: the same skeleton twice");
 
   let at = 12 + headerLength;
   const limit = bytes.length - 4;

@@ -71,6 +71,8 @@ export interface RunDashboardOptions {
   frameInterval?: number;
   /** Keep the final frame on screen until `q` after training ends (default false: close at once). */
   holdOnEnd?: boolean;
+  /** Print the run's summary on the main screen after closing (default true; `replay` prints its own line). */
+  summary?: boolean;
   /** Clock in milliseconds (default `performance.now`). */
   now?: () => number;
 }
@@ -256,6 +258,6 @@ export async function runDashboard(
     terminal.close();
   }
   current();
-  if (completed && state.run) terminal.print(renderSummary(state));
+  if (completed && state.run && options.summary !== false) terminal.print(renderSummary(state));
   return state;
 }

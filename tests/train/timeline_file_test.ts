@@ -129,7 +129,7 @@ Deno.test("decodeTimeline() names the file and what is wrong", async (t) => {
       "a skeleton that does not fit its record",
       withHeader(good, {
         ...headerOf(good).json,
-        skeletons: (headerOf(good).json.skeletons as unknown[]).map(() => ({ a: { "#": "d" } })),
+        skeletons: (headerOf(good).json.skeletons as unknown[]).map((_, i) => ({ [`a${i}`]: { "#": "d" } })),
       }),
       "the start record at byte",
     ],

@@ -31,6 +31,11 @@ export function trainCommand(args: readonly string[]): string {
   return [Deno.execPath(), ...taskArgs("train"), ...args].map(shellQuote).join(" ");
 }
 
+/** The shell words of `deno task replay <args…>`, as {@linkcode trainCommand} gives those of `train`. */
+export function replayCommand(args: readonly string[]): string {
+  return [Deno.execPath(), ...taskArgs("replay"), ...args].map(shellQuote).join(" ");
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,7 +11,7 @@
 // the whole run near two minutes even on a loaded machine.
 //
 // Flags: --samples N (timed samples, up to 60000 for a full epoch), --warmup N, --trials N, --budget SECONDS,
-//        --skip name,name (termnet-js, termnet-wasm, numpy, tfjs-cpu, tfjs-wasm).
+//        --skip name,name (termnet-js, termnet-wasm, termnet-defaults, numpy, tfjs-cpu, tfjs-wasm).
 
 import { parseArgs } from "node:util";
 import { numpyVersion, runNumpy } from "./peers/numpy_peer.ts";
@@ -30,7 +30,7 @@ import {
   writeSharedFiles,
 } from "./peers/workload.ts";
 
-const SKIP_NAMES = ["termnet-js", "termnet-wasm", "numpy", "tfjs-cpu", "tfjs-wasm"];
+const SKIP_NAMES = ["termnet-js", "termnet-wasm", "termnet-defaults", "numpy", "tfjs-cpu", "tfjs-wasm"];
 
 function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   try {
     const files = await writeSharedFiles(tempDir, { weights, slice });
     for (const variant of TERMNET_VARIANTS) {
-      if (skip.has(variant.kind === "js" ? "termnet-js" : "termnet-wasm")) continue;
+      if (skip.has(variant.kind === "js" ? "termnet-js" : `termnet-${variant.kind}`)) continue;
       progress(variant.peer);
       results.push(await runTermnet(variant, { workload, weights, data }));
     }

@@ -1,4 +1,5 @@
-// termnet's side of the peer benchmark: Network + FitSession over a matrix BatchSource, per backend.
+// termnet's side of the peer benchmark: Network + FitSession over a matrix BatchSource, per backend, and
+// `new Network(...)` + `net.fit` with the library's defaults, as a user would write it.
 
 import type { Backend } from "../../src/math/backend.ts";
 import { createBackend } from "../../src/math/create_backend.ts";
@@ -11,8 +12,8 @@ import { type InitialWeights, LAYER_SIZES, type PeerResult, type Workload } from
 export interface TermnetVariant {
   /** Display name. */
   peer: string;
-  /** Backend kind for `createBackend`. */
-  kind: "js" | "wasm";
+  /** Backend kind for `createBackend`, or `"defaults"`: no backend option at all, trained with `net.fit`. */
+  kind: "js" | "wasm" | "defaults";
   /** Threads for the WebAssembly backend. */
   threads: number;
 }
@@ -22,6 +23,7 @@ export const TERMNET_VARIANTS: readonly TermnetVariant[] = [
   { peer: "termnet js", kind: "js", threads: 1 },
   { peer: "termnet wasm ×1", kind: "wasm", threads: 1 },
   { peer: "termnet wasm ×2", kind: "wasm", threads: 2 },
+  { peer: "termnet, library defaults", kind: "defaults", threads: 1 },
 ];
 
 /** The training data already scaled: x (count × 784) in [0, 1] and one-hot y (count × 10). */
@@ -47,7 +49,8 @@ function setWeights(network: Network, initial: InitialWeights): void {
   });
 }
 
-async function openBackend(variant: TermnetVariant): Promise<Backend | string> {
+async function openBackend(variant: TermnetVariant): Promise<Backend | undefined | string> {
+  if (variant.kind === "defaults") return undefined;
   try {
     const backend = await createBackend({ kind: variant.kind, threads: variant.threads });
     // Until the WebAssembly backend is wired, createBackend answers every kind with the plain one.
@@ -79,7 +82,7 @@ export async function runTermnet(
       output: LAYER_SIZES[LAYER_SIZES.length - 1],
       activation: "relu",
       outputActivation: "softmax",
-      backend,
+      ...(backend === undefined ? {} : { backend }),
     });
     const fitOptions = {
       batchSize: workload.batchSize,
@@ -94,9 +97,14 @@ export async function runTermnet(
     let loss: number | undefined, spent = 0;
     for (let t = 0; t < workload.trials && spent < workload.budgetSeconds; t++) {
       setWeights(network, weights);
-      const session = new FitSession(network, matrixSource(timed.x, timed.y), fitOptions);
       const started = performance.now();
-      const record = session.runEpochSync();
+      let record;
+      if (backend === undefined) {
+        // What a user writes: `net.fit` (which yields to the event loop now and then) on plain matrices.
+        [record] = await network.fit(timed.x, timed.y, { ...fitOptions, epochs: 1 });
+      } else {
+        record = new FitSession(network, matrixSource(timed.x, timed.y), fitOptions).runEpochSync();
+      }
       const seconds = (performance.now() - started) / 1000;
       spent += seconds;
       trials.push(record.samples / seconds);
@@ -108,9 +116,9 @@ export async function runTermnet(
       trials,
       loss,
       samples: workload.samples,
-      note: variant.kind === "js" ? undefined : `backend "${backend.name}"`,
+      note: variant.kind === "js" ? undefined : `backend "${network.backend.name}"`,
     };
   } finally {
-    backend.dispose();
+    backend?.dispose();
   }
 }

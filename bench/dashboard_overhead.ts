@@ -7,7 +7,7 @@
 // exactly as the train task does (its flags from deno.json, cwd the repository root) in a fresh tmux pane of
 // 100×30; the shell in the pane takes a timestamp before starting the process and after it exits, so the time is
 // the whole process (Deno start, data loading, training, saving). The dashboard run ends by itself at the last
-// epoch; the headless run writes its one line per epoch to a file, as when piped. Workloads:
+// epoch (`--exit-on-end`); the headless run writes its one line per epoch to a file, as when piped. Workloads:
 //   xor            configs/xor.yaml as it is (stops at its target loss)
 //   fashion-mnist  configs/fashion-mnist.yaml with --epochs 2 (60 000 training images, 10 000 test), to stay short
 // Target: a ratio of at most 1.10.
@@ -47,7 +47,7 @@ async function timeRun(workload: Workload, headless: boolean): Promise<number> {
       ...workload.args,
       "--out",
       `${dir}/run`,
-      ...(headless ? ["--headless"] : []),
+      ...(headless ? ["--headless"] : ["--exit-on-end"]),
     ]);
     return [
       "start=$(date +%s%N)",

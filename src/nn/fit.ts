@@ -149,6 +149,10 @@ export class FitSession {
   #sums = new Float64Array(2);
   #samples = 0;
   #lastYield: number | undefined;
+  // The epoch begun with beginEpoch(): where its next batch starts, whether its losses stayed finite, its start.
+  #next = 0;
+  #finite = true;
+  #started = 0;
   #order: Uint32Array;
   #rng: Rng;
   #seed: number;
@@ -288,6 +292,48 @@ export class FitSession {
       seconds: (performance.now() - started) / 1000,
       accuracy: this.trackAccuracy && samples > 0 ? this.#correct / samples : undefined,
     };
+  }
+
+  /** Batches in one epoch (the last may be smaller). */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.source.size / this.batchSize);
+  }
+
+  /** Batches of the epoch begun with {@linkcode FitSession.beginEpoch} trained so far. */
+  get batchesDone(): number {
+    return Math.ceil(this.#next / this.batchSize);
+  }
+
+  /** Whether the epoch begun with {@linkcode FitSession.beginEpoch} has no batch left (or its loss diverged). */
+  get epochDone(): boolean {
+    return this.#next >= this.source.size || !this.#finite;
+  }
+
+  /**
+   * Begins an epoch one batch at a time, for a caller that steers between batches (the trainer pauses, quits
+   * and changes the rate there): `beginEpoch()`, then `trainNextBatch()` until `epochDone`, then `finishEpoch()`.
+   */
+  beginEpoch(): void {
+    this.#started = performance.now();
+    this.#beginEpoch();
+    this.#next = 0;
+    this.#finite = true;
+  }
+
+  /** Trains the next batch of the epoch begun with `beginEpoch()`; returns false once the loss is not finite. */
+  trainNextBatch(): boolean {
+    this.#trainBatchAt(this.#next);
+    this.#next += this.batchSize;
+    if (!Number.isFinite(this.#sums[LAST_LOSS])) this.#finite = false;
+    return this.#finite;
+  }
+
+  /**
+   * Ends the epoch begun with `beginEpoch()` (whole, or cut short: `samples` says how much ran) and returns its
+   * record; the loss is NaN when it diverged.
+   */
+  finishEpoch(): EpochRecord {
+    return this.#finishEpoch(this.#finite, this.#started);
   }
 
   /** Runs one epoch without yielding (fastest; for scripts and tests). Stops at the first non-finite loss. */

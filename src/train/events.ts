@@ -141,6 +141,8 @@ export interface StartEvent {
   points?: PlotPoint[];
   /** The image size and fixed sample images, when the inputs are the pixels of grey images. */
   image?: ImageInfo;
+  /** The cap on epochs per second, when one is set (`--pace`). */
+  pace?: number;
 }
 
 /** Sent after every epoch. */
@@ -164,8 +166,13 @@ export interface EpochEvent {
   samplesPerSecond: number;
   /** Seconds since training started (paused time excluded). */
   elapsedSeconds: number;
-  /** Per-layer statistics. */
+  /** Per-layer statistics (measured at most every few ms: see `layersMeasured`). */
   layers: LayerStats[];
+  /**
+   * False when `layers` were not measured after this epoch but repeated from an earlier one (statistics are
+   * measured at most every `statsIntervalMs`); absent or true when measured.
+   */
+  layersMeasured?: boolean;
   /** The decision boundary, for two-dimensional inputs. */
   boundary?: DecisionBoundary;
   /**
@@ -186,11 +193,52 @@ export interface NoticeEvent {
   message: string;
 }
 
-/** Sent when the trainer pauses or resumes. */
+/**
+ * Sent when the trainer pauses or resumes. A pause between two batches of an epoch says where: after `batch` of
+ * `batches` batches of epoch `epoch` (absent when paused between epochs).
+ */
 export interface StateEvent {
   type: "state";
   /** True when paused. */
   paused: boolean;
+  /** The epoch in progress (1-based), when paused in the middle of it. */
+  epoch?: number;
+  /** Batches of that epoch done, when paused in the middle of it. */
+  batch?: number;
+  /** Batches per epoch, when paused in the middle of an epoch. */
+  batches?: number;
+}
+
+/** Sent when the learning rate changes (a command took effect, between two batches or while paused). */
+export interface LearningRateChangedEvent {
+  type: "learning_rate_changed";
+  /** The new learning rate. */
+  value: number;
+  /** The last completed epoch when it changed (0 before the first). */
+  epoch: number;
+}
+
+/** Sent when the pace (the cap on epochs per second) changes; `epochsPerSecond` is absent when there is no cap. */
+export interface PaceChangedEvent {
+  type: "pace_changed";
+  /** The new cap in epochs per second, or absent for none. */
+  epochsPerSecond?: number;
+}
+
+/** Sent when the model (and the run files) were saved, e.g. after the `save` command. */
+export interface SavedEvent {
+  type: "saved";
+  /** The model file written. */
+  path: string;
+  /** The last completed epoch saved. */
+  epoch: number;
+}
+
+/** Sent when saving failed; training goes on. */
+export interface SaveFailedEvent {
+  type: "save_failed";
+  /** One line: what failed and why. */
+  message: string;
 }
 
 /** Why training ended. */
@@ -207,8 +255,20 @@ export interface EndEvent {
   message: string;
 }
 
-/** Everything the trainer emits, in order: one start, epochs (with notices and states between), one end. */
-export type TrainEvent = StartEvent | EpochEvent | NoticeEvent | StateEvent | EndEvent;
+/**
+ * Everything the trainer emits, in order: one start, epochs (with notices, states, rate, pace and save reports
+ * between), one end. A trainer asked to stay after the end (`restartable`) may start again with a new start event.
+ */
+export type TrainEvent =
+  | StartEvent
+  | EpochEvent
+  | NoticeEvent
+  | StateEvent
+  | EndEvent
+  | LearningRateChangedEvent
+  | PaceChangedEvent
+  | SavedEvent
+  | SaveFailedEvent;
 
 /**
  * Read access to a run's timeline: snapshots of the epochs the dashboard can scrub back to, oldest first (the
@@ -234,6 +294,7 @@ export type TrainCommand =
   | { type: "save" }
   | { type: "quit"; interrupted?: boolean }
   | { type: "restart" }
+  | { type: "set_pace"; epochsPerSecond?: number }
   | ExplainCommand;
 
 /** One layer of an explained sample (copied numbers; layer l in the formulas, a⁰ = x). */

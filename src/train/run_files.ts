@@ -1,16 +1,24 @@
-// Run files: model.json, metrics.jsonl, config.yaml and timeline.bin in the run folder, each written atomically.
+// Run files: model.json, config.yaml and timeline.bin written atomically in the run folder, metrics.jsonl appended
+// line by line.
 
 import { writeFileAtomic, writeTextFileAtomic } from "../_atomic_write.ts";
 import { type ModelJson, stringifyModel } from "../nn/serialize.ts";
 import type { Timeline } from "./timeline.ts";
 import { encodeTimeline, TIMELINE_FILE } from "./timeline_file.ts";
 
-/** Writes a run's files into one folder; every write replaces a file whole (temporary file + rename). */
+/**
+ * Writes a run's files into one folder: the model, config and timeline replace their files whole (temporary file +
+ * rename); metrics.jsonl is replaced at the start of a run, then grows by whole lines.
+ */
 export class RunFiles {
   /** The run folder. */
   readonly dir: string;
-  #metrics: string[] = [];
+  // Metrics lines not written yet, whether the next write starts the file over, and the write in progress.
+  #pending: string[] = [];
+  #fresh = true;
   #lastFlush = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #failure: unknown;
 
   /** Prepares writing into `dir` (created on the first write). */
   constructor(dir: string) {
@@ -49,21 +57,51 @@ export class RunFiles {
     return this.path(TIMELINE_FILE);
   }
 
-  /** Records one metrics line; the file is rewritten at most every `intervalMs` (and by `flushMetrics`). */
-  async addMetrics(record: object, intervalMs = 2000): Promise<void> {
-    this.#metrics.push(JSON.stringify(record));
-    if (performance.now() - this.#lastFlush >= intervalMs) await this.flushMetrics();
+  /**
+   * Records one metrics line. Lines are written in the background, appended whole to metrics.jsonl when
+   * `intervalMs` has passed or many lines wait (so memory stays bounded and no caller waits for the disk);
+   * `flushMetrics` writes the rest and reports a failure.
+   */
+  addMetrics(record: object, intervalMs = 2000): void {
+    this.#pending.push(JSON.stringify(record));
+    if (this.#pending.length >= MAX_PENDING_LINES || performance.now() - this.#lastFlush >= intervalMs) {
+      this.#lastFlush = performance.now();
+      this.#writing = this.#writing.then(() => this.#writePending()).catch((error) => {
+        this.#failure ??= error;
+      });
+    }
   }
 
-  /** Rewrites metrics.jsonl with every line recorded so far. */
+  /** Writes every metrics line recorded so far (and throws if an earlier background write failed). */
   async flushMetrics(): Promise<void> {
     this.#lastFlush = performance.now();
-    await this.#ensureDir();
-    await writeTextFileAtomic(this.path("metrics.jsonl"), this.#metrics.map((line) => line + "\n").join(""));
+    this.#writing = this.#writing.then(() => this.#writePending());
+    await this.#writing.catch((error) => {
+      this.#failure ??= error;
+    });
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
-  /** Forgets the recorded metrics (after a restart from the same seed). */
+  /** Starts metrics.jsonl over (after a restart from the same seed): the next write replaces the file. */
   clearMetrics(): void {
-    this.#metrics = [];
+    this.#pending = [];
+    this.#fresh = true;
+  }
+
+  // The first write of a run replaces the file atomically; later ones append whole lines.
+  async #writePending(): Promise<void> {
+    const fresh = this.#fresh;
+    if (this.#pending.length === 0 && !fresh) return;
+    const text = this.#pending.map((line) => line + "\n").join("");
+    this.#pending = [];
+    this.#fresh = false;
+    await this.#ensureDir();
+    if (fresh) await writeTextFileAtomic(this.path("metrics.jsonl"), text);
+    else await Deno.writeTextFile(this.path("metrics.jsonl"), text, { append: true });
   }
 }
+
+/** Metrics lines kept in memory at most before they are written (about 1.5 MB). */
+const MAX_PENDING_LINES = 10_000;

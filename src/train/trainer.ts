@@ -56,28 +56,52 @@ export interface TrainOptions extends FitOptions {
    * (`timelineSpacing`), so rewinding shows each snapshot's own weights even on runs faster than the interval.
    */
   statsEvery?: number;
-  /** Yield to the event loop after this many ms of training, so keys are answered (default 50). */
+  /** Yield to the event loop after this many ms of training, so keys are answered (default 3). */
   yieldEveryMs?: number;
+  /** How to give the event loop a turn (default: a zero-delay timer); must let pending I/O (keys) complete. */
+  yieldToEventLoop?: () => Promise<void>;
+  /** Start epochs no faster than this many a second (`--pace`; default: no cap). */
+  pace?: number;
+  /**
+   * After the end event, wait for a `restart` command (training starts again from the same seed, with a new
+   * start event) or `quit`, instead of finishing (a dashboard that stays open after the end). Default false.
+   */
+  restartable?: boolean;
+}
+
+/** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
+function validPace(pace: number | undefined): number | undefined {
+  return pace !== undefined && pace > 0 && Number.isFinite(pace) ? pace : undefined;
+}
+
+/** A zero-delay timer: lets the event loop read keys and run timers. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** The channel through which a dashboard or the CLI steers a running `train`: pause, step, rate, quit, ... */
 export class TrainController {
   #queue: TrainCommand[] = [];
-  #notices: string[] = [];
+  #reports: TrainEvent[] = [];
   #wake: (() => void) | undefined;
   #quit: { interrupted: boolean } | undefined;
 
-  /** Sends a command; it takes effect between batches (quit) or at the end of the epoch (the rest). */
+  /** Sends a command; the trainer takes it between two batches (or at once while paused or after the end). */
   send(command: TrainCommand): void {
     if (command.type === "quit") this.#quit ??= { interrupted: command.interrupted ?? false };
     this.#queue.push(command);
     this.#wake?.();
   }
 
-  /** Queues a notice to be reported as a NoticeEvent (e.g. "Checkpoint saved to runs/xor/model.json"). */
-  notice(message: string): void {
-    this.#notices.push(message);
+  /** Queues an event for the trainer to emit in order with its own (e.g. `saved` after a checkpoint). */
+  report(event: TrainEvent): void {
+    this.#reports.push(event);
     this.#wake?.();
+  }
+
+  /** Queues a notice to be reported as a NoticeEvent. */
+  notice(message: string): void {
+    this.report({ type: "notice", message });
   }
 
   /** Whether quit was requested (and whether by an interrupt). */
@@ -85,22 +109,29 @@ export class TrainController {
     return this.#quit;
   }
 
+  /** Whether a command or a report waits to be taken (cheap: the trainer asks between batches). */
+  get hasInput(): boolean {
+    return this.#queue.length > 0 || this.#reports.length > 0;
+  }
+
   /** Takes the queued commands. */
   takeCommands(): TrainCommand[] {
     return this.#queue.splice(0);
   }
 
-  /** Takes the queued notices. */
-  takeNotices(): string[] {
-    return this.#notices.splice(0);
+  /** Takes the queued reports. */
+  takeReports(): TrainEvent[] {
+    return this.#reports.splice(0);
   }
 
-  /** Resolves when a command or notice arrives. */
-  waitForInput(): Promise<void> {
-    if (this.#queue.length > 0 || this.#notices.length > 0) return Promise.resolve();
+  /** Resolves when a command or report arrives, or after `timeoutMs` when given. */
+  waitForInput(timeoutMs?: number): Promise<void> {
+    if (this.hasInput) return Promise.resolve();
     return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.#wake?.(), timeoutMs);
       this.#wake = () => {
         this.#wake = undefined;
+        clearTimeout(timer);
         resolve();
       };
     });
@@ -167,6 +198,7 @@ export async function* train(
   const classes = data.targetSize === 1 ? 2 : data.targetSize;
   const confusion = classification && classes <= MAX_CONFUSION_CLASSES;
 
+  let pace = validPace(options.pace);
   const startEvent = (): TrainEvent => ({
     type: "start",
     name: options.name,
@@ -184,35 +216,66 @@ export async function* train(
     learningRate: session.learningRate,
     points: plane?.points,
     image: pictures.info,
+    pace,
   });
   yield startEvent();
 
-  let paused = false, stepOnce = false, restart = false;
+  let paused = false, stepping = false, restart = false;
   let elapsed = 0, lastStats = -Infinity, completed = 0;
   let stats: LayerStats[] = [];
   let best = Infinity, wait = 0;
   let reason: EndReason = "done", message = "";
+  // Pace: epochs are started no faster than `pace` a second, counted from `paceFrom` (reset on every change).
+  let paceFrom = performance.now(), paceEpochs = 0;
+  const yieldEvery = options.yieldEveryMs ?? 3;
+  const yieldNow = options.yieldToEventLoop ?? yieldToEventLoop;
+  let lastYield = performance.now();
 
-  const applyCommands = (): TrainEvent[] => {
+  // Takes the commands and reports queued since the last call, as events; `inEpoch` says a pause now happens in
+  // the middle of an epoch (its state event says at which batch).
+  const applyCommands = (inEpoch: boolean): TrainEvent[] => {
     const events: TrainEvent[] = [];
     for (const command of controller.takeCommands()) {
       switch (command.type) {
         case "pause":
         case "resume":
+          if (command.type === "resume") stepping = false;
           if (paused !== (command.type === "pause")) {
             paused = command.type === "pause";
-            events.push({ type: "state", paused });
+            paceFrom = performance.now(), paceEpochs = 0;
+            events.push(
+              paused && inEpoch
+                ? {
+                  type: "state",
+                  paused,
+                  epoch: session.epoch + 1,
+                  batch: session.batchesDone,
+                  batches: session.batchesPerEpoch,
+                }
+                : { type: "state", paused },
+            );
           }
           break;
         case "step":
-          if (paused) stepOnce = true;
+          if (paused) stepping = true;
           break;
         case "set_learning_rate":
           if (command.value > 0 && Number.isFinite(command.value)) {
             session.learningRate = command.value;
-            events.push({ type: "notice", message: `Learning rate set to ${command.value}` });
+            events.push({ type: "learning_rate_changed", value: command.value, epoch: session.epoch });
           }
           break;
+        case "set_pace": {
+          const next = validPace(command.epochsPerSecond);
+          if (next !== pace || command.epochsPerSecond === undefined) {
+            pace = next;
+            paceFrom = performance.now(), paceEpochs = 0;
+            events.push(
+              pace === undefined ? { type: "pace_changed" } : { type: "pace_changed", epochsPerSecond: pace },
+            );
+          }
+          break;
+        }
         case "restart":
           restart = true;
           break;
@@ -221,120 +284,172 @@ export async function* train(
           break; // saving is the caller's (it owns the files); quit is read through quitRequested
       }
     }
-    for (const notice of controller.takeNotices()) events.push({ type: "notice", message: notice });
+    for (const report of controller.takeReports()) events.push(report);
     return events;
   };
+  const held = () => paused && !stepping && !restart && controller.quitRequested === undefined;
 
-  while (session.epoch < options.epochs) {
-    yield* applyCommands();
-    while (paused && !stepOnce && !restart && controller.quitRequested === undefined) {
-      await controller.waitForInput();
-      yield* applyCommands();
-    }
-    if (controller.quitRequested !== undefined) break;
-    if (restart) {
-      restart = false;
-      session.restart();
-      elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
-      yield startEvent();
-      if (paused) yield { type: "state", paused };
-      continue;
-    }
-    const stepping = stepOnce;
-    stepOnce = false;
+  while (true) {
+    while (session.epoch < options.epochs) {
+      if (controller.hasInput) yield* applyCommands(false);
+      while (held()) {
+        await controller.waitForInput();
+        yield* applyCommands(false);
+      }
+      if (controller.quitRequested !== undefined) break;
+      if (restart) {
+        restart = false;
+        session.restart();
+        elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
+        paceFrom = performance.now(), paceEpochs = 0;
+        yield startEvent();
+        if (paused) yield { type: "state", paused };
+        continue;
+      }
+      if (pace !== undefined && !stepping) {
+        // The next epoch is due 1/pace s after the last one; a run slower than its pace does not catch up.
+        const now = performance.now();
+        const due = paceFrom + paceEpochs * 1000 / pace;
+        if (due - now > 0) {
+          await controller.waitForInput(due - now);
+          lastYield = performance.now();
+          continue;
+        }
+        if (now - due > 1000 / pace) paceFrom = now, paceEpochs = 0;
+        paceEpochs++;
+      }
 
-    network.parameters.forEach((p, i) => snapshot[i].set(p.value));
-    const record = await session.runEpoch({
-      yieldEveryMs: options.yieldEveryMs ?? 50,
-      shouldStop: () => controller.quitRequested !== undefined,
-    });
-    if (!Number.isFinite(record.loss)) {
-      network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
-      reason = "diverged";
-      message = `Training diverged at epoch ${record.epoch}: the loss became ${record.loss} — ` +
-        `try a lower learning rate (it was ${record.learningRate}); the weights of epoch ${
-          record.epoch - 1
-        } were kept`;
-      break;
-    }
-    if (record.samples < data.size) break; // quit in the middle of the epoch
-    elapsed += record.seconds;
-
-    const now = performance.now();
-    const last = session.epoch === options.epochs;
-    const statsDue = now - lastStats >= statsInterval || last || stepping || stats.length === 0 ||
-      (statsEvery > 0 && (record.epoch - 1) % statsEvery === 0);
-    const evaluation = test === undefined ? undefined : evaluate(network, test, {
-      loss: session.loss,
-      classification,
-      confusion: confusion && statsDue,
-    });
-    if (statsDue) {
-      stats = layerStatistics(network, { x: sample.x, y: sample.y, loss: session.loss });
-      lastStats = now;
-    }
-    const event: EpochEvent = {
-      type: "epoch",
-      epoch: record.epoch,
-      epochs: options.epochs,
-      trainLoss: record.loss,
-      testLoss: evaluation?.loss,
-      trainAccuracy: record.accuracy,
-      testAccuracy: evaluation?.accuracy,
-      learningRate: record.learningRate,
-      samplesPerSecond: record.samples / Math.max(record.seconds, 1e-9),
-      elapsedSeconds: elapsed,
-      layers: stats,
-      boundary: plane && lastStats === now
-        ? decisionBoundary(network, {
-          xRange: plane.xRange,
-          yRange: plane.yRange,
-          shift: data.preprocessing.shift,
-          factor: data.preprocessing.factor,
-          task: data.task,
-        })
-        : undefined,
-      samplePredictions: statsDue && pictures.info ? pictures.predictions(network) : undefined,
-      confusion: !statsDue || !confusion
-        ? undefined
-        : evaluation?.confusion
-        ? { split: "test", counts: evaluation.confusion }
-        : sampleConfusion(network, sample),
-      filters: statsDue ? pictures.filters(network) : undefined,
-    };
-    completed = record.epoch;
-    yield event;
-    if (stepping) paused = true;
-
-    if (targetLoss !== undefined && record.loss <= targetLoss) {
-      reason = "target_loss";
-      message = `Reached the target loss ${targetLoss} at epoch ${record.epoch}`;
-      break;
-    }
-    if (earlyStop !== undefined) {
-      const value = {
-        loss: record.loss,
-        accuracy: record.accuracy ?? NaN,
-        val_loss: evaluation?.loss ?? NaN,
-        val_accuracy: evaluation?.accuracy ?? NaN,
-      }[earlyStop.monitor];
-      if (best === Infinity && earlyStop.monitor.endsWith("accuracy")) best = -Infinity;
-      if (isImprovement(earlyStop.monitor, value, best, earlyStop.minDelta)) {
-        best = value, wait = 0;
-      } else if (++wait >= earlyStop.patience) {
-        reason = "early_stop";
-        message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
-          `${earlyStop.patience} epochs`;
+      network.parameters.forEach((p, i) => snapshot[i].set(p.value));
+      // Batch by batch: between two batches, queued commands are taken (pause and quit take effect at once),
+      // and the event loop gets a turn every `yieldEvery` ms so keys are read.
+      session.beginEpoch();
+      let busy = 0, from = performance.now();
+      while (!session.epochDone) {
+        session.trainNextBatch();
+        if (!controller.hasInput) {
+          if (performance.now() - lastYield < yieldEvery) continue;
+          await yieldNow();
+          lastYield = performance.now();
+          if (!controller.hasInput) continue;
+        }
+        if (session.epochDone) break;
+        busy += performance.now() - from;
+        yield* applyCommands(true);
+        while (held()) {
+          await controller.waitForInput();
+          yield* applyCommands(true);
+        }
+        if (restart || controller.quitRequested !== undefined) break;
+        from = lastYield = performance.now();
+      }
+      if (restart) continue;
+      if (!session.epochDone) break; // quit in the middle of the epoch
+      busy += performance.now() - from;
+      const record = session.finishEpoch();
+      if (!Number.isFinite(record.loss)) {
+        network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
+        reason = "diverged";
+        message = `Training diverged at epoch ${record.epoch}: the loss became ${record.loss} — ` +
+          `try a lower learning rate (it was ${record.learningRate}); the weights of epoch ${
+            record.epoch - 1
+          } were kept`;
         break;
       }
+      const seconds = busy / 1000;
+      elapsed += seconds;
+      const wasStepping = stepping;
+
+      const now = performance.now();
+      const last = session.epoch === options.epochs;
+      const statsDue = now - lastStats >= statsInterval || last || wasStepping || stats.length === 0 ||
+        (statsEvery > 0 && (record.epoch - 1) % statsEvery === 0);
+      const evaluation = test === undefined ? undefined : evaluate(network, test, {
+        loss: session.loss,
+        classification,
+        confusion: confusion && statsDue,
+      });
+      if (statsDue) {
+        stats = layerStatistics(network, { x: sample.x, y: sample.y, loss: session.loss });
+        lastStats = now;
+      }
+      const event: EpochEvent = {
+        type: "epoch",
+        epoch: record.epoch,
+        epochs: options.epochs,
+        trainLoss: record.loss,
+        testLoss: evaluation?.loss,
+        trainAccuracy: record.accuracy,
+        testAccuracy: evaluation?.accuracy,
+        learningRate: record.learningRate,
+        samplesPerSecond: record.samples / Math.max(seconds, 1e-9),
+        elapsedSeconds: elapsed,
+        layers: stats,
+        layersMeasured: statsDue,
+        boundary: plane && statsDue
+          ? decisionBoundary(network, {
+            xRange: plane.xRange,
+            yRange: plane.yRange,
+            shift: data.preprocessing.shift,
+            factor: data.preprocessing.factor,
+            task: data.task,
+          })
+          : undefined,
+        samplePredictions: statsDue && pictures.info ? pictures.predictions(network) : undefined,
+        confusion: !statsDue || !confusion
+          ? undefined
+          : evaluation?.confusion
+          ? { split: "test", counts: evaluation.confusion }
+          : sampleConfusion(network, sample),
+        filters: statsDue ? pictures.filters(network) : undefined,
+      };
+      completed = record.epoch;
+      yield event;
+      if (wasStepping) stepping = false;
+
+      if (targetLoss !== undefined && record.loss <= targetLoss) {
+        reason = "target_loss";
+        message = `Reached the target loss ${targetLoss} at epoch ${record.epoch}`;
+        break;
+      }
+      if (earlyStop !== undefined) {
+        const value = {
+          loss: record.loss,
+          accuracy: record.accuracy ?? NaN,
+          val_loss: evaluation?.loss ?? NaN,
+          val_accuracy: evaluation?.accuracy ?? NaN,
+        }[earlyStop.monitor];
+        if (best === Infinity && earlyStop.monitor.endsWith("accuracy")) best = -Infinity;
+        if (isImprovement(earlyStop.monitor, value, best, earlyStop.minDelta)) {
+          best = value, wait = 0;
+        } else if (++wait >= earlyStop.patience) {
+          reason = "early_stop";
+          message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
+            `${earlyStop.patience} epochs`;
+          break;
+        }
+      }
     }
+    yield* applyCommands(false);
+    const quit = controller.quitRequested;
+    if (quit !== undefined && reason === "done") {
+      reason = quit.interrupted ? "interrupted" : "quit";
+      message = `Stopped by the user after epoch ${completed}`;
+    }
+    if (reason === "done") message = `Finished ${completed} epochs`;
+    yield { type: "end", reason, epoch: completed, message };
+    // Asked to stay: wait for a restart (a new start event, the same seed) or a quit.
+    if (!options.restartable || quit !== undefined) return;
+    restart = false;
+    while (!restart && controller.quitRequested === undefined) {
+      await controller.waitForInput();
+      yield* applyCommands(false);
+    }
+    if (!restart) return;
+    restart = false, paused = false, stepping = false;
+    session.restart();
+    elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
+    reason = "done", message = "";
+    paceFrom = performance.now(), paceEpochs = 0;
+    yield startEvent();
   }
-  yield* applyCommands();
-  const quit = controller.quitRequested;
-  if (quit !== undefined && reason === "done") {
-    reason = quit.interrupted ? "interrupted" : "quit";
-    message = `Stopped by the user after epoch ${completed}`;
-  }
-  if (reason === "done") message = `Finished ${completed} epochs`;
-  yield { type: "end", reason, epoch: completed, message };
 }

@@ -132,10 +132,12 @@ function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefi
 }
 
 /**
- * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused,
- * `+`/`-` double or halve the learning rate, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits, `r`
- * restarts, `l` toggles the log scale and `?` the help; with `options.timeline`, `[ ] { } Home End` move through
- * the timeline and `p` plays it back (see `scrubAction`). Keys that do nothing now give an empty outcome.
+ * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused
+ * (or finishes the epoch paused in), `+`/`-` double or halve the learning rate, `<`/`>` halve or double the pace
+ * and `=` removes it, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits (after the end: closes), `r`
+ * restarts (also after the end), `l` toggles the log scale and `?` the help; with `options.timeline`, `[ ] { }
+ * Home End` move through the timeline and `p` plays it back (see `scrubAction`). Keys that do nothing now give an
+ * empty outcome.
  *
  * @example
  * ```ts
@@ -164,11 +166,14 @@ export function keyOutcome(key: string, state: DashboardState, options: KeyOutco
   }
   const ended = state.status === "ended";
   if (key === "q" || key === "Q" || key === "ctrl-c" || key === "ctrl-d") {
-    if (ended || state.status === "waiting") return { exit: true };
+    // After the end the trainer only waits for a restart: quit lets it finish (and tells it about ctrl-c).
+    if (ended) return { exit: true, command: { type: "quit", interrupted: key === "ctrl-c" } };
+    if (state.status === "waiting") return { exit: true };
     // A second quit while the first is pending closes the dashboard without waiting for the trainer.
     if (key === "ctrl-c" && state.pending?.startsWith("quitting")) return { exit: true };
     return send(key === "ctrl-c" ? { type: "quit", interrupted: true } : { type: "quit" });
   }
+  if (ended && key === "r") return send({ type: "restart" });
   if (ended || state.status === "waiting") return {};
   const rate = state.requestedLearningRate ?? state.learningRate;
   switch (key) {
@@ -177,8 +182,18 @@ export function keyOutcome(key: string, state: DashboardState, options: KeyOutco
     case "n":
       return state.status === "paused" ? send({ type: "step" }) : {};
     case "+":
-    case "=":
       return rate > 0 ? send({ type: "set_learning_rate", value: rate * 2 }) : {};
+    case "<":
+    case ">": {
+      // Without a cap, < starts one at half the current speed; > doubles a cap (there is none to double).
+      const trainSize = state.run?.trainSize ?? 0;
+      const speed = state.latest && trainSize > 0 ? state.latest.samplesPerSecond / trainSize : NaN;
+      const pace = state.pace ?? (key === "<" && speed > 0 && Number.isFinite(speed) ? speed : undefined);
+      if (pace === undefined) return {};
+      return send({ type: "set_pace", epochsPerSecond: key === "<" ? pace / 2 : pace * 2 });
+    }
+    case "=":
+      return state.pace !== undefined ? send({ type: "set_pace" }) : {};
     case "-":
     case "_":
       return rate > 0 ? send({ type: "set_learning_rate", value: rate / 2 }) : {};

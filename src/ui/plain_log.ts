@@ -1,9 +1,11 @@
 // Plain and JSON printers of the trainer's events: one line per epoch, for pipes, logs and CI.
 
-import type { EpochEvent, TrainEvent } from "../train/events.ts";
+import type { EpochEvent, StateEvent, TrainEvent } from "../train/events.ts";
 
 /** One epoch as a flat JSON-ready record (the line format of `--json` and of metrics.jsonl). */
 export interface EpochMetrics {
+  /** Always `"epoch"` (every `--json` line says what it is). */
+  type: "epoch";
   /** 1-based epoch. */
   epoch: number;
   /** Mean training loss. */
@@ -20,20 +22,23 @@ export interface EpochMetrics {
   samples_per_second: number;
   /** Training seconds so far. */
   elapsed_seconds: number;
-  /** Per-layer gradient norms on the statistics sample. */
-  gradient_norms: number[];
+  /** Per-layer gradient norms on the statistics sample, on lines of epochs where they were measured. */
+  gradient_norms?: number[];
 }
 
-/** The flat metrics of an epoch event. */
+/** The flat metrics of an epoch event (the gradient norms only when they were measured after that epoch). */
 export function epochMetrics(event: EpochEvent): EpochMetrics {
   const metrics: EpochMetrics = {
+    type: "epoch",
     epoch: event.epoch,
     loss: event.trainLoss,
     learning_rate: event.learningRate,
     samples_per_second: Math.round(event.samplesPerSecond),
     elapsed_seconds: Number(event.elapsedSeconds.toFixed(3)),
-    gradient_norms: event.layers.map((layer) => layer.gradientNorm),
   };
+  if (event.layersMeasured !== false) {
+    metrics.gradient_norms = event.layers.map((layer) => layer.gradientNorm);
+  }
   if (event.trainAccuracy !== undefined) metrics.accuracy = event.trainAccuracy;
   if (event.testLoss !== undefined) metrics.test_loss = event.testLoss;
   if (event.testAccuracy !== undefined) metrics.test_accuracy = event.testAccuracy;
@@ -70,6 +75,31 @@ export function formatEpochLine(event: EpochEvent): string {
   return parts.join("  ");
 }
 
+/** `paused`, `paused at batch B/N of epoch E` or `resumed`. */
+export function pauseText(event: StateEvent): string {
+  if (!event.paused) return "resumed";
+  return event.batch !== undefined && event.batches !== undefined && event.epoch !== undefined
+    ? `paused at batch ${event.batch}/${event.batches} of epoch ${event.epoch}`
+    : "paused";
+}
+
+/**
+ * One event as a `--json` record: every record has `"type"`. Epochs are the flat metrics of `epochMetrics`; the
+ * start leaves out the plotted points and sample images; the other events are as the trainer sent them.
+ */
+export function jsonRecord(event: TrainEvent): Record<string, unknown> {
+  switch (event.type) {
+    case "epoch":
+      return { ...epochMetrics(event) };
+    case "start": {
+      const { points: _points, image, ...rest } = event;
+      return image === undefined ? rest : { ...rest, image: { height: image.height, width: image.width } };
+    }
+    default:
+      return { ...event };
+  }
+}
+
 /** Options of `PlainPrinter`. */
 export interface PlainPrinterOptions {
   /** Print JSON objects instead of plain lines. */
@@ -82,7 +112,7 @@ export interface PlainPrinterOptions {
 
 /**
  * Turns trainer events into output lines: plain lines (throttled to ~10 a second; the first and last epochs and
- * every notice always shown) or one JSON object per epoch. Pure: returns the lines, the caller writes them.
+ * every other event always shown) or one JSON object per event, each with its `"type"`. Pure: returns the lines, the caller writes them.
  */
 export class PlainPrinter {
   #json: boolean;
@@ -100,11 +130,7 @@ export class PlainPrinter {
 
   /** The lines to print for one event (often none, when epochs come faster than the throttle). */
   lines(event: TrainEvent): string[] {
-    if (this.#json) {
-      if (event.type === "epoch") return [JSON.stringify(epochMetrics(event))];
-      if (event.type === "end" || event.type === "notice") return [JSON.stringify(event)];
-      return [];
-    }
+    if (this.#json) return [JSON.stringify(jsonRecord(event))];
     switch (event.type) {
       case "start":
         return [
@@ -128,7 +154,17 @@ export class PlainPrinter {
       case "notice":
         return [event.message];
       case "state":
-        return [event.paused ? "paused" : "resumed"];
+        return [pauseText(event)];
+      case "learning_rate_changed":
+        return [`learning rate set to ${event.value} after epoch ${event.epoch}`];
+      case "pace_changed":
+        return [
+          event.epochsPerSecond === undefined ? "pace: no cap" : `pace: ${event.epochsPerSecond} epochs/s`,
+        ];
+      case "saved":
+        return [`checkpoint saved to ${event.path} (epoch ${event.epoch})`];
+      case "save_failed":
+        return [event.message];
       case "end": {
         const lines = this.#pending !== undefined ? [formatEpochLine(this.#pending)] : [];
         this.#pending = undefined;

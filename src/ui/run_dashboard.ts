@@ -69,7 +69,10 @@ export interface RunDashboardOptions {
   terminal?: DashboardTerminal;
   /** Milliseconds between epoch redraws at most (default 33, about 30 frames per second). */
   frameInterval?: number;
-  /** Keep the final frame on screen until `q` after training ends (default false: close at once). */
+  /**
+   * Keep the final frame on screen after training ends until `q` or ctrl-c (default false: close at once); not
+   * after the user quit training. Events are still taken meanwhile, so a trainer that restarts is shown again.
+   */
   holdOnEnd?: boolean;
   /** Print the run's summary on the main screen after closing (default true; `replay` prints its own line). */
   summary?: boolean;
@@ -78,8 +81,9 @@ export interface RunDashboardOptions {
 }
 
 /**
- * Runs the interactive dashboard until training ends or the user quits: folds every event into the state,
- * redraws after epochs at most every `frameInterval` ms (the last epoch is always drawn), answers keys at once,
+ * Runs the interactive dashboard until training ends (or, with `holdOnEnd`, until the user leaves) or the user
+ * quits: folds every event into the state, redraws after epochs at most every `frameInterval` ms (the last epoch
+ * and the epoch that answers a key are always drawn at once), answers keys at once,
  * redraws on resize, then restores the terminal (on every path, errors included) and prints the summary on the
  * main screen. Resolves to the final state.
  */
@@ -162,6 +166,8 @@ export async function runDashboard(
   // The events are pumped by callbacks rather than awaited in a loop, so an event costs one promise reaction,
   // and exit (a second ctrl-c) ends the pump at once, without waiting for the trainer's next event.
   let exiting = false;
+  // Set when a key sent the trainer a command: the next epoch answers it and is drawn without waiting.
+  let answering = false;
   let finish = () => {};
   let fail = (_error: unknown) => {};
   const pumped = new Promise<void>((resolve, reject) => {
@@ -203,7 +209,9 @@ export async function runDashboard(
     try {
       if (event.type === "epoch") {
         if (epochs.push(event) >= FOLD_BATCH) current();
-        scheduleDraw();
+        // The first epoch after a key (the one `n` asked for, the first at a new rate) is drawn at once.
+        if (answering) answering = false, redraw();
+        else scheduleDraw();
         return pull();
       }
       apply(event);
@@ -216,16 +224,16 @@ export async function runDashboard(
       fail(error);
     }
   };
+  // Whether the dashboard stays after the end: with holdOnEnd, unless the user ended training with q or ctrl-c.
+  let quitAsked = false;
+  const holding = () => options.holdOnEnd === true && state.end !== undefined && !quitAsked;
   // One frame shows the end (with "saving…" while the model is written); after saving, a frame is drawn only
-  // when it stays on screen.
+  // when it stays on screen. Events are still taken after the end: a trainer that stays may start again (`r`).
   const ended = async () => {
     if (run.onEnd) apply({ type: "command_sent", command: { type: "save" } });
     redraw();
     if (run.onEnd) apply({ type: "model_saved", path: await run.onEnd() });
-    if (options.holdOnEnd) {
-      redraw();
-      await exitRequested();
-    }
+    if (holding()) redraw();
   };
 
   let unsubscribe = () => {};
@@ -241,7 +249,8 @@ export async function runDashboard(
         const outcome = keyOutcome(key, current(), { timeline: run.timeline });
         if (outcome.action) apply(outcome.action);
         if (outcome.command?.type === "explain") explain(outcome.command.sample);
-        else if (outcome.command) run.send(outcome.command);
+        else if (outcome.command) run.send(outcome.command), answering = true;
+        if (outcome.command?.type === "quit") quitAsked = true;
         if (outcome.exit) exitNow();
         if (outcome.action || outcome.command) redraw();
       }
@@ -249,6 +258,8 @@ export async function runDashboard(
     keyLoop.catch(() => {});
     pull();
     await pumped;
+    // The trainer finished; a dashboard that stays waits for q.
+    if (!exiting && holding()) await exitRequested();
     if (exiting) void iterator.return?.()?.catch?.(() => {});
     completed = true;
   } finally {

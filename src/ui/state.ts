@@ -7,6 +7,10 @@ import type {
   EpochEvent,
   ExplainEvent,
   FirstLayerFilters,
+  LearningRateChangedEvent,
+  PaceChangedEvent,
+  SavedEvent,
+  SaveFailedEvent,
   StartEvent,
   TrainCommand,
   TrainEvent,
@@ -151,6 +155,10 @@ export interface DashboardState {
   readonly explain?: ExplainViewState;
   /** The snapshot shown while looking back through the timeline; undefined when the dashboard is live. */
   readonly rewind?: RewindState;
+  /** The cap on epochs per second, when one is set. */
+  readonly pace?: number;
+  /** Where a pause in the middle of an epoch stopped: after `batch` of `batches` batches of `epoch`. */
+  readonly pausedAt?: { readonly epoch: number; readonly batch: number; readonly batches: number };
 }
 
 /**
@@ -180,15 +188,10 @@ export function initialDashboardState(): DashboardState {
   };
 }
 
-/** The trainer's confirmation of a rate change, e.g. "Learning rate set to 0.02". */
-const LEARNING_RATE_PATTERN = /^Learning rate set to (\S+)$/;
-
 /** Whether `rate` is the requested rate (up to rounding), so the request is done. */
 function reachedRequest(rate: number, requested: number | undefined): boolean {
   return requested !== undefined && Math.abs(rate - requested) <= 1e-12 * requested;
 }
-
-const SAVED_PATTERN = /\b(?:saved|wrote|written)\b.*?\b(?:to|at|in|as)\s+["'`]?([^\s"'`]+?)["'`]?\.?$/i;
 
 function pendingFor(command: TrainCommand): string {
   switch (command.type) {
@@ -208,6 +211,26 @@ function pendingFor(command: TrainCommand): string {
       return "restarting…";
     case "explain":
       return `explaining sample ${command.sample + 1}…`;
+    case "set_pace":
+      return command.epochsPerSecond === undefined
+        ? "pace → no cap…"
+        : `pace → ${formatNumber(command.epochsPerSecond, 4)}/s…`;
+  }
+}
+
+/** The notice line shown for a typed report of the trainer. */
+function noticeFor(
+  input: LearningRateChangedEvent | PaceChangedEvent | SavedEvent | SaveFailedEvent,
+): string {
+  switch (input.type) {
+    case "learning_rate_changed":
+      return `Learning rate set to ${input.value}`;
+    case "pace_changed":
+      return input.epochsPerSecond === undefined ? "Pace: no cap" : `Pace: ${input.epochsPerSecond} epochs/s`;
+    case "saved":
+      return `Checkpoint saved to ${input.path}`;
+    case "save_failed":
+      return input.message;
   }
 }
 
@@ -328,6 +351,11 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     filters,
     explain: state.explain,
     rewind: state.rewind,
+    pace: state.pace,
+    // a pause in the middle of an epoch is over once that epoch is done (`n` finishes it)
+    pausedAt: state.pausedAt !== undefined && state.pausedAt.epoch > epochs[epochs.length - 1].epoch
+      ? state.pausedAt
+      : undefined,
   };
 }
 
@@ -382,29 +410,38 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         help: state.help,
         view: state.view,
         explain: state.explain && { ...state.explain, event: undefined },
+        pace: input.pace,
       };
     case "epoch":
       return foldEpochs(state, [input]);
-    case "notice": {
-      const saved = SAVED_PATTERN.exec(input.message);
-      const pending = saved && state.pending?.startsWith("saving") ? undefined : state.pending;
-      const learningRateNotice = /learning rate/i.test(input.message) &&
-        state.pending?.startsWith("learning rate");
-      // The trainer confirms a new rate as soon as it takes it (while paused too): show it now, not next epoch.
-      const confirmed = LEARNING_RATE_PATTERN.exec(input.message);
-      const rate = confirmed ? Number(confirmed[1]) : NaN;
-      const hasRate = rate > 0 && Number.isFinite(rate);
+    case "notice":
+      return { ...state, notices: [...state.notices, input.message].slice(-5) };
+    case "learning_rate_changed":
+      // The trainer confirms a new rate as soon as it takes it (between batches, or while paused).
       return {
         ...state,
-        notices: [...state.notices, input.message].slice(-5),
-        savedPath: saved ? saved[1] : state.savedPath,
-        pending: learningRateNotice ? undefined : pending,
-        learningRate: hasRate ? rate : state.learningRate,
-        requestedLearningRate: hasRate && reachedRequest(rate, state.requestedLearningRate)
+        notices: [...state.notices, noticeFor(input)].slice(-5),
+        pending: state.pending?.startsWith("learning rate") ? undefined : state.pending,
+        learningRate: input.value,
+        requestedLearningRate: reachedRequest(input.value, state.requestedLearningRate)
           ? undefined
           : state.requestedLearningRate,
       };
-    }
+    case "pace_changed":
+      return {
+        ...state,
+        notices: [...state.notices, noticeFor(input)].slice(-5),
+        pending: state.pending?.startsWith("pace") ? undefined : state.pending,
+        pace: input.epochsPerSecond,
+      };
+    case "saved":
+    case "save_failed":
+      return {
+        ...state,
+        notices: [...state.notices, noticeFor(input)].slice(-5),
+        savedPath: input.type === "saved" ? input.path : state.savedPath,
+        pending: state.pending?.startsWith("saving") ? undefined : state.pending,
+      };
     case "state":
       return {
         ...state,
@@ -413,12 +450,17 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
             state.pending?.startsWith("stepping")
           ? undefined
           : state.pending,
+        pausedAt: input.paused && input.epoch !== undefined && input.batch !== undefined &&
+            input.batches !== undefined
+          ? { epoch: input.epoch, batch: input.batch, batches: input.batches }
+          : undefined,
       };
     case "end":
       return {
         ...state,
         status: "ended",
         pending: undefined,
+        pausedAt: undefined,
         end: { reason: input.reason, epoch: input.epoch, message: input.message },
       };
     case "select_layer": {
@@ -489,5 +531,9 @@ const END_LABELS: Record<EndReason, string> = {
 export function stateLabel(state: DashboardState): string {
   if (state.end) return END_LABELS[state.end.reason];
   if (state.status === "waiting") return "starting";
+  const at = state.pausedAt;
+  if (state.status === "paused" && at) {
+    return `paused at batch ${at.batch}/${at.batches} of epoch ${at.epoch}`;
+  }
   return state.status;
 }

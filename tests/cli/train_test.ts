@@ -81,22 +81,38 @@ Deno.test("train learns XOR headless and writes model.json, metrics.jsonl and co
   });
 });
 
-Deno.test("train --json prints one JSON object per epoch", async () => {
+Deno.test("train --json prints one JSON object per line, each with its type", async () => {
   await using tmp = await tempDir();
   const run = await runCli("train", ["configs/xor.yaml", "--json", "--epochs", "5", "--out", tmp.path]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
-  const lines = run.stdout.split("\n");
-  const end = lines.findIndex((line) => line.startsWith(`{"type":"end"`));
-  assert.ok(end > 0, run.stdout);
-  const epochs = lines.slice(0, end).map((line) => JSON.parse(line));
+  const records = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(records.map((record) => record.type), [
+    "start",
+    "epoch",
+    "epoch",
+    "epoch",
+    "epoch",
+    "epoch",
+    "end",
+    "saved",
+  ]);
+  assert.equal(records[0].name, "xor");
+  assert.equal(records[0].points, undefined, "the start line leaves out the plotted points");
+  const epochs = records.filter((record) => record.type === "epoch");
   assert.deepEqual(epochs.map((record) => record.epoch), [1, 2, 3, 4, 5]);
-  for (const record of epochs) assert.equal(typeof record.loss, "number");
-  assert.deepEqual(JSON.parse(lines[end]), {
-    type: "end",
-    reason: "done",
+  for (const record of epochs) {
+    assert.equal(typeof record.loss, "number");
+    // gradient norms appear only on epochs where they were measured: the first and the last always are
+    if ("gradient_norms" in record) assert.equal(record.gradient_norms.length, 3);
+  }
+  assert.ok("gradient_norms" in epochs[0] && "gradient_norms" in epochs[4]);
+  assert.deepEqual(records[6], { type: "end", reason: "done", epoch: 5, message: "Finished 5 epochs" });
+  assert.deepEqual(records[7], {
+    type: "saved",
+    path: `${tmp.path}/model.json`,
     epoch: 5,
-    message: "Finished 5 epochs",
+    metrics: `${tmp.path}/metrics.jsonl`,
   });
 });
 

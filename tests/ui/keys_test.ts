@@ -73,8 +73,11 @@ Deno.test("keyOutcome() closes at once on a second ctrl-c or after training ende
   const quitting = reduceDashboard(running(), keyOutcome("ctrl-c", running()).action!);
   assert.deepEqual(keyOutcome("ctrl-c", quitting), { exit: true });
   const ended = reduceDashboard(running(), { type: "end", reason: "done", epoch: 3, message: "" });
-  assert.deepEqual(keyOutcome("q", ended), { exit: true });
+  // after the end, quitting also lets the trainer (waiting for a restart) finish, and says whether by ctrl-c
+  assert.deepEqual(keyOutcome("q", ended), { exit: true, command: { type: "quit", interrupted: false } });
+  assert.deepEqual(keyOutcome("ctrl-c", ended), { exit: true, command: { type: "quit", interrupted: true } });
   assert.deepEqual(keyOutcome("space", ended), {});
+  assert.deepEqual(keyOutcome("r", ended).command, { type: "restart" }, "r restarts after the end");
 });
 
 Deno.test("keyOutcome() maps view keys to UI actions", () => {

@@ -69,24 +69,36 @@ Deno.test("reduceDashboard() shows a new learning rate as soon as the trainer co
   const header = (state: DashboardState) =>
     renderFrame(state, { columns: 80, rows: 24, color: "none" }).split("\n")[1];
   assert.match(header(asked), /lr 0\.03→0\.12/);
-  const first = reduceDashboard(asked, { type: "notice", message: "Learning rate set to 0.06" });
+  const first = reduceDashboard(asked, { type: "learning_rate_changed", value: 0.06, epoch: 50 });
   assert.equal(first.learningRate, 0.06);
   assert.equal(first.requestedLearningRate, 0.12, "a later request stays pending");
-  const second = reduceDashboard(first, { type: "notice", message: "Learning rate set to 0.12" });
+  const second = reduceDashboard(first, { type: "learning_rate_changed", value: 0.12, epoch: 50 });
   assert.equal(second.learningRate, 0.12);
   assert.equal(second.requestedLearningRate, undefined);
   assert.equal(second.pending, undefined);
   assert.equal(second.status, "paused");
   assert.match(header(second), /lr 0\.12 /);
   assert.doesNotMatch(header(second), /→/);
-  const other = reduceDashboard(second, { type: "notice", message: "Learning rate set to nothing" });
-  assert.equal(other.learningRate, 0.12, "a notice without a rate changes nothing");
+  assert.match(renderFrame(second, { columns: 80, rows: 24, color: "none" }), /› Learning rate set to 0\.12/);
+  const other = reduceDashboard(second, { type: "notice", message: "Learning rate set to 0.5" });
+  assert.equal(other.learningRate, 0.12, "a notice is only text: the typed event changes the rate");
 });
 
-Deno.test("reduceDashboard() takes the saved path from a notice or an action", () => {
+Deno.test("reduceDashboard() takes the saved path from a saved event or an action, and shows a failure", () => {
+  const saving = reduceDashboard(fold([xorStart()]), { type: "command_sent", command: { type: "save" } });
+  const fromEvent = reduceDashboard(saving, { type: "saved", path: "runs/xor/model.json", epoch: 3 });
+  assert.equal(fromEvent.savedPath, "runs/xor/model.json");
+  assert.equal(fromEvent.pending, undefined);
+  const failed = reduceDashboard(saving, {
+    type: "save_failed",
+    message: "Cannot save the checkpoint: disk full",
+  });
+  assert.equal(failed.savedPath, undefined);
+  assert.equal(failed.pending, undefined);
+  assert.deepEqual(failed.notices.at(-1), "Cannot save the checkpoint: disk full");
   const fromNotice = fold([xorStart(), { type: "notice", message: "Saved model to runs/xor/model.json" }]);
-  assert.equal(fromNotice.savedPath, "runs/xor/model.json");
-  const fromAction = reduceDashboard(fromNotice, { type: "model_saved", path: "out/final.json" });
+  assert.equal(fromNotice.savedPath, undefined, "a notice is only text");
+  const fromAction = reduceDashboard(fromEvent, { type: "model_saved", path: "out/final.json" });
   assert.equal(fromAction.savedPath, "out/final.json");
   const checkpoint = fold(xorRun(2));
   assert.equal(checkpoint.savedPath, "runs/xor/checkpoint-50.json");

@@ -18,6 +18,14 @@ const KEYS: readonly [string, string][] = [
   ["?", "help"],
 ];
 
+/** The keys that still do something after the end (the dashboard stays open until q). */
+const END_KEYS: readonly [string, string][] = [
+  ["[ ]", "rewind"],
+  ["p", "play back"],
+  ["r", "restart"],
+  ["q", "quit"],
+];
+
 /** Renders the two footer lines across the whole width (`size.height` is ignored). */
 export function renderFooter(state: DashboardState, size: PanelSize): string[] {
   const { width: columns, color } = size;
@@ -43,7 +51,11 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
   } else {
     const notice = state.notices.length > 0 ? `› ${state.notices[state.notices.length - 1]}` : "";
     const hint = state.status === "paused"
-      ? paint("paused: space resumes, n runs one epoch", ACCENT, color)
+      ? paint(
+        `paused: space resumes, n ${state.pausedAt ? "finishes the epoch" : "runs one epoch"}`,
+        ACCENT,
+        color,
+      )
       : "";
     status = [hint, notice].filter((p) => p !== "").join("   ");
   }
@@ -60,6 +72,8 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
     if (visibleWidth(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  ")) <= columns - 1) break;
     shown = shown.filter((k) => k !== key);
   }
-  const keyLine = truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
+  const keyLine = state.end
+    ? truncate(END_KEYS.map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`).join(" · "), columns - 1)
+    : truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
   return [" " + truncate(status, columns - 1), " " + keyLine];
 }

@@ -1,4 +1,4 @@
-// The header: run name, state, epoch progress, then elapsed time, rate, learning rate and data sizes.
+// The header: run name, state, epoch progress, then elapsed time, rate, learning rate, pace and data sizes.
 
 import { bold, paint, truncate, visibleWidth } from "../ansi.ts";
 import { type DashboardState, stateLabel } from "../state.ts";
@@ -47,6 +47,7 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     state.end || rewind ? "" : `eta ${formatDuration(eta)}`,
     `${formatRate(latest?.samplesPerSecond ?? NaN)} samples/s`,
     learningRate,
+    state.pace !== undefined ? `pace ${formatNumber(state.pace, 4)}/s` : "",
     run ? `${run.optimizer} · ${run.loss}` : "",
     run ? `${run.trainSize} train / ${run.testSize} test` : "",
   ].filter((p) => p !== "");

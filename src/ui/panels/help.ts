@@ -6,8 +6,9 @@ import type { PanelSize } from "./_common.ts";
 
 const HELP: readonly [string, string][] = [
   ["space", "pause or resume training"],
-  ["n", "run one epoch (while paused)"],
+  ["n", "finish or run one epoch (paused)"],
   ["+ / -", "double / halve the learning rate"],
+  ["< > =", "halve / double / remove the pace"],
   ["← → tab", "select a layer"],
   ["s", "save a checkpoint now"],
   ["l", "toggle a log scale for the loss"],

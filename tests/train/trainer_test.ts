@@ -1,0 +1,173 @@
+// train(): commands taken between batches (pause at a batch, step, rate), typed events, pace, restart after the end.
+
+import assert from "node:assert/strict";
+import { loadDataset } from "../../src/data/load.ts";
+import type { Matrix } from "../../src/math/matrix.ts";
+import { Rng } from "../../src/math/random.ts";
+import { Network } from "../../src/nn/network.ts";
+import type { EpochEvent, TrainEvent } from "../../src/train/events.ts";
+import { train, TrainController, type TrainData, type TrainOptions } from "../../src/train/trainer.ts";
+import { epochMetrics } from "../../src/ui/plain_log.ts";
+
+/** XOR's four points for batches of one, calling `onBatch(n)` as the n-th batch (1-based, over the run) is gathered. */
+async function xorData(onBatch: (batch: number) => void = () => {}): Promise<TrainData> {
+  const { train: set } = await loadDataset({ source: "xor", testSplit: 0, normalize: "none" }, {
+    rng: new Rng(1),
+  });
+  let batches = 0;
+  return {
+    size: set.size,
+    inputSize: set.inputSize,
+    targetSize: set.targetSize,
+    task: set.task,
+    classNames: set.classNames,
+    preprocessing: set.preprocessing,
+    rawFeatureData: set.rawFeatureData,
+    labels: set.labels,
+    gather(x: Matrix, y: Matrix, order: Uint32Array, start: number) {
+      if (x.rows === 1) onBatch(++batches); // not the trainer's statistics sample (all four rows)
+      set.gather(x, y, order, start);
+    },
+  };
+}
+
+function network(): Network {
+  return new Network({
+    input: 2,
+    layers: [{ units: 3, activation: "sigmoid" }, { units: 1, activation: "sigmoid" }],
+    seed: 7,
+  });
+}
+
+function options(controller: TrainController, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    name: "xor",
+    epochs: 5,
+    batchSize: 1,
+    learningRate: 0.5,
+    loss: "mse",
+    seed: 3,
+    controller,
+    ...extra,
+  };
+}
+
+/** Reads events until `stop(event)` holds; returns them all (the last one included). */
+async function readUntil(
+  events: AsyncIterator<TrainEvent>,
+  stop: (event: TrainEvent) => boolean,
+): Promise<TrainEvent[]> {
+  const seen: TrainEvent[] = [];
+  while (true) {
+    const next = await events.next();
+    if (next.done) return seen;
+    seen.push(next.value);
+    if (stop(next.value)) return seen;
+  }
+}
+
+Deno.test("train() pauses between two batches and says where; n finishes that epoch", async () => {
+  const controller = new TrainController();
+  // the pause arrives while the 6th batch is gathered: the 2nd batch of epoch 2 (4 batches an epoch)
+  const data = await xorData((batch) => batch === 6 && controller.send({ type: "pause" }));
+  const events = train(network(), data, options(controller))[Symbol.asyncIterator]();
+  const upToPause = await readUntil(events, (event) => event.type === "state");
+  assert.deepEqual(upToPause.filter((e) => e.type === "epoch").map((e) => (e as EpochEvent).epoch), [1]);
+  assert.deepEqual(upToPause.at(-1), { type: "state", paused: true, epoch: 2, batch: 2, batches: 4 });
+
+  controller.send({ type: "step" });
+  const stepped = await readUntil(events, (event) => event.type === "epoch");
+  assert.equal((stepped.at(-1) as EpochEvent).epoch, 2, "n finishes the epoch paused in");
+  controller.send({ type: "step" });
+  const again = await readUntil(events, (event) => event.type === "epoch");
+  assert.equal((again.at(-1) as EpochEvent).epoch, 3, "then runs exactly one more");
+  controller.send({ type: "quit" });
+  const rest = await readUntil(events, () => false);
+  assert.equal(rest.filter((e) => e.type === "epoch").length, 0, "no epoch runs after a step while paused");
+  assert.deepEqual(rest.at(-1), {
+    type: "end",
+    reason: "quit",
+    epoch: 3,
+    message: "Stopped by the user after epoch 3",
+  });
+});
+
+Deno.test("train() quits at the next batch, not at the end of the epoch", async () => {
+  const controller = new TrainController();
+  let gathered = 0;
+  const data = await xorData((batch) => {
+    gathered = batch;
+    if (batch === 2) controller.send({ type: "quit" });
+  });
+  const events = [];
+  for await (const event of train(network(), data, options(controller))) events.push(event);
+  assert.equal(gathered, 2, "no batch after the one during which quit came");
+  assert.equal(events.filter((e) => e.type === "epoch").length, 0);
+  assert.equal(events.at(-1)?.type, "end");
+});
+
+Deno.test("train() reports a new learning rate as a typed event between batches", async () => {
+  const controller = new TrainController();
+  const data = await xorData((batch) =>
+    batch === 6 && controller.send({ type: "set_learning_rate", value: 0.25 })
+  );
+  const events = [];
+  for await (const event of train(network(), data, options(controller, { epochs: 3 }))) events.push(event);
+  const types = events.map((e) => e.type);
+  // taken after the 6th batch, in the middle of epoch 2: before that epoch's event, which already used it
+  assert.deepEqual(types, ["start", "epoch", "learning_rate_changed", "epoch", "epoch", "end"]);
+  assert.deepEqual(events[2], { type: "learning_rate_changed", value: 0.25, epoch: 1 });
+  assert.equal((events[3] as EpochEvent).learningRate, 0.25);
+  assert.ok(!events.some((e) => e.type === "notice"), "no notice text to parse");
+});
+
+Deno.test("train() marks epochs whose statistics were repeated, and epochMetrics leaves their norms out", async () => {
+  const events = [];
+  for await (
+    const event of train(network(), await xorData(), options(new TrainController(), { statsIntervalMs: 1e9 }))
+  ) events.push(event);
+  const epochs = events.filter((e) => e.type === "epoch") as EpochEvent[];
+  // measured on the first epoch (nothing yet) and the last (always), repeated in between
+  assert.deepEqual(epochs.map((e) => e.layersMeasured), [true, false, false, false, true]);
+  assert.equal(epochs[1].layers, epochs[0].layers, "the repeated statistics are the earlier ones");
+  assert.deepEqual(epochs.map((e) => "gradient_norms" in epochMetrics(e)), [true, false, false, false, true]);
+  assert.equal(epochMetrics(epochs[0]).type, "epoch");
+  assert.equal(epochMetrics(epochs[0]).gradient_norms?.length, 2);
+});
+
+Deno.test("train() waits for its pace without blocking commands, and reports pace changes", async () => {
+  const controller = new TrainController();
+  // 0.001 epochs a second: after the first epoch the next is due in 1000 s
+  const run = train(network(), await xorData(), options(controller, { pace: 0.001 }))[Symbol.asyncIterator]();
+  const start = await run.next();
+  assert.equal(start.value?.type === "start" && start.value.pace, 0.001);
+  await readUntil(run, (event) => event.type === "epoch");
+  // the trainer now waits for the pace; a command is still taken at once (else this test would time out)
+  controller.send({ type: "set_pace", epochsPerSecond: 1e9 });
+  const changed = await readUntil(run, (event) => event.type !== "epoch");
+  assert.deepEqual(changed.at(-1), { type: "pace_changed", epochsPerSecond: 1e9 });
+  controller.send({ type: "set_pace" });
+  assert.deepEqual((await readUntil(run, (event) => event.type === "pace_changed")).at(-1), {
+    type: "pace_changed",
+  });
+  const rest = await readUntil(run, () => false);
+  assert.equal((rest.at(-1) as { epoch: number }).epoch, 5, "without a cap the run goes on to its end");
+});
+
+Deno.test("train() with restartable stays after the end: restart trains again from the same seed, quit ends", async () => {
+  const controller = new TrainController();
+  const run = train(network(), await xorData(), options(controller, { epochs: 3, restartable: true }))[
+    Symbol.asyncIterator
+  ]();
+  const first = await readUntil(run, (event) => event.type === "end");
+  const losses = (events: TrainEvent[]) =>
+    events.filter((e) => e.type === "epoch").map((e) => (e as EpochEvent).trainLoss);
+  // the trainer waits after the end: the next event comes only after a command
+  const waiting = run.next();
+  controller.send({ type: "restart" });
+  assert.equal((await waiting).value?.type, "start");
+  const second = await readUntil(run, (event) => event.type === "end");
+  assert.deepEqual(losses(second), losses(first), "the same seed gives the same losses");
+  controller.send({ type: "quit" });
+  assert.equal((await run.next()).done, true);
+});

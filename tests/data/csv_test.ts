@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+// Test-only dependency, pinned here because deno.json has no import map entry for it.
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.11.0";
 import { csvToDataset, parseCsv } from "../../src/data/csv.ts";
 import { DataError } from "../../src/errors.ts";
 
@@ -129,4 +132,59 @@ Deno.test("csvToDataset(): a value 1e999 is an error naming file:line, not Infin
     const data = csvToDataset(parseCsv("x,y\n1e-999,2\n1,3\n"), { target: "y" });
     assert.equal(data.rawFeatureData[0], 0);
   });
+});
+
+Deno.test("parseCsv() and csvToDataset() on mutated CSV: a DataError naming the file (and a real line), or finite data", () => {
+  const valid = "a,b,species\n5.1,3.5,setosa\n4.9,3.0,setosa\n7.0,3.2,versicolor\n6.4,3.2,versicolor\n";
+  const pieces = [
+    ",",
+    '"',
+    "\n",
+    "\r\n",
+    "",
+    " ",
+    "1e999",
+    "-",
+    ".",
+    "e",
+    "NaN",
+    "abc",
+    "\ufeff",
+    "\x00",
+    "a",
+    "9",
+  ];
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          at: fc.nat(),
+          remove: fc.integer({ min: 0, max: 3 }),
+          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 3 })),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      (edits) => {
+        let text = valid;
+        for (const { at, remove, insert } of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + insert + text.slice(i + remove);
+        }
+        const lineCount = text.split("\n").length;
+        try {
+          const data = csvToDataset(parseCsv(text, { file: "m.csv" }), { target: "species", file: "m.csv" });
+          assert.ok(Array.from(data.rawFeatureData).every(Number.isFinite), text);
+        } catch (error) {
+          assert.ok(
+            error instanceof DataError,
+            `expected a DataError, got ${error} for ${JSON.stringify(text)}`,
+          );
+          assert.equal(error.file, "m.csv");
+          assert.ok(error.message.startsWith("m.csv"), error.message);
+          if (error.line !== undefined) assert.ok(error.line >= 1 && error.line <= lineCount, error.message);
+        }
+      },
+    ),
+    { numRuns: 3000, seed: 5 },
+  );
 });

@@ -123,10 +123,15 @@ export function quoteValue(text: string): string {
  * import { shortenQuotedValues } from "./errors.ts";
  * const message = shortenQuotedValues(`unknown key '${"k".repeat(100)}' at the top level`);
  * console.assert(message === `unknown key '${"k".repeat(59)}…' at the top level`);
+ * const prose = `Option '--epochs' is ambiguous. ${"Long prose. ".repeat(9)}Use '--epochs=-3'.`;
+ * console.assert(shortenQuotedValues(prose) === prose);
  * ```
  */
 export function shortenQuotedValues(message: string): string {
-  return message
-    .replace(/"([^"]{61,})"/g, (_, inner: string) => `"${shorten(inner)}"`)
-    .replace(/'([^']{61,})'/g, (_, inner: string) => `'${shorten(inner)}'`);
+  // Quotes pair left to right; an opening quote follows a space, a bracket or the start, and a closing one is
+  // followed by a space, punctuation or the end, so prose between two short quoted values is never taken for one.
+  return message.replace(
+    /(^|[\s(\[=:,])(["'])((?:(?!\2).)*)\2(?=$|[\s)\],.;:!?…])/g,
+    (_, before: string, quote: string, inner: string) => `${before}${quote}${shorten(inner)}${quote}`,
+  );
 }

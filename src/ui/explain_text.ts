@@ -137,16 +137,20 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
   const vector = (formula: string, values: readonly number[], note = "") => {
     const shape = `(${values.length})`;
     if (values.length > maxUnits) {
-      lines.push({ kind: "formula", formula, shape, values: summary(values, width) + note });
+      lines.push({ kind: "formula", formula, shape, values: summary(values, width - note.length) + note });
       return;
     }
-    const wrapped = wrapCells(values.map(cell), width - note.length);
+    const wrapped = wrapCells(values.map(cell), width);
+    // the note goes after the last number, or on a line of its own when it does not fit there
+    const end = wrapped.length - 1;
+    if (wrapped[end].length + note.length <= width) wrapped[end] += note;
+    else wrapped.push(" ".repeat(NUMBER_WIDTH - 1) + note.trimStart());
     wrapped.forEach((text, i) =>
       lines.push({
         kind: i === 0 ? "formula" : "more",
         formula: i === 0 ? formula : "",
         shape: i === 0 ? shape : "",
-        values: text + (i === wrapped.length - 1 ? note : ""),
+        values: text,
       })
     );
   };
@@ -160,17 +164,14 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
   } else {
     vector("x = a⁰", event.input);
   }
+  const predicted = event.predicted !== undefined ? `  → "${event.predicted}"` : "";
   layers.forEach((layer, index) => {
     const l = superscript(index + 1), f = symbolOf(layer.activation);
     if (!compact) heading(`layer ${index + 1} · ${layer.inputs}→${layer.units} · ${layer.activation}`);
     vector(`z${l} = W${l}·${aName(index)} + b${l}`, layer.z);
-    vector(index + 1 === last ? `ŷ = a${l} = ${f}(z${l})` : `a${l} = ${f}(z${l})`, layer.a);
+    if (index + 1 === last) vector(`ŷ = a${l} = ${f}(z${l})`, layer.a, predicted);
+    else vector(`a${l} = ${f}(z${l})`, layer.a);
   });
-  const predicted = event.predicted !== undefined ? `  → "${event.predicted}"` : "";
-  if (predicted !== "" && event.output.length <= maxUnits) {
-    const end = lines.length - 1;
-    lines[end] = { ...lines[end], values: lines[end].values + predicted };
-  }
   if (event.target === undefined) return lines;
   const label = event.label !== undefined ? `  "${event.label}"` : "";
   const hot = event.target.indexOf(1);

@@ -114,7 +114,14 @@ export async function runDashboard(
   let explainedAt = -Infinity;
   const explain = (sample: number) => {
     explainedAt = now();
-    const answer = run.explain?.(sample);
+    if (run.explain === undefined) {
+      apply({
+        type: "explain_unavailable",
+        message: "No numbers to show: this run has no network (explain works while training)",
+      });
+      return;
+    }
+    const answer = run.explain(sample);
     if (answer) state = reduceDashboard(current(), answer);
   };
   const refreshExplain = () => {

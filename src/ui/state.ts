@@ -86,7 +86,8 @@ export function availableViews(state: DashboardState): DashboardView[] {
 export type ExplainAction =
   | { type: "explain_toggle"; open?: boolean }
   | { type: "explain_sample"; sample: number }
-  | { type: "explain_scroll"; delta: number };
+  | { type: "explain_scroll"; delta: number }
+  | { type: "explain_unavailable"; message: string };
 
 /** Anything {@linkcode reduceDashboard} folds: a trainer event, an explain event or a UI action. */
 export type DashboardInput = TrainEvent | ExplainEvent | UiAction;
@@ -101,6 +102,8 @@ export interface ExplainViewState {
   readonly scroll: number;
   /** The latest explain event (may be of an earlier sample until the answer comes). */
   readonly event?: ExplainEvent;
+  /** Why no numbers can come (e.g. a replay has no network), shown instead of them. */
+  readonly unavailable?: string;
 }
 
 /** Everything the dashboard shows, built only by {@linkcode reduceDashboard}. */
@@ -505,6 +508,11 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
       const sample = samples > 0 ? ((input.sample % samples) + samples) % samples : Math.max(0, input.sample);
       return { ...state, explain: { ...state.explain, open: true, sample, scroll: 0 } };
     }
+    case "explain_unavailable":
+      return {
+        ...state,
+        explain: { open: true, sample: 0, scroll: 0, ...state.explain, unavailable: input.message },
+      };
     case "explain_scroll": {
       const view = state.explain ?? { open: true, sample: 0, scroll: 0 };
       return { ...state, explain: { ...view, scroll: Math.max(0, view.scroll + input.delta) } };

@@ -258,3 +258,19 @@ Deno.test("runDashboard() answers e and . with the run's explain numbers, also a
   terminal.type("q");
   await running;
 });
+
+Deno.test("runDashboard() says why there are no numbers when the run cannot explain (a replay)", async () => {
+  const terminal = new FakeTerminal();
+  const events = [...xorRun(3), { type: "end", reason: "done", epoch: 3, message: "Finished" } as TrainEvent];
+  const running = runDashboard({ events: play(events), send: () => {} }, {
+    terminal,
+    frameInterval: 0,
+    holdOnEnd: true,
+  });
+  for (let i = 0; i < 20 && !/■ done/.test(terminal.frames.at(-1) ?? ""); i++) await tick();
+  terminal.type("e");
+  await tick();
+  assert.match(terminal.frames.at(-1)!, /No numbers to show: this run has no network/);
+  terminal.type("q");
+  await running;
+});

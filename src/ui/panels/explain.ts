@@ -1,10 +1,11 @@
 // The explain view: one training sample's forward and backward pass, every formula beside its shape and numbers.
 
-import { bold, paint } from "../ansi.ts";
+import { bold, type ColorMode, paint, type Rgb } from "../ansi.ts";
 import { type ExplainLine, explainLines, formatExplainNumber } from "../explain_text.ts";
 import type { DashboardState } from "../state.ts";
 import { DIM, NEGATIVE, POSITIVE } from "../widgets/colors.ts";
-import { panel } from "../widgets/frame.ts";
+import { joinColumns, panel } from "../widgets/frame.ts";
+import { halfBlockImage } from "../widgets/image.ts";
 import { ACCENT, fitParts, type PanelSize } from "./_common.ts";
 
 /** Numbers in a values column (not the `#i` unit indexes, not digits inside words). */
@@ -21,6 +22,38 @@ function styleLine(line: ExplainLine, columns: { formula: number; shape: number 
     (n) => paint(n, Number(n) === 0 ? DIM : n.startsWith("-") ? NEGATIVE : POSITIVE, color),
   );
   return ` ${formula} ${shape} ${values}`;
+}
+
+/** Columns the text needs beside a picture of the input (narrower terminals show no picture). */
+const PICTURE_MIN_TEXT = 84;
+
+/**
+ * The input x as a grey picture (half blocks, two pixel rows per cell; glyphs without colour) with a caption, for
+ * image data when the view has room for it beside the text; undefined otherwise.
+ */
+function inputPicture(
+  state: DashboardState,
+  room: { width: number; rows: number; color: ColorMode },
+): { lines: string[]; width: number } | undefined {
+  const image = state.run?.image, x = state.explain?.event?.input;
+  if (image === undefined || x === undefined || x.length !== image.height * image.width) return undefined;
+  const cells = Math.ceil(image.height / 2) + 1;
+  const width = image.width + 3;
+  if (room.width - width < PICTURE_MIN_TEXT || room.rows < cells) return undefined;
+  let low = Infinity, high = -Infinity;
+  for (const v of x) low = Math.min(low, v), high = Math.max(high, v);
+  const span = high - low || 1;
+  const pixels: Rgb[][] = [];
+  for (let r = 0; r < image.height; r++) {
+    pixels.push(
+      x.slice(r * image.width, (r + 1) * image.width).map((v): Rgb => {
+        const grey = Math.round(255 * (v - low) / span);
+        return [grey, grey, grey];
+      }),
+    );
+  }
+  const caption = paint(`x (${image.height}×${image.width})`, DIM, room.color);
+  return { lines: [" " + caption, ...halfBlockImage(pixels, room.color).map((line) => "  " + line)], width };
 }
 
 /** The widths of the formula and shape columns. */
@@ -72,7 +105,8 @@ export function renderExplain(state: DashboardState, size: PanelSize): string[] 
       `${paint("e", ACCENT, color)} close`,
     ].filter((p) => p !== "").join("  ");
   if (event === undefined) {
-    return panel(title, [" computing the forward and backward pass…", "", keys("")], {
+    const why = view?.unavailable ?? "computing the forward and backward pass…";
+    return panel(title, [` ${why}`, "", keys("")], {
       width,
       height,
       color,
@@ -80,9 +114,11 @@ export function renderExplain(state: DashboardState, size: PanelSize): string[] 
     });
   }
   const bodyRows = Math.max(1, rows - 2);
+  const picture = inputPicture(state, { width: inner, rows: bodyRows, color });
+  const textWidth = picture ? inner - picture.width : inner;
   const layout = (compact: boolean) => {
     const columns = columnWidths(explainLines(event, { valuesWidth: 1000, compact }));
-    const valuesWidth = Math.max(8, inner - columns.formula - columns.shape - 3);
+    const valuesWidth = Math.max(8, textWidth - columns.formula - columns.shape - 3);
     return { lines: explainLines(event, { valuesWidth, compact }), columns };
   };
   let { lines, columns } = layout(false);
@@ -94,9 +130,12 @@ export function renderExplain(state: DashboardState, size: PanelSize): string[] 
     ? `${paint("↑↓", ACCENT, color)} lines ${scroll + 1}–${scroll + shown.length} of ${lines.length}`
     : "";
   const stale = event.sample !== undefined && event.sample !== (view?.sample ?? 0);
+  const text = picture
+    ? joinColumns([{ lines: shown, width: textWidth }, { lines: picture.lines, width: picture.width }])
+    : shown;
   const content = [
     stale ? ` ${paint(`computing sample ${sample}…`, DIM, color)}` : summaryLine(state, inner),
-    ...shown,
+    ...text,
   ];
   while (content.length < rows - 1) content.push("");
   content.length = Math.max(0, rows - 1);

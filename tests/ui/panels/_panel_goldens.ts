@@ -43,6 +43,13 @@ export const PANEL_STATES: Record<string, () => DashboardState> = {
       { type: "explain_sample", sample: 1 },
       xorExplain(),
     ]),
+  explain_fashion: () =>
+    fold([
+      ...fashionPicturesRun(),
+      { type: "explain_toggle", open: true },
+      { type: "explain_sample", sample: 1234 },
+      mnistExplain(),
+    ]),
   explain_mnist: () =>
     fold([
       ...mnistRun(),

@@ -87,3 +87,37 @@ Deno.test("train dashboard in a real terminal: e explains an XOR sample, . and ,
   });
   assert.ok(ok);
 });
+
+Deno.test("train dashboard in a real terminal: after XOR ends the explain view still answers e and .", async () => {
+  // configs/xor.yaml reaches its target loss within a second; the dashboard then stays open
+  await using tmux = await TmuxSession.start((dir) =>
+    [
+      trainCommand(["configs/xor.yaml", "--out", `${dir}/run`]),
+      `echo "EXIT=$?" > ${shellQuote(`${dir}/exit`)}`,
+      "exec sleep 600",
+    ].join("\n"), { columns: 120, rows: 40 });
+  const ended = await tmux.waitFor("the end of training", async () => {
+    const match = /reached target loss/.test(await tmux.capture()) &&
+      /epoch\s+(\d+)\/10000/.exec(await tmux.capture());
+    return match ? Number(match[1]) : undefined;
+  });
+  await tmux.sendKeys("e");
+  const view = await tmux.waitFor(
+    "the explain view after the end",
+    async () => readExplain(await tmux.capture()),
+  );
+  assert.deepEqual([view.sample, view.samples, view.epoch, view.x], [1, 4, ended, [0, 0]]);
+  const screen = await tmux.capture();
+  // at 120×40 the whole 2-3-3-1 network fits: every layer's heading and ∂b, no scrolling
+  assert.match(screen, /layer 1 · 2→3 · sigmoid/);
+  assert.match(screen, /∂b¹ = δ¹\s+\(3\)/);
+  assert.doesNotMatch(screen, /↑↓ lines/);
+  await tmux.sendKeys("-l", ".");
+  const next = await tmux.waitFor("sample 2", async () => {
+    const now = readExplain(await tmux.capture());
+    return now?.sample === 2 ? now : undefined;
+  });
+  assert.deepEqual([next.epoch, next.x], [ended, [0, 1]]);
+  await tmux.sendKeys("q");
+  assert.equal((await tmux.waitForFile(`${tmux.dir}/exit`)).trim(), "EXIT=0");
+});

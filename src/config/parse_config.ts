@@ -108,6 +108,29 @@ export class ConfigDocument {
       }
       document.contents = document.createNode({});
     }
+    // An empty section (`train:` with nothing under it) is null: give it an empty mapping (or list) first, so
+    // `--epochs 2` on such a file sets train.epochs instead of failing.
+    for (let i = 1; i < segments.length; i++) {
+      const prefix = segments.slice(0, i);
+      const node = document.getIn(prefix, true);
+      if (isScalar(node) && (node.value === null || node.value === undefined)) {
+        document.setIn(prefix, document.createNode(typeof segments[i] === "number" ? [] : {}));
+      }
+      // An index past the end of a list would leave empty entries in between, blamed on the file's line.
+      const index = segments[i];
+      if (typeof index === "number") {
+        const list = document.getIn(prefix, true);
+        const length = isSeq(list) ? list.items.length : 0;
+        if (index > length) {
+          const list = formatKeyPath(prefix);
+          throw new ConfigError(
+            `Cannot apply the override: ${list} has ${length} entries, so [${index}] would leave a gap ` +
+              `(use an index up to ${length})`,
+            { file: `--set ${raw}` },
+          );
+        }
+      }
+    }
     document.setIn(segments, document.createNode(value));
     return copy;
   }

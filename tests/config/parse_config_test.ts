@@ -336,3 +336,23 @@ Deno.test("parseConfigYaml(): duplicate keys are found in one linear pass, at th
     assert.doesNotThrow(() => parseConfigYaml("1: a\n'1': b\n"));
   });
 });
+
+Deno.test("applyOverrides(): --set network.hidden[5]=3 past the end blames the --set, not the file", () => {
+  const text = "data:\n  source: xor\nnetwork:\n  hidden: [3, 3]\n";
+  assert.equal(
+    messageOf(() => parse(text, ["network.hidden[5]=3"])),
+    "--set network.hidden[5]=3: Cannot apply the override: network.hidden has 2 entries, so [5] would leave a " +
+      "gap (use an index up to 2)",
+  );
+  assert.deepEqual(parse(text, ["network.hidden[2]=4"]).network.hidden.map((layer) => layer.units), [
+    3,
+    3,
+    4,
+  ]);
+});
+
+Deno.test("applyOverrides(): an empty train: section takes --epochs (train.epochs) like a missing one", () => {
+  const config = parse("data:\n  source: xor\ntrain:\n", ["train.epochs=2"]);
+  assert.equal(config.train.epochs, 2);
+  assert.equal(parse("data:\n  source: xor\nnetwork:\n", ["network.hidden[0]=5"]).network.hidden[0].units, 5);
+});

@@ -122,9 +122,9 @@ export class ConfigDocument {
         const list = document.getIn(prefix, true);
         const length = isSeq(list) ? list.items.length : 0;
         if (index > length) {
-          const list = formatKeyPath(prefix);
+          const listPath = formatKeyPath(prefix);
           throw new ConfigError(
-            `Cannot apply the override: ${list} has ${length} entries, so [${index}] would leave a gap ` +
+            `Cannot apply the override: ${listPath} has ${length} entries, so [${index}] would leave a gap ` +
               `(use an index up to ${length})`,
             { file: `--set ${raw}` },
           );

@@ -5,10 +5,12 @@ import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./_atomic_write.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
-import { stringifyConfig } from "./config/parse_config.ts";
+import { stringifyConfig, suggest } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
+import { fetchDataset, type FetchEvent } from "./data/fetch.ts";
 import { loadDataset, MAX_CSV_BYTES } from "./data/load.ts";
+import { datasetCacheDir, NAMED_DATASET_NAMES, NAMED_DATASETS, type NamedDatasetName } from "./data/named.ts";
 import { readAllCapped, readFileCapped, TooLargeError } from "./_read_capped.ts";
 import {
   ConfigError,
@@ -41,7 +43,8 @@ import { decodeTimeline, TIMELINE_FILE } from "./train/timeline_file.ts";
 import { train, TrainController } from "./train/trainer.ts";
 import { explainText } from "./ui/explain_text.ts";
 import { epochMetrics, formatEpochLine, PlainPrinter } from "./ui/plain_log.ts";
-import { escapeControl } from "./ui/ansi.ts";
+import { CLEAR_LINE, escapeControl } from "./ui/ansi.ts";
+import { fetchProgressLine, formatBytes } from "./ui/fetch_progress.ts";
 import { runDashboard } from "./ui/run_dashboard.ts";
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130 interrupted. */
@@ -64,6 +67,7 @@ Commands:
   explain <model.json>      the forward and backward pass of one input, every number with its formula
   replay <run folder>       the dashboard of a finished run, from its timeline.bin, without training
   export <model.json>       the model as an ONNX file (--onnx) or a dependency-free TypeScript module (--ts)
+  fetch <dataset>           download fashion-mnist or mnist into the user's cache, checking SHA-256
 
 Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
@@ -133,6 +137,17 @@ Writes the model, its preprocessing included, so that it runs without termnet (e
   --ts FILE     one TypeScript module with no imports: predict(input: readonly number[]): number[] on raw
                 features, bit-identical to termnet's predict, and classNames and classify() for classifiers
 At least one of --onnx and --ts is required.`,
+  fetch: `Usage: deno task fetch <fashion-mnist | mnist> [--mirror URL] [--dir DIR]
+
+Downloads the dataset's four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz and the t10k
+pair) from their canonical address into the user's cache, where configs with "source: <dataset>" find them,
+and checks each file's SHA-256. A broken transfer is resumed (HTTP Range) or retried; until a file is complete
+and checked it is only <name>.part. Files already there with the right checksum are kept.
+
+Options:
+  --mirror URL   fetch the same file names from another base URL (a mirror or a proxy)
+  --dir DIR      download into DIR instead of the cache ($XDG_CACHE_HOME/termnet/<dataset>, ~/.cache/…,
+                 ~/Library/Caches/termnet/… on macOS, %LOCALAPPDATA%\\termnet\\… on Windows)`,
   inspect: `Usage: deno task inspect <model.json>
 
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
@@ -876,6 +891,68 @@ async function commandExport(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+async function commandFetch(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { mirror: { type: "string" }, dir: { type: "string" } });
+  if (values.help) return print(HELP.fetch), EXIT.ok;
+  const expected = NAMED_DATASET_NAMES.join(" or ");
+  if (positionals.length !== 1) {
+    throw new UsageError(`fetch expects one dataset name, ${expected} (see --help)`);
+  }
+  const name = positionals[0];
+  if (!(NAMED_DATASET_NAMES as readonly string[]).includes(name)) {
+    const near = suggest(name, NAMED_DATASET_NAMES);
+    throw new UsageError(
+      `unknown dataset "${name}" (expected ${expected}${
+        near !== undefined ? `; did you mean "${near}"?` : ""
+      })`,
+    );
+  }
+  const dataset = NAMED_DATASETS[name as NamedDatasetName];
+  const mirror = values.mirror as string | undefined;
+  if (mirror !== undefined && !/^https?:\/\/[^/]/.test(mirror)) {
+    throw new UsageError(`--mirror expects an http:// or https:// URL, got "${mirror}"`);
+  }
+  const dir = values.dir as string | undefined ?? datasetCacheDir(dataset.name);
+  if (dir === undefined) {
+    throw new UsageError("cannot find the cache folder: HOME is not set; pass --dir DIR");
+  }
+
+  // a terminal gets one redrawn progress line per file; a log gets one line per file and per retry
+  const tty = Deno.stdout.isTerminal();
+  // a terminal that does not report its size (0 columns) is taken as 80 wide
+  const columns = (tty ? Deno.consoleSize().columns : 0) || 80;
+  const encoder = new TextEncoder();
+  let drawn = false, lastDraw = 0;
+  const draw = (line: string) => {
+    Deno.stdout.writeSync(encoder.encode(`\r${CLEAR_LINE}${escapeControl(line)}`));
+    drawn = line !== "";
+  };
+  const onEvent = (event: FetchEvent) => {
+    if (event.type === "progress" && tty) {
+      const now = Date.now();
+      if (now - lastDraw < 100 && event.received !== event.total) return;
+      lastDraw = now;
+      draw(fetchProgressLine(event.file, event.received, event.total, { columns }));
+    } else if (event.type === "retry") {
+      if (drawn) draw("");
+      print(
+        `${event.file}: ${event.reason}; attempt ${event.attempt} of ${event.attempts} from byte ${event.resumeFrom}`,
+      );
+    } else if (event.type === "done") {
+      if (drawn) draw("");
+      const how = event.reused ? "already there" : "downloaded";
+      print(`${event.path}  ${formatBytes(event.bytes)}  SHA-256 ok (${how})`);
+    }
+  };
+  try {
+    await fetchDataset(dataset.name, { dir, baseUrl: mirror, onEvent });
+  } finally {
+    if (drawn) draw("");
+  }
+  print(`${dataset.title} is in ${dir}; configs with "source: ${dataset.name}" find it there`);
+  return EXIT.ok;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: commandTrain,
   evaluate: commandEvaluate,
@@ -886,6 +963,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   explain: commandExplain,
   replay: commandReplay,
   export: commandExport,
+  fetch: commandFetch,
 };
 
 /**

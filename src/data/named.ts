@@ -55,12 +55,12 @@ const IDX_FILES: IdxFileNames = {
  * The named datasets.
  *
  * Fashion-MNIST's published SHA-256 values are those of the files at its canonical address, as listed by
- * several independent projects (TFDS, Chainer-style loaders); the Debian values were measured here with
+ * several independent projects; the Debian values were measured here with
  * `sha256sum /usr/share/datasets/fashion-mnist/*` (package 0.0~git20200523.55506a9-1). Debian's files are 24 or
- * 23 bytes shorter: its build dropped the file name and changed the time stamp in the gzip header, and their
- * decompressed bytes are the dataset's. MNIST's values are the widely published SHA-256 of the files from
- * yann.lecun.com (nixpkgs pins them with `fetchurl`); they could not be downloaded and checked on the machine
- * this was written on.
+ * 23 bytes shorter than the published ones: exactly the file-name field its build dropped from the gzip header
+ * (the time stamp in the header changed too). MNIST's values are the widely published SHA-256 of the files from
+ * yann.lecun.com (nixpkgs pins them with `fetchurl`). Neither dataset could be downloaded on the machine this
+ * was written on (no internet access), so the published values are not checked by a download.
  */
 export const NAMED_DATASETS: Readonly<Record<NamedDatasetName, NamedDataset>> = {
   "fashion-mnist": {
@@ -95,7 +95,7 @@ export const NAMED_DATASETS: Readonly<Record<NamedDatasetName, NamedDataset>> = 
     title: "MNIST",
     classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     files: IDX_FILES,
-    baseUrl: "https://yann.lecun.com/exdb/mnist/",
+    baseUrl: "http://yann.lecun.com/exdb/mnist/",
     sha256: {
       "train-images-idx3-ubyte.gz": ["440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"],
       "train-labels-idx1-ubyte.gz": ["3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"],

@@ -109,6 +109,7 @@ export {
 export {
   ConfigError,
   DataError,
+  DatasetNotFoundError,
   type FileLocation,
   ModelFileError,
   ParseError,
@@ -156,6 +157,21 @@ export {
 } from "./src/data/idx.ts";
 export { generate, type GenerateOptions, GENERATOR_NAMES, type GeneratorName } from "./src/data/builtin.ts";
 export { loadDataset, type LoadDatasetOptions, type LoadedData } from "./src/data/load.ts";
+export {
+  datasetCacheDir,
+  locateDataset,
+  type LocateDatasetOptions,
+  type LocatedDataset,
+  NAMED_DATASETS,
+  type NamedDataset,
+  type NamedDatasetName,
+} from "./src/data/named.ts";
+export {
+  fetchDataset,
+  type FetchDatasetOptions,
+  type FetchedFile,
+  type FetchEvent,
+} from "./src/data/fetch.ts";
 export type { DataConfig, NetworkConfig, TrainConfig, TrainSection } from "./src/config/schema.ts";
 export { applyOverrides, parseConfig, parseConfigYaml, stringifyConfig } from "./src/config/parse_config.ts";
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from "./src/config/load_config.ts";

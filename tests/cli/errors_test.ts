@@ -171,7 +171,7 @@ const CASES: ErrorCase[] = [
     args: (dir) => ["configs/xor.yaml", "--out", dir],
     code: 2,
     message: () =>
-      `unknown command "trian" (expected one of train, evaluate, predict, validate, gradcheck, inspect, explain, replay, export)`,
+      `unknown command "trian" (expected one of train, evaluate, predict, validate, gradcheck, inspect, explain, replay, export, fetch)`,
   },
   {
     name: "train fails on a data file that does not exist, naming the file and key",

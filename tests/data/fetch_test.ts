@@ -95,8 +95,8 @@ Deno.test("fetchDataset() rejects a corrupted file with the checksum error and l
   corrupted[corrupted.length >> 1] ^= 0xff;
   assert.equal(
     error.message,
-    `${server.url}${bad}: Cannot use the download: its SHA-256 is "${await sha256Hex(corrupted)}", ` +
-      `expected "${SHA256[bad][0]}"`,
+    `${server.url}${bad}: Cannot use the download: its SHA-256 is ${await sha256Hex(corrupted)}, ` +
+      `expected ${SHA256[bad][0]}`,
   );
   // the two files before it are in place; neither the bad file nor its .part is
   assert.deepEqual(await listing(tmp.path), ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]);

@@ -37,8 +37,8 @@ function filterImage(rows: readonly number[][], color: ColorMode): string[] {
 
 /**
  * Renders the filters panel: as many of the first layer's filters as fit, at the largest scale that shows at least
- * eight, each scaled by its own largest |w| (given under it with the unit's number), and a legend when there is
- * room.
+ * eight, each scaled by its own largest |w| as drawn (given under it with the unit's number, when it fits), and a
+ * legend when there is room.
  */
 export function renderFilters(state: DashboardState, size: PanelSize): string[] {
   const { width, height, color } = size;
@@ -63,18 +63,22 @@ export function renderFilters(state: DashboardState, size: PanelSize): string[] 
     count: filters.weights.length,
     atLeast: AT_LEAST,
   });
-  const tiles: Tile[] = filters.weights.slice(0, scale.shown).map((weights, i) => {
+  const drawn = filters.weights.slice(0, scale.shown).map((weights, i) => {
+    // averaged down first, then scaled by the largest |w| drawn, so every filter uses the whole colour scale
+    const finite = weights.map((w) => (Number.isFinite(w) ? w : 0));
+    const rows = shrinkPixels(finite, { height: filters.height, width: filters.width, factor: scale.factor });
     let largest = 0;
-    for (const w of weights) if (Number.isFinite(w)) largest = Math.max(largest, Math.abs(w));
-    const scaled = weights.map((w) => (largest > 0 && Number.isFinite(w) ? w / largest : 0));
-    const rows = shrinkPixels(scaled, { height: filters.height, width: filters.width, factor: scale.factor });
+    for (const row of rows) for (const w of row) largest = Math.max(largest, Math.abs(w));
+    for (const row of rows) for (let c = 0; c < row.length; c++) row[c] = largest > 0 ? row[c] / largest : 0;
     const unit = `u${filters.units[i] + 1}`;
-    const full = `${unit} ±${formatNumber(largest, 4)}`;
-    return {
-      lines: filterImage(rows, color),
-      label: paint(full.length <= scale.tileWidth ? full : unit, DIM, color),
-    };
+    return { lines: filterImage(rows, color), unit, full: `${unit} ±${formatNumber(largest, 4)}` };
   });
+  // every label gives the scale, or none does (when one would not fit)
+  const withScale = drawn.every((tile) => tile.full.length <= scale.tileWidth);
+  const tiles: Tile[] = drawn.map((tile) => ({
+    lines: tile.lines,
+    label: paint(withScale ? tile.full : tile.unit, DIM, color),
+  }));
   const lines = tileGrid(tiles, { tileWidth: scale.tileWidth, perRow: scale.perRow });
   if (legend !== undefined && lines.length < height - 2) lines.push(legend);
   return panel(title, lines, size);

@@ -8,7 +8,8 @@
 // per-unit means, weight spread and three histograms) and `decisionBoundary` (only for two-input networks, so
 // "n/a" here). The trainer does this at most every `statsIntervalMs` (30 ms), i.e. after every epoch on
 // Fashion-MNIST. The test evaluation (10 000 images) runs after every epoch whether a dashboard is shown or not; it
-// is reported on its own line. Target: the statistics take at most 3% of an epoch. Workloads:
+// is reported on its own line, and so is what the pictures of image data add: the confusion matrix counted in that
+// evaluation, the predictions of the 32 sample images and the 16 first-layer filters. Target: the statistics take at most 3% of an epoch. Workloads:
 //   config  configs/fashion-mnist.yaml as it is: 784-256-128-10 ReLU, Adam, batch 128
 //   peers   the peer benchmark's 784-128-64-10 ReLU, SGD 0.1, batch 64
 
@@ -21,7 +22,8 @@ import { Matrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { FitSession } from "../src/nn/fit.ts";
 import { Network } from "../src/nn/network.ts";
-import { evaluate } from "../src/train/evaluate.ts";
+import { evaluate, predictedClass } from "../src/train/evaluate.ts";
+import { PictureProbe } from "../src/train/pictures.ts";
 import { layerStatistics, STATISTICS_SAMPLE_ROWS } from "../src/train/summary.ts";
 
 const TARGET = 0.03;
@@ -49,6 +51,24 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * What `evaluate(..., { confusion: true })` adds to the test evaluation: the class of each output and target row
+ * and one count per row, timed on its own (the difference of two whole evaluations is lost in their noise).
+ */
+function countingMs(rows: number, width: number): number {
+  const output = new Float64Array(rows * width).map((_, i) => Math.sin(i * 12.9898) * 0.5 + 0.5);
+  const target = new Float64Array(rows * width).map((
+    _,
+    i,
+  ) => (i % width === (i / width | 0) % width ? 1 : 0));
+  const counts = Array.from({ length: width }, () => new Array<number>(width).fill(0));
+  const t = performance.now();
+  for (let r = 0; r < rows; r++) {
+    counts[predictedClass(target, r * width, width)][predictedClass(output, r * width, width)]++;
+  }
+  return performance.now() - t;
 }
 
 function option(name: string, fallback: number): number {
@@ -92,13 +112,18 @@ async function measure(workload: Workload, epochs: number, repeats: number): Pro
   const order = new Uint32Array(rows).map((_, i) => Math.floor(i * trainSet.size / rows));
   const x = new Matrix(rows, trainSet.inputSize), y = new Matrix(rows, trainSet.targetSize);
   trainSet.gather(x, y, order, 0);
+  // the pictures of image data: the fixed sample images of the test split, chosen and gathered once
+  let probeMs = performance.now();
+  const pictures = new PictureProbe(testSet, "test");
+  probeMs = performance.now() - probeMs;
 
   const shapeText = [shape.input, ...shape.layers.map((l) => l.units)].join("-");
   console.log(`${workload.name}: ${shapeText}, ${config.train.optimizer}, batch ${config.train.batchSize}`);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const record = await session.runEpoch({ yieldEveryMs: 50 });
     const epochMs = record.seconds * 1000;
-    const statsTimes: number[] = [], evalTimes: number[] = [];
+    const statsTimes: number[] = [], evalTimes: number[] = [], confusionTimes: number[] = [];
+    const predictionTimes: number[] = [], filterTimes: number[] = [];
     for (let r = 0; r < repeats; r++) {
       let t = performance.now();
       layerStatistics(network, { x, y, loss });
@@ -106,8 +131,17 @@ async function measure(workload: Workload, epochs: number, repeats: number): Pro
       t = performance.now();
       evaluate(network, testSet, { loss, classification: true });
       evalTimes.push(performance.now() - t);
+      confusionTimes.push(countingMs(testSet.size, testSet.targetSize));
+      t = performance.now();
+      pictures.predictions(network);
+      predictionTimes.push(performance.now() - t);
+      t = performance.now();
+      pictures.filters(network);
+      filterTimes.push(performance.now() - t);
     }
     const stats = median(statsTimes), evaluation = median(evalTimes);
+    const confusion = median(confusionTimes);
+    const predictions = median(predictionTimes), filters = median(filterTimes);
     const share = (ms: number) => `${(100 * ms / epochMs).toFixed(2)}%`;
     console.log(
       `  epoch ${epoch}: ${epochMs.toFixed(0)} ms (loss ${record.loss.toFixed(4)})\n` +
@@ -115,7 +149,17 @@ async function measure(workload: Workload, epochs: number, repeats: number): Pro
         `${stats / epochMs <= TARGET ? "ok" : "over"} (target ≤ ${TARGET * 100}%)\n` +
         `    decisionBoundary      n/a            (784 inputs)\n` +
         `    test evaluation  ${evaluation.toFixed(2).padStart(8)} ms  ${share(evaluation).padStart(7)}  ` +
-        `(10 000 images; runs with or without the dashboard)`,
+        `(10 000 images; runs with or without the dashboard)\n` +
+        `    confusion matrix ${confusion.toFixed(2).padStart(8)} ms  ${share(confusion).padStart(7)}  ` +
+        `(the counting the test evaluation adds for it)\n` +
+        `    sample predictions ${predictions.toFixed(2).padStart(6)} ms  ${
+          share(predictions).padStart(7)
+        }  ` +
+        `(forward pass of the ${pictures.info?.samples.length ?? 0} sample images)\n` +
+        `    filters          ${filters.toFixed(2).padStart(8)} ms  ${share(filters).padStart(7)}  ` +
+        `(16 first-layer units averaged to 14×14)\n` +
+        `    pictures, once   ${probeMs.toFixed(2).padStart(8)} ms           ` +
+        `(choosing and gathering the sample images at the start)`,
     );
   }
   backend.dispose();

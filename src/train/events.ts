@@ -78,7 +78,7 @@ export interface SampleImage {
   index: number;
   /** The class index of the sample. */
   label: number;
-  /** Grey levels in [0, 1] (0 the smallest raw value of the set, 1 the largest), row-major, height × width. */
+  /** Grey levels in [0, 1] (0 the smallest raw value of the samples, 1 the largest), row-major, height × width. */
   pixels: number[];
 }
 

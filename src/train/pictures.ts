@@ -54,17 +54,19 @@ export function chooseSamples(
   return [...chosen].sort((a, b) => a - b);
 }
 
-/** The image size and the fixed sample images of `data` (grey levels scaled to [0, 1] over the whole set). */
+/** The image size and the fixed sample images of `data` (grey levels scaled to [0, 1] over the samples shown). */
 export function imageInfo(data: PictureData, split: "test" | "train"): ImageInfo | undefined {
   if (data.imageShape === undefined) return undefined;
   const [height, width] = data.imageShape;
   const raw = data.rawFeatureData, d = data.inputSize;
   const indices = chooseSamples(data.labels, MAX_SAMPLE_IMAGES, data.size);
   let low = Infinity, high = -Infinity;
-  for (let i = 0; i < data.size * d; i++) {
-    const v = raw[i];
-    if (v < low) low = v;
-    if (v > high) high = v;
+  for (const index of indices) {
+    for (let j = index * d; j < (index + 1) * d; j++) {
+      const v = raw[j];
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
   }
   const span = high - low > 0 ? high - low : 1;
   const samples: SampleImage[] = indices.map((index) => {

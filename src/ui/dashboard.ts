@@ -1,7 +1,7 @@
 // The frame assembly: picks the layout by terminal size and joins the panels into one frame; plus the summary.
 
 import { type ColorMode, truncate } from "./ansi.ts";
-import { type PanelSize, percent, PICTURE_COLUMNS, PICTURE_ROWS } from "./panels/_common.ts";
+import { type PanelSize, percent } from "./panels/_common.ts";
 import { renderBoundary } from "./panels/boundary.ts";
 import { renderConfusion } from "./panels/confusion.ts";
 import { renderDetail } from "./panels/detail.ts";
@@ -15,7 +15,14 @@ import { renderLoss } from "./panels/loss.ts";
 import { renderNetwork } from "./panels/network.ts";
 import { renderSamples } from "./panels/samples.ts";
 import { viewedState } from "./rewind.ts";
-import { availableViews, type DashboardState, type DashboardView, stateLabel } from "./state.ts";
+import {
+  availableViews,
+  type DashboardState,
+  type DashboardView,
+  PICTURE_COLUMNS,
+  PICTURE_ROWS,
+  stateLabel,
+} from "./state.ts";
 import { formatDuration, formatNumber } from "./widgets/format.ts";
 import { joinColumns, overlayCentered } from "./widgets/frame.ts";
 
@@ -28,6 +35,8 @@ export {
   foldEpochs,
   HISTORY_CAPACITY,
   initialDashboardState,
+  PICTURE_COLUMNS,
+  PICTURE_ROWS,
   reduceDashboard,
   type RewindState,
   type SampledSeries,
@@ -40,7 +49,6 @@ export { SATURATION_WARNING } from "./panels/gradients.ts";
 export const MIN_COLUMNS = 80;
 /** The smallest terminal height the dashboard draws in. */
 export const MIN_ROWS = 24;
-export { PICTURE_COLUMNS, PICTURE_ROWS } from "./panels/_common.ts";
 
 /** Options for {@linkcode renderFrame}. */
 export interface RenderOptions {

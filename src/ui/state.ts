@@ -53,6 +53,11 @@ export interface RewindState {
  */
 export type DashboardView = "network" | "samples" | "confusion" | "filters";
 
+/** From this width (and {@linkcode PICTURE_ROWS} lines), image data get their pictures instead of the network. */
+export const PICTURE_COLUMNS = 120;
+/** From this height (and {@linkcode PICTURE_COLUMNS} cells), image data get their pictures instead of the network. */
+export const PICTURE_ROWS = 40;
+
 /** Classifiers with more classes than this get no confusion view (the trainer sends no matrix either). */
 export const CONFUSION_VIEW_MAX_CLASSES = 20;
 

@@ -15,11 +15,6 @@ export interface PanelSize {
   color: ColorMode;
 }
 
-/** From this width (and {@linkcode PICTURE_ROWS} lines), image data get their pictures instead of the network. */
-export const PICTURE_COLUMNS = 120;
-/** From this height (and {@linkcode PICTURE_COLUMNS} cells), image data get their pictures instead of the network. */
-export const PICTURE_ROWS = 40;
-
 /** Highlights: keys, the selected layer, feedback for a pending command. */
 export const ACCENT: Rgb = [255, 200, 80];
 /** Things going well: running, right answers. */

@@ -1,9 +1,9 @@
 // The footer: a status line (end, divergence, pause hint or the latest notice) and the key hints.
 
 import { paint, truncate, visibleWidth } from "../ansi.ts";
-import { availableViews, type DashboardState, stateLabel } from "../state.ts";
+import { availableViews, type DashboardState, PICTURE_COLUMNS, stateLabel } from "../state.ts";
 import { formatNumber } from "../widgets/format.ts";
-import { ACCENT, BAD, type PanelSize, PICTURE_COLUMNS, stateColor } from "./_common.ts";
+import { ACCENT, BAD, type PanelSize, stateColor } from "./_common.ts";
 
 const KEYS: readonly [string, string][] = [
   ["space", "pause"],

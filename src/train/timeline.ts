@@ -286,8 +286,11 @@ export class Timeline implements TimelineReader {
   #first: number | undefined;
   /** The latest epoch when it is off the grid (packed on demand, `packed` undefined until then). */
   #tail: { epoch: number; packed?: PackedValue } | undefined;
-  /** The latest value of every field of the epoch events so far: the snapshot of the latest epoch. */
+  /** The latest value of every field of the epoch events so far (the latest event merged in when packed). */
   #carried: Record<string, unknown> = {};
+  /** The layers of the last event whose fields were carried, and the latest event. */
+  #lastLayers: unknown;
+  #latest: EpochEvent | undefined;
 
   /** An empty timeline. */
   constructor(options: TimelineOptions = {}) {
@@ -350,6 +353,8 @@ export class Timeline implements TimelineReader {
         this.#first = undefined;
         this.#tail = undefined;
         this.#carried = {};
+        this.#lastLayers = undefined;
+        this.#latest = undefined;
         return;
       case "epoch":
         return this.#push(event);
@@ -360,21 +365,35 @@ export class Timeline implements TimelineReader {
   }
 
   #push(event: EpochEvent): void {
-    // The fields some epochs leave out keep their latest value (for...in is the cheapest walk over an event).
+    // The fields some epochs leave out keep their latest value. They come with fresh layer statistics (the
+    // trainer sends the boundary and the pictures only then, and reuses the layers array in between), so the
+    // event's fields are walked only when its layers are new: an epoch without them costs a comparison.
+    if (event.layers !== this.#lastLayers) {
+      this.#lastLayers = event.layers;
+      this.#carry(event);
+    }
+    this.#latest = event;
+    const epoch = event.epoch;
+    if (this.#first === undefined) this.#first = epoch;
+    if ((epoch - this.#first) % this.#spacing === 0) {
+      this.#carry(event);
+      this.#grid.push({ epoch, packed: packValue(this.#carried, this.#skeletons) });
+      this.#tail = undefined;
+    } else if (this.#tail === undefined || this.#tail.packed !== undefined) {
+      this.#tail = { epoch }; // a packed tail may have been handed out by entries(): never changed
+    } else {
+      this.#tail.epoch = epoch;
+    }
+    while (this.length > this.capacity) this.#thin();
+  }
+
+  /** Copies the event's defined fields over the carried ones. */
+  #carry(event: EpochEvent): void {
     const carried = this.#carried;
     for (const key in event) {
       const value = (event as unknown as Record<string, unknown>)[key];
       if (value !== undefined) carried[key] = value;
     }
-    const epoch = event.epoch;
-    if (this.#first === undefined) this.#first = epoch;
-    if ((epoch - this.#first) % this.#spacing === 0) {
-      this.#grid.push({ epoch, packed: packValue(carried, this.#skeletons) });
-      this.#tail = undefined;
-    } else {
-      this.#tail = { epoch };
-    }
-    while (this.length > this.capacity) this.#thin();
   }
 
   /** Doubles the spacing and drops the snapshots off the new grid; the latest stays (as the tail if needed). */
@@ -393,7 +412,10 @@ export class Timeline implements TimelineReader {
     }
     if (index < this.#grid.length) return this.#grid[index];
     const tail = this.#tail!;
-    if (tail.packed === undefined) tail.packed = packValue(this.#carried, this.#skeletons);
+    if (tail.packed === undefined) {
+      this.#carry(this.#latest!);
+      tail.packed = packValue(this.#carried, this.#skeletons);
+    }
     return tail as TimelineEntry;
   }
 

@@ -67,13 +67,17 @@ export class PackedSkeletons {
 
   /** Index of `skeleton`, added when new. */
   intern(skeleton: Skeleton): number {
-    const key = JSON.stringify(skeleton);
-    let index = this.#index.get(key);
+    return this.internText(JSON.stringify(skeleton));
+  }
+
+  /** Index of the skeleton whose JSON text is `text`, added when new. */
+  internText(text: string): number {
+    let index = this.#index.get(text);
     if (index === undefined) {
       index = this.list.length;
-      this.list.push(skeleton);
-      this.#index.set(key, index);
-      this.#bytes += 2 * key.length + 64;
+      this.list.push(JSON.parse(text));
+      this.#index.set(text, index);
+      this.#bytes += 2 * text.length + 64;
     }
     return index;
   }
@@ -84,63 +88,172 @@ export class PackedSkeletons {
   }
 }
 
-function isNumberArray(value: unknown): value is ArrayLike<number> {
-  if (ArrayBuffer.isView(value)) {
-    return !(value instanceof DataView) && !(value instanceof BigInt64Array) &&
-      !(value instanceof BigUint64Array);
-  }
-  if (!Array.isArray(value) || value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "number") return false;
-  return true;
-}
-
-/** Rows × columns when `value` is a non-empty array of number arrays of one non-zero length, else undefined. */
-function matrixShape(value: unknown): [number, number] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const first = value[0];
-  if (!isNumberArray(first)) return undefined;
-  for (let i = 0; i < value.length; i++) {
-    if (!isNumberArray(value[i]) || value[i].length !== first.length) return undefined;
-  }
-  return [value.length, first.length];
-}
-
 /**
- * Packs a JSON-like value (an event) into a skeleton and two number lists. Fields that are undefined are left
- * out, as JSON would; functions and other non-data values are rejected.
+ * Packs JSON-like values: walks a value once, writing its numbers into growing scratch buffers (no boxed numbers,
+ * no garbage per number) and its skeleton as JSON text, which is interned by that text.
  */
-function packNode(value: unknown, f64: number[], f32: number[]): Skeleton {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") {
-    f64.push(value);
-    return { "#": "d" };
+class Packer {
+  f64 = new Float64Array(256);
+  f32 = new Float32Array(4096);
+  n64 = 0;
+  n32 = 0;
+
+  #room64(extra: number): void {
+    if (this.n64 + extra <= this.f64.length) return;
+    const bigger = new Float64Array(Math.max(this.f64.length * 2, this.n64 + extra));
+    bigger.set(this.f64.subarray(0, this.n64));
+    this.f64 = bigger;
   }
-  if (isNumberArray(value)) {
-    for (let i = 0; i < value.length; i++) f32.push(value[i]);
-    return { "#": "f", n: value.length };
+
+  #room32(extra: number): void {
+    if (this.n32 + extra <= this.f32.length) return;
+    const bigger = new Float32Array(Math.max(this.f32.length * 2, this.n32 + extra));
+    bigger.set(this.f32.subarray(0, this.n32));
+    this.f32 = bigger;
   }
-  const shape = matrixShape(value);
-  if (shape !== undefined) {
-    for (const row of value as ArrayLike<number>[]) for (let i = 0; i < row.length; i++) f32.push(row[i]);
-    return { "#": "f", r: shape[0], n: shape[1] };
+
+  /** Appends the numbers of `value` to the Float32 part; false (and nothing appended) when it is not all numbers. */
+  #numbers(value: unknown): boolean {
+    if (ArrayBuffer.isView(value)) {
+      if (value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array) {
+        return false;
+      }
+      const view = value as unknown as ArrayLike<number>;
+      this.#room32(view.length);
+      this.f32.set(view, this.n32);
+      this.n32 += view.length;
+      return true;
+    }
+    if (!Array.isArray(value) || value.length === 0) return false;
+    this.#room32(value.length);
+    const f32 = this.f32, start = this.n32;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v !== "number") {
+        this.n32 = start;
+        return false;
+      }
+      f32[start + i] = v;
+    }
+    this.n32 = start + value.length;
+    return true;
   }
-  if (Array.isArray(value)) return value.map((item) => packNode(item ?? null, f64, f32));
-  if (typeof value === "object") {
-    const out: { [key: string]: Skeleton } = {};
+
+  /**
+   * Appends `value`'s numbers and returns its skeleton as JSON text. Fields that are undefined are left out, as
+   * JSON would; functions and other non-data values are rejected.
+   */
+  node(value: unknown): string {
+    if (value === null) return "null";
+    switch (typeof value) {
+      case "number":
+        this.#room64(1);
+        this.f64[this.n64++] = value;
+        return '{"#":"d"}';
+      case "string":
+        return JSON.stringify(value);
+      case "boolean":
+        return value ? "true" : "false";
+      case "object":
+        break;
+      default:
+        throw new TypeError(`Cannot pack the value: expected JSON-like data, got a ${typeof value}`);
+    }
+    const startCount = this.n32;
+    if (this.#numbers(value)) return `{"#":"f","n":${this.n32 - startCount}}`;
+    if (Array.isArray(value)) {
+      // rows of numbers of one length: a matrix
+      const first = value[0];
+      if (value.length > 0 && Array.isArray(first) && first.length > 0) {
+        let rows = 0;
+        while (rows < value.length && value[rows]?.length === first.length && this.#numbers(value[rows])) {
+          rows++;
+        }
+        if (rows === value.length) return `{"#":"f","r":${rows},"n":${first.length}}`;
+        this.n32 = startCount;
+      }
+      let text = "[";
+      for (let i = 0; i < value.length; i++) text += (i > 0 ? "," : "") + this.node(value[i] ?? null);
+      return text + "]";
+    }
+    let text = "{", marker = false;
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) out[key] = packNode(item, f64, f32);
+      if (item === undefined) continue;
+      if (key === "#") marker = true;
+      text += (text.length > 1 ? "," : "") + JSON.stringify(key) + ":" + this.node(item);
     }
-    return "#" in out ? { "#": "o", v: out } : out;
+    text += "}";
+    return marker ? `{"#":"o","v":${text}}` : text;
   }
-  throw new TypeError(`Cannot pack the value: expected JSON-like data, got a ${typeof value}`);
+}
+
+const packer = new Packer();
+
+/** Packs `value` into the packer's scratch buffers (`packer.f64[0, n64)`, `packer.f32[0, n32)`); the skeleton. */
+function packScratch(value: unknown, skeletons: PackedSkeletons): number {
+  packer.n64 = 0;
+  packer.n32 = 0;
+  return skeletons.internText(packer.node(value));
 }
 
 /** Packs `value` into typed arrays, interning its skeleton in `skeletons`. */
 export function packValue(value: unknown, skeletons: PackedSkeletons): PackedValue {
-  const f64: number[] = [], f32: number[] = [];
-  const skeleton = packNode(value, f64, f32);
-  return { skeleton: skeletons.intern(skeleton), f64: Float64Array.from(f64), f32: Float32Array.from(f32) };
+  const skeleton = packScratch(value, skeletons);
+  return { skeleton, f64: packer.f64.slice(0, packer.n64), f32: packer.f32.slice(0, packer.n32) };
+}
+
+/** Where a snapshot's numbers are in a timeline's arena. */
+interface Slot {
+  epoch: number;
+  skeleton: number;
+  o64: number;
+  n64: number;
+  o32: number;
+  n32: number;
+}
+
+/**
+ * The numbers of every kept snapshot in two buffers, so a snapshot costs no buffer of its own (thousands of small
+ * ArrayBuffers would each be external memory for the garbage collector to chase). Dropped snapshots leave holes
+ * until the next compaction, which copies the live ones into new buffers twice their size.
+ */
+class Arena {
+  f64: Float64Array;
+  f32: Float32Array;
+  n64 = 0;
+  n32 = 0;
+
+  constructor(size64: number, size32: number) {
+    this.f64 = new Float64Array(size64);
+    this.f32 = new Float32Array(size32);
+  }
+
+  /** Whether n64 + n32 more numbers fit. */
+  fits(n64: number, n32: number): boolean {
+    return this.n64 + n64 <= this.f64.length && this.n32 + n32 <= this.f32.length;
+  }
+
+  /** Appends numbers (the arena must have room) and points `slot` at them. */
+  put(slot: Slot, f64: Float64Array, f32: Float32Array): void {
+    slot.o64 = this.n64;
+    slot.o32 = this.n32;
+    slot.n64 = f64.length;
+    slot.n32 = f32.length;
+    this.f64.set(f64, this.n64);
+    this.f32.set(f32, this.n32);
+    this.n64 += f64.length;
+    this.n32 += f32.length;
+  }
+
+  /** The packed value a slot points at (views into the arena, valid until the next compaction). */
+  view(slot: Slot): PackedValue {
+    return {
+      skeleton: slot.skeleton,
+      f64: this.f64.subarray(slot.o64, slot.o64 + slot.n64),
+      f32: this.f32.subarray(slot.o32, slot.o32 + slot.n32),
+    };
+  }
 }
 
 /** Where unpacking has got to in the two number lists. */
@@ -281,16 +394,20 @@ export class Timeline implements TimelineReader {
   #start?: StartEvent;
   #end?: EndEvent;
   #skeletons = new PackedSkeletons();
-  #grid: TimelineEntry[] = [];
+  #arena = new Arena(0, 0);
+  #grid: Slot[] = [];
   #spacing = 1;
   #first: number | undefined;
-  /** The latest epoch when it is off the grid (packed on demand, `packed` undefined until then). */
-  #tail: { epoch: number; packed?: PackedValue } | undefined;
+  /** The latest epoch when it is off the grid (packed on demand, `slot` undefined until then). */
+  #tail: { epoch: number; slot?: Slot } | undefined;
   /** The latest value of every field of the epoch events so far (the latest event merged in when packed). */
   #carried: Record<string, unknown> = {};
   /** The layers of the last event whose fields were carried, and the latest event. */
   #lastLayers: unknown;
   #latest: EpochEvent | undefined;
+  /** The last snapshot packed in full, with its fields, for sharing its numbers with the next (see #reuse). */
+  #lastPack: { keys: string[]; values: unknown[]; slot: Slot } | undefined;
+  #topNumberCache = new Map<number, [string, number][]>();
 
   /** An empty timeline. */
   constructor(options: TimelineOptions = {}) {
@@ -308,7 +425,14 @@ export class Timeline implements TimelineReader {
     timeline.#end = parts.end;
     timeline.#skeletons = parts.skeletons;
     timeline.#spacing = parts.spacing;
-    timeline.#grid = parts.entries.slice();
+    let size64 = 0, size32 = 0;
+    for (const { packed } of parts.entries) size64 += packed.f64.length, size32 += packed.f32.length;
+    timeline.#arena = new Arena(size64, size32);
+    for (const { epoch, packed } of parts.entries) {
+      const slot = { epoch, skeleton: packed.skeleton, o64: 0, n64: 0, o32: 0, n32: 0 };
+      timeline.#arena.put(slot, packed.f64, packed.f32);
+      timeline.#grid.push(slot);
+    }
     timeline.#first = parts.entries[0]?.epoch;
     return timeline;
   }
@@ -348,6 +472,7 @@ export class Timeline implements TimelineReader {
         this.#start = event;
         this.#end = undefined;
         this.#skeletons = new PackedSkeletons();
+        this.#arena = new Arena(0, 0);
         this.#grid = [];
         this.#spacing = 1;
         this.#first = undefined;
@@ -355,6 +480,8 @@ export class Timeline implements TimelineReader {
         this.#carried = {};
         this.#lastLayers = undefined;
         this.#latest = undefined;
+        this.#lastPack = undefined;
+        this.#topNumberCache = new Map();
         return;
       case "epoch":
         return this.#push(event);
@@ -376,13 +503,13 @@ export class Timeline implements TimelineReader {
     const epoch = event.epoch;
     if (this.#first === undefined) this.#first = epoch;
     if ((epoch - this.#first) % this.#spacing === 0) {
-      this.#carry(event);
-      this.#grid.push({ epoch, packed: packValue(this.#carried, this.#skeletons) });
+      this.#grid.push(this.#pack(epoch));
       this.#tail = undefined;
-    } else if (this.#tail === undefined || this.#tail.packed !== undefined) {
-      this.#tail = { epoch }; // a packed tail may have been handed out by entries(): never changed
+    } else if (this.#tail === undefined) {
+      this.#tail = { epoch };
     } else {
       this.#tail.epoch = epoch;
+      this.#tail.slot = undefined;
     }
     while (this.length > this.capacity) this.#thin();
   }
@@ -396,51 +523,175 @@ export class Timeline implements TimelineReader {
     }
   }
 
+  /** Packs the latest epoch (with the carried fields) into the arena. */
+  #pack(epoch: number): Slot {
+    this.#carry(this.#latest!);
+    const carried = this.#carried;
+    const reused = this.#reuse(carried, epoch);
+    if (reused) return reused;
+    const skeleton = packScratch(carried, this.#skeletons);
+    const f64 = packer.f64.subarray(0, packer.n64), f32 = packer.f32.subarray(0, packer.n32);
+    if (!this.#arena.fits(f64.length, f32.length)) this.#compact(f64.length, f32.length);
+    const slot = { epoch, skeleton, o64: 0, n64: 0, o32: 0, n32: 0 };
+    this.#arena.put(slot, f64, f32);
+    const keys = Object.keys(carried);
+    this.#lastPack = { keys, values: keys.map((key) => carried[key]), slot };
+    return slot;
+  }
+
+  /**
+   * Packs a snapshot whose fields other than plain numbers are the very objects of the last packed one (the
+   * statistics did not change in between, as on fast runs): its Float32 part is shared with that snapshot, and its
+   * Float64 part is that one's with the top-level numbers (epoch, losses, …) of this epoch. Undefined otherwise.
+   */
+  #reuse(carried: Record<string, unknown>, epoch: number): Slot | undefined {
+    const last = this.#lastPack;
+    if (last === undefined) return undefined;
+    const keys = Object.keys(carried);
+    if (keys.length !== last.keys.length) return undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const value = carried[keys[i]];
+      if (keys[i] !== last.keys[i]) return undefined;
+      if (typeof value === "number" ? typeof last.values[i] !== "number" : value !== last.values[i]) {
+        return undefined;
+      }
+    }
+    const positions = this.#topNumbers(last.slot.skeleton);
+    if (positions === undefined) return undefined;
+    if (!this.#arena.fits(last.slot.n64, 0)) this.#compact(last.slot.n64, 0);
+    const arena = this.#arena, from = this.#lastPack!.slot; // compaction moved it: read the slot again
+    const slot = {
+      epoch,
+      skeleton: from.skeleton,
+      o64: arena.n64,
+      n64: from.n64,
+      o32: from.o32,
+      n32: from.n32,
+    };
+    arena.f64.copyWithin(slot.o64, from.o64, from.o64 + from.n64);
+    for (const [key, position] of positions) arena.f64[slot.o64 + position] = carried[key] as number;
+    arena.n64 += from.n64;
+    return slot;
+  }
+
+  /** Where each top-level number of a skeleton's values sits in their Float64 part (undefined for a wrapped one). */
+  #topNumbers(skeleton: number): [string, number][] | undefined {
+    let cached = this.#topNumberCache.get(skeleton);
+    if (cached === undefined) {
+      const root = this.#skeletons.list[skeleton];
+      if (root === null || typeof root !== "object" || Array.isArray(root) || "#" in root) return undefined;
+      cached = [];
+      let count = 0;
+      const walk = (node: Skeleton): void => {
+        if (node === null || typeof node !== "object") return;
+        if (Array.isArray(node)) return node.forEach(walk);
+        if (node["#"] === "d") return void count++;
+        if (node["#"] === "f") return;
+        const fields = node["#"] === "o" ? node.v as { [key: string]: Skeleton } : node;
+        for (const key of Object.keys(fields)) walk(fields[key]);
+      };
+      for (const key of Object.keys(root)) {
+        const node = root[key];
+        if (node !== null && typeof node === "object" && !Array.isArray(node) && node["#"] === "d") {
+          cached.push([key, count]);
+        }
+        walk(node);
+      }
+      this.#topNumberCache.set(skeleton, cached);
+    }
+    return cached;
+  }
+
+  /** The snapshots' slots, oldest first (the tail's when packed). */
+  #slots(): Slot[] {
+    const slots = this.#grid.slice();
+    if (this.#tail?.slot) slots.push(this.#tail.slot);
+    return slots;
+  }
+
+  /**
+   * Copies the live snapshots into new buffers with room for twice them plus `n64`, `n32` more numbers; a Float32
+   * part shared by several snapshots is copied once (and the last packed one's, which the next may share, kept).
+   */
+  #compact(n64: number, n32: number): void {
+    const slots = this.#slots();
+    const last = this.#lastPack?.slot;
+    if (last !== undefined && !slots.includes(last)) slots.push(last);
+    let live64 = n64, live32 = n32;
+    const seen32 = new Set<number>();
+    for (const slot of slots) {
+      live64 += slot.n64;
+      if (!seen32.has(slot.o32)) seen32.add(slot.o32), live32 += slot.n32;
+    }
+    const old = this.#arena;
+    const arena = new Arena(Math.max(64, 2 * live64), Math.max(1024, 2 * live32));
+    const moved32 = new Map<number, number>();
+    for (const slot of slots) {
+      const o64 = slot.o64, o32 = slot.o32;
+      slot.o64 = arena.n64;
+      arena.f64.set(old.f64.subarray(o64, o64 + slot.n64), arena.n64);
+      arena.n64 += slot.n64;
+      const moved = moved32.get(o32);
+      if (moved !== undefined) slot.o32 = moved;
+      else {
+        slot.o32 = arena.n32;
+        moved32.set(o32, arena.n32);
+        arena.f32.set(old.f32.subarray(o32, o32 + slot.n32), arena.n32);
+        arena.n32 += slot.n32;
+      }
+    }
+    this.#arena = arena;
+  }
+
   /** Doubles the spacing and drops the snapshots off the new grid; the latest stays (as the tail if needed). */
   #thin(): void {
     this.#spacing *= 2;
     const first = this.#first!, spacing = this.#spacing;
     const grid = this.#grid;
     const last = grid[grid.length - 1];
-    this.#grid = grid.filter((entry) => (entry.epoch - first) % spacing === 0);
-    if (this.#tail === undefined && this.#grid[this.#grid.length - 1] !== last) this.#tail = last;
+    this.#grid = grid.filter((slot) => (slot.epoch - first) % spacing === 0);
+    if (this.#tail === undefined && this.#grid[this.#grid.length - 1] !== last) {
+      this.#tail = { epoch: last.epoch, slot: last };
+    }
   }
 
-  #entry(index: number): TimelineEntry {
+  #slot(index: number): Slot {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`Cannot read snapshot ${index}: the timeline has ${this.length}`);
     }
     if (index < this.#grid.length) return this.#grid[index];
     const tail = this.#tail!;
-    if (tail.packed === undefined) {
-      this.#carry(this.#latest!);
-      tail.packed = packValue(this.#carried, this.#skeletons);
-    }
-    return tail as TimelineEntry;
+    if (tail.slot === undefined) tail.slot = this.#pack(tail.epoch);
+    return tail.slot;
   }
 
   /** The epoch of snapshot `index` (0 is the first). */
   epochAt(index: number): number {
     if (index === this.#grid.length && this.#tail) return this.#tail.epoch;
-    return this.#entry(index).epoch;
+    return this.#slot(index).epoch;
   }
 
   /** The kept epochs, oldest first. */
   epochs(): number[] {
-    const epochs = this.#grid.map((entry) => entry.epoch);
+    const epochs = this.#grid.map((slot) => slot.epoch);
     if (this.#tail) epochs.push(this.#tail.epoch);
     return epochs;
   }
 
   /** The epoch event of snapshot `index`, with the latest decision boundary and other fields of that time. */
   eventAt(index: number): EpochEvent {
-    return unpackValue(this.#entry(index).packed, this.#skeletons.list) as EpochEvent;
+    const slot = this.#slot(index);
+    return unpackValue(this.#arena.view(slot), this.#skeletons.list) as EpochEvent;
   }
 
-  /** Every snapshot, packed, oldest first (the latest packed now if it was not yet). */
+  /**
+   * Every snapshot, packed, oldest first (the latest packed now if it was not yet). The arrays are views that
+   * stay valid until the timeline records again.
+   */
   entries(): TimelineEntry[] {
     const out: TimelineEntry[] = [];
-    for (let i = 0; i < this.length; i++) out.push(this.#entry(i));
+    for (let i = 0; i < this.length; i++) this.#slot(i);
+    for (const slot of this.#slots()) out.push({ epoch: slot.epoch, packed: this.#arena.view(slot) });
     return out;
   }
 
@@ -457,16 +708,12 @@ export class Timeline implements TimelineReader {
   }
 
   /**
-   * Bytes the kept snapshots take: their typed arrays, the shared skeletons and a fixed overhead per snapshot.
-   * The live events the timeline refers to (the latest one) belong to the trainer and are not counted.
+   * Bytes the timeline takes: its two number buffers (whole, with their room to grow and the holes of dropped
+   * snapshots), the shared skeletons and a fixed overhead per snapshot. The live events it refers to (the
+   * latest one) belong to the trainer and are not counted.
    */
   byteSize(): number {
-    let bytes = this.#skeletons.byteSize;
-    const count = (packed: PackedValue | undefined) => {
-      if (packed !== undefined) bytes += packed.f64.byteLength + packed.f32.byteLength + SNAPSHOT_OVERHEAD;
-    };
-    for (const entry of this.#grid) count(entry.packed);
-    count(this.#tail?.packed);
-    return bytes;
+    return this.#skeletons.byteSize + this.#arena.f64.byteLength + this.#arena.f32.byteLength +
+      SNAPSHOT_OVERHEAD * this.length;
   }
 }

@@ -48,6 +48,14 @@ const END_REASONS: readonly EndReason[] = [
 
 let crcTable: Uint32Array | undefined;
 
+/** Whether this machine stores numbers little-endian, as the file does (then arrays are copied as bytes). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The bytes of a typed array (a view, no copy). */
+function bytesOf(array: Float64Array | Float32Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
 /** CRC-32 (IEEE 802.3 polynomial, reflected), the checksum of zlib and PNG. */
 export function crc32(bytes: Uint8Array): number {
   if (crcTable === undefined) {
@@ -119,6 +127,13 @@ export function encodeTimeline(timeline: Timeline): Uint8Array {
     view.setUint32(at + 12, packed.f64.length, true);
     view.setUint32(at + 16, packed.f32.length, true);
     at += 20;
+    if (LITTLE_ENDIAN) {
+      bytes.set(bytesOf(packed.f64), at);
+      at += packed.f64.byteLength;
+      bytes.set(bytesOf(packed.f32), at);
+      at += packed.f32.byteLength;
+      continue;
+    }
     for (let i = 0; i < packed.f64.length; i++, at += 8) view.setFloat64(at, packed.f64[i], true);
     for (let i = 0; i < packed.f32.length; i++, at += 4) view.setFloat32(at, packed.f32[i], true);
   }
@@ -234,9 +249,17 @@ export function decodeTimeline(bytes: Uint8Array, options: DecodeTimelineOptions
     }
     at += 20;
     if (at + 8 * n64 + 4 * n32 > limit) fail(`${what} at byte ${at - 20} is cut short`);
-    const f64 = new Float64Array(n64), f32 = new Float32Array(n32);
-    for (let i = 0; i < n64; i++, at += 8) f64[i] = view.getFloat64(at, true);
-    for (let i = 0; i < n32; i++, at += 4) f32[i] = view.getFloat32(at, true);
+    let f64: Float64Array, f32: Float32Array;
+    if (LITTLE_ENDIAN) {
+      f64 = new Float64Array(bytes.slice(at, at + 8 * n64).buffer);
+      at += 8 * n64;
+      f32 = new Float32Array(bytes.slice(at, at + 4 * n32).buffer);
+      at += 4 * n32;
+    } else {
+      f64 = new Float64Array(n64), f32 = new Float32Array(n32);
+      for (let i = 0; i < n64; i++, at += 8) f64[i] = view.getFloat64(at, true);
+      for (let i = 0; i < n32; i++, at += 4) f32[i] = view.getFloat32(at, true);
+    }
     if (r > 0) {
       if (!Number.isFinite(epoch) || (records.length > 0 && epoch <= records[records.length - 1].epoch)) {
         fail(`${what}: epoch ${epoch} does not follow epoch ${records[records.length - 1]?.epoch ?? 0}`);

@@ -13,6 +13,7 @@ import {
   TIMELINE_MEMORY_BOUND,
   unpackValue,
 } from "../../src/train/timeline.ts";
+import { decodeTimeline, encodeTimeline } from "../../src/train/timeline_file.ts";
 import { train } from "../../src/train/trainer.ts";
 import { xorEpoch, xorStart } from "../fixtures/ui_events.ts";
 
@@ -103,6 +104,42 @@ Deno.test("Timeline.eventAt() gives each snapshot's event, with fields later epo
   assert.equal(timeline.indexAtOrBefore(99), 2);
 });
 
+Deno.test("Timeline shares the numbers of snapshots whose statistics did not change; each keeps its own losses", () => {
+  // as on a fast run: fresh statistics (new layers, a boundary) every 7 epochs, the same objects in between
+  const events: EpochEvent[] = [];
+  for (let e = 1; e <= 3000; e++) {
+    const fresh = xorEpoch(1 + Math.floor((e - 1) / 7));
+    const previous = events[e - 2];
+    const same = (e - 1) % 7 !== 0 && previous !== undefined;
+    events.push({
+      ...(same ? previous : fresh),
+      epoch: e,
+      trainLoss: 1 / e,
+      elapsedSeconds: e / 100,
+      boundary: same ? undefined : fresh.boundary,
+    });
+  }
+  const timeline = new Timeline({ capacity: 50 });
+  timeline.record(xorStart());
+  for (const event of events) timeline.record(event);
+  const fromFile = decodeTimeline(encodeTimeline(timeline));
+  for (const copy of [timeline, fromFile]) {
+    for (let i = 0; i < copy.length; i++) {
+      const snapshot = copy.eventAt(i);
+      const event = events[snapshot.epoch - 1];
+      const fresh = events[snapshot.epoch - 1 - ((snapshot.epoch - 1) % 7)];
+      assert.equal(snapshot.trainLoss, 1 / snapshot.epoch);
+      assert.equal(snapshot.elapsedSeconds, event.elapsedSeconds);
+      assert.equal(snapshot.layers[1].gradientNorm, fresh.layers[1].gradientNorm);
+      assert.deepEqual(
+        snapshot.layers[0].weights,
+        event.layers[0].weights!.map((row) => [...Float32Array.from(row)]),
+      );
+      assert.deepEqual(snapshot.boundary!.values, [...Float32Array.from(fresh.boundary!.values)]);
+    }
+  }
+});
+
 Deno.test("packValue() and unpackValue() keep any JSON-like value (numbers arrays in Float32)", () => {
   const skeletons = new PackedSkeletons();
   const value = {
@@ -179,13 +216,19 @@ Deno.test("Timeline of the Fashion-MNIST network stays under TIMELINE_MEMORY_BOU
   assert.equal(last.layers[0].meanActivation.length, 256);
   assert.deepEqual(last.confusion, event.confusion);
   assert.deepEqual(last.samplePredictions, event.samplePredictions);
-  // Worst case: all 400 snapshots as large as the largest.
+  // Worst case: all 400 snapshots as large as these, in buffers with room to grow (byteSize counts it).
   const worst = perSnapshot * TIMELINE_CAPACITY;
   assert.ok(
     worst <= TIMELINE_MEMORY_BOUND,
     `${TIMELINE_CAPACITY} snapshots of ${Math.round(perSnapshot)} bytes: ${worst} > ${TIMELINE_MEMORY_BOUND}`,
   );
-  // and the typed arrays are what the count says: about 4 bytes per number of the event's arrays
+  // A snapshot's numbers: about 4 bytes per number of the event's arrays, and the buffers at most about twice them.
   const numbers = 1280 + 2 * (256 + 128 + 10) + 9 * 24 + event.filters!.weights.flat().length;
-  assert.ok(perSnapshot >= 4 * numbers && perSnapshot < 4 * numbers * 1.5 + 2000, `${perSnapshot} bytes`);
+  const packed = timeline.entries().reduce(
+    (sum, e) => sum + e.packed.f32.byteLength + e.packed.f64.byteLength,
+    0,
+  );
+  assert.ok(packed / timeline.length >= 4 * numbers, `${packed / timeline.length} bytes per snapshot packed`);
+  assert.ok(packed / timeline.length < 4 * numbers * 1.2 + 1000, `${packed / timeline.length} bytes packed`);
+  assert.ok(bytes < 2.2 * packed + 100_000, `${bytes} bytes in all for ${packed} packed`);
 });

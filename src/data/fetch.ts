@@ -69,7 +69,14 @@ function joinUrl(base: string, file: string): string {
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch's TypeError says only "fetch failed"; its cause says why, after the URL the message names already
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  if (cause === undefined) return error.message;
+  return cause.replace(/^error sending request for url \([^)]*\): /, "").replace(
+    /^client error \(\w+\): /,
+    "",
+  );
 }
 
 function sleep(ms: number): Promise<void> {
@@ -208,9 +215,8 @@ async function downloadFile(
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
       if (attempt >= attempts) {
-        throw new DataError(`Cannot download the file: ${error.message} (${attempts} attempts)`, {
-          file: url,
-        });
+        const tries = attempts === 1 ? "1 attempt" : `${attempts} attempts`;
+        throw new DataError(`Cannot download the file: ${error.message} (${tries})`, { file: url });
       }
       const resumeFrom = (await sizeOf(part)) ?? 0;
       onEvent?.({ type: "retry", file, attempt: attempt + 1, attempts, reason: error.message, resumeFrom });

@@ -161,6 +161,25 @@ Deno.test("fetchDataset() starts again when the server ignores Range, and retrie
       assert.deepEqual(await listing(tmp.path), [`${name}.part`]);
     },
   );
+  await t.step("no server at the address: the network's reason, after the attempts", async () => {
+    const closed = serveFiles(FILES);
+    const url = closed.url;
+    await closed[Symbol.asyncDispose]();
+    await using tmp = await tempDir();
+    const error = await rejection(
+      fetchDataset("fashion-mnist", {
+        dir: tmp.path,
+        baseUrl: url,
+        sha256: SHA256,
+        retryDelayMs: 0,
+        attempts: 2,
+      }),
+    );
+    const expected = `^${url}train-images-idx3-ubyte.gz: Cannot download the file: .+ \\(2 attempts\\)$`;
+    assert.match(error.message, new RegExp(expected));
+    assert.doesNotMatch(error.message, /fetch failed/);
+    assert.deepEqual(await listing(tmp.path), []);
+  });
   await t.step("404 is not retried", async () => {
     await using server = serveFiles(new Map());
     await using tmp = await tempDir();

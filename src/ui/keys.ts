@@ -135,9 +135,10 @@ function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefi
  * Maps a key name to what it does in the given state: space pauses or resumes, `n` steps one epoch while paused
  * (or finishes the epoch paused in), `+`/`-` double or halve the learning rate, `<`/`>` halve or double the pace
  * and `=` removes it, ←/→ or tab select a layer, `s` saves, `q` or ctrl-c quits (after the end: closes), `r`
- * restarts (also after the end), `l` toggles the log scale, `v` cycles the view beside the loss chart and `?` the help; with `options.timeline`, `[ ] { }
- * Home End` move through the timeline and `p` plays it back (see `scrubAction`); `e`, esc, `,` `.` and ↑ ↓ work the
- * explain view (see `explainOutcome`). Keys that do nothing now give an empty outcome.
+ * restarts (also after the end), `l` toggles the log scale, `v` cycles the view beside the loss chart and `?`
+ * the help; with `options.timeline`, `[ ] { } Home End` move through the timeline and `p` plays it back (see
+ * `scrubAction`); `e`, esc, `,` `.` and ↑ ↓ work the explain view (see `explainOutcome`). Keys that do nothing now
+ * give an empty outcome.
  *
  * @example
  * ```ts

@@ -1,11 +1,11 @@
 // The command line: parse arguments, wire config → data → network → trainer → printer or dashboard, print errors.
 
-import { basename, isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, normalize, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./_atomic_write.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
-import { stringifyConfig, suggest } from "./config/parse_config.ts";
+import { configLocation, stringifyConfig, suggest } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
 import { fetchDataset, type FetchEvent } from "./data/fetch.ts";
@@ -47,7 +47,7 @@ import { CLEAR_LINE, escapeControl } from "./ui/ansi.ts";
 import { fetchProgressLine, formatBytes } from "./ui/fetch_progress.ts";
 import { runDashboard } from "./ui/run_dashboard.ts";
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 130 interrupted. */
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage, config or data error (bad input), 130 interrupted. */
 const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 class UsageError extends Error {}
@@ -69,7 +69,8 @@ Commands:
   export <model.json>       the model as an ONNX file (--onnx) or a dependency-free TypeScript module (--ts)
   fetch <dataset>           download fashion-mnist or mnist into the user's cache, checking SHA-256
 
-Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage or config error, 130 interrupted.`,
+Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage, config or data error,
+130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
 
 Options:
@@ -228,12 +229,48 @@ export interface Prepared {
 }
 
 /**
+ * A data file's error with the config key that named the file and where that key is written, so the one line
+ * says both what is wrong in the data file and how the config led there:
+ * `data/x.csv:7: column "a": expected a number, got "abc" (data.path in configs/x.yaml:5:9)`.
+ */
+function withConfigKey(error: DataError, config: TrainConfig, configPath: string): DataError {
+  const baseDir = dirnameOf(configPath);
+  const keys: [string, string | undefined][] = [
+    ["data.path", config.data.path],
+    ["data.images", config.data.images],
+    ["data.labels", config.data.labels],
+    ["data.test.path", config.data.test?.path],
+    ["data.test.images", config.data.test?.images],
+    ["data.test.labels", config.data.test?.labels],
+  ];
+  const shown = (path: string) => normalize(isAbsolute(path) ? path : `${baseDir}/${path}`);
+  const key = error.path ?? keys.find(([, path]) => path !== undefined && shown(path) === error.file)?.[0] ??
+    "data";
+  const where = configLocation(config.data, key);
+  if (where.file === error.file) return error; // the error already points into the config
+  const place = where.file === undefined
+    ? configPath
+    : `${where.file}${where.line === undefined ? "" : `:${where.line}:${where.column}`}`;
+  const detail = error.path !== undefined
+    ? `${error.detail} (set in ${place})`
+    : `${error.detail} (${key} in ${place})`;
+  return new DataError(detail, {
+    file: error.file,
+    line: error.line,
+    column: error.column,
+    path: error.path,
+  });
+}
+
+/**
  * Loads a config's data and builds its network on its backend, exactly as `train` does (also used by the
  * benchmarks). `backend.dispose()` stops its worker threads early (they also stop by themselves when idle).
  */
 export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
-  const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng });
+  const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng }).catch((error) => {
+    throw error instanceof DataError ? withConfigKey(error, config, configPath) : error;
+  });
   const shape = resolveNetworkShape(config.network, {
     inputSize: data.train.inputSize,
     task: data.train.task,
@@ -1012,7 +1049,12 @@ export async function main(args: string[]): Promise<number> {
       printError(error.message);
       return EXIT.usage;
     }
-    if (error instanceof DataError || error instanceof ModelFileError || error instanceof UserFileError) {
+    // a missing or malformed data file is bad input, like a bad config: exit 2
+    if (error instanceof DataError) {
+      printError(error.message);
+      return EXIT.usage;
+    }
+    if (error instanceof ModelFileError || error instanceof UserFileError) {
       printError(error.message);
       return EXIT.failure;
     }

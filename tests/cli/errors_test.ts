@@ -174,19 +174,22 @@ const CASES: ErrorCase[] = [
       `unknown command "trian" (expected one of train, evaluate, predict, validate, gradcheck, inspect, explain, replay, export, fetch)`,
   },
   {
-    name: "train fails on a data file that does not exist, naming the file and key",
+    name: "train: a data file that does not exist is exit 2, naming the file, the key and the config",
     command: "train",
     args: (dir) => [`${CLI}/missing_data.yaml`, "--headless", "--out", dir],
-    code: 1,
-    message: () => "tests/fixtures/cli/does_not_exist.csv: data.path: Cannot read the file: not found",
+    code: 2,
+    message: () =>
+      "tests/fixtures/cli/does_not_exist.csv: data.path: Cannot read the file: not found " +
+      "(set in tests/fixtures/cli/missing_data.yaml:4:9)",
   },
   {
-    name: "train fails on a CSV row with a word in a feature column, naming file, line and column",
+    name: "train: a CSV row with a word in a feature column is exit 2, naming file, line, column and config",
     command: "train",
     args: (dir) => [`${CLI}/bad_feature.yaml`, "--headless", "--out", dir],
-    code: 1,
+    code: 2,
     message: () =>
-      `tests/fixtures/cli/bad_feature.csv:4: column "sepal_width": expected a number, got "wide"`,
+      `tests/fixtures/cli/bad_feature.csv:4: column "sepal_width": expected a number, got "wide" ` +
+      "(data.path in tests/fixtures/cli/bad_feature.yaml:4:9)",
   },
   {
     name: "train fails on an IDX file with the wrong magic number",
@@ -201,12 +204,12 @@ const CASES: ErrorCase[] = [
       );
     },
     args: (dir) => [`${dir}/../idx.yaml`, "--headless", "--out", dir],
-    code: 1,
+    code: 2,
     message: (dir) =>
       `${
         dir.replace(/\/[^/]+$/, "")
       }/images.idx: Cannot read IDX file: expected magic number 0x00000801 (labels) or 0x00000803 (images), ` +
-      `got "0x00000901"`,
+      `got "0x00000901" (data.images in ${dir}/../idx.yaml:3:11)`,
   },
 ];
 

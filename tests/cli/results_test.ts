@@ -87,7 +87,7 @@ Deno.test("train reaches the README's results on iris, sine and spiral", async (
   await t.step("predict rejects a stdin row with a word, naming the line and column", async () => {
     const run = await runCli("predict", [model], { stdin: "5.1,3.5,1.4,0.2\n5.1,wide,1.4,0.2\n" });
     assert.equal(run.stderr, `error: stdin:2: column 2: expected a number, got "wide"\n`);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
   });
 });
 

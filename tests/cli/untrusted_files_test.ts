@@ -53,54 +53,55 @@ Deno.test("predict: a malformed first row is an error, not a header", async (t) 
   const named = `${tmp.path}/named.json`, unnamed = `${tmp.path}/unnamed.json`;
   await Deno.writeTextFile(named, modelText(["a", "b", "c"], ["sepal", "petal"]));
   await Deno.writeTextFile(unnamed, modelText(["a", "b", "c"]));
+  // bad input is exit 2, like a bad config
   const cases: [string, string, string, number, string][] = [
     [
       "an empty field in the first row",
       named,
       "5.1,\n5,0\n",
-      1,
+      2,
       'error: stdin:1: column 2: expected a number, got ""\n',
     ],
     [
       "a word in the first row",
       named,
       "abc,3.5\n5,0\n",
-      1,
+      2,
       'error: stdin:1: column 1: expected a number, got "abc"\n',
     ],
     [
       "a word in the first row, no feature names",
       unnamed,
       "abc,3.5\n5,0\n",
-      1,
+      2,
       'error: stdin:1: column 1: expected a number, got "abc"\n',
     ],
     [
       "a header that is not the model's features",
       named,
       "x,y\n5,0\n",
-      1,
+      2,
       'error: stdin:1: column 1: expected a number, got "x"\n',
     ],
     [
       "a malformed later row names its line",
       named,
       "sepal,petal\n5,0\n\n0,five\n",
-      1,
+      2,
       'error: stdin:4: column 2: expected a number, got "five"\n',
     ],
     [
       "empty stdin",
       named,
       "",
-      1,
+      2,
       "error: stdin: Cannot predict: no input rows (give CSV rows on stdin or --input)\n",
     ],
     [
       "only a header",
       named,
       "sepal,petal\n",
-      1,
+      2,
       "error: stdin: Cannot predict: no input rows (give CSV rows on stdin or --input)\n",
     ],
   ];

@@ -200,6 +200,15 @@ export {
   type WasmBackend,
 } from "./src/math/create_backend.ts";
 export {
+  modelToOnnx,
+  ONNX_INPUT_NAME,
+  ONNX_OPSET,
+  ONNX_OUTPUT_NAME,
+  type OnnxDtype,
+  type OnnxExportOptions,
+} from "./src/export/onnx.ts";
+export { modelToTypeScript, type TypeScriptExportOptions } from "./src/export/typescript.ts";
+export {
   type DashboardState,
   initialDashboardState,
   reduceDashboard,

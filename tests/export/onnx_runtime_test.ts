@@ -103,3 +103,26 @@ Deno.test("modelToOnnx() stores class and feature names in the model's metadata"
     await session.release();
   }
 });
+
+Deno.test("modelToOnnx() leaves out the preprocessing nodes that change nothing", async () => {
+  const model = randomModel("tanh", "linear", 12);
+  model.preprocessing = { kind: "none", shift: [0, 0, 0, 0, 0], factor: [1, 1, 1, 1, 1] };
+  const bytes = modelToOnnx(model, { dtype: "float64" });
+  const text = new TextDecoder().decode(bytes);
+  assert.ok(!text.includes("preprocessing_shift") && !text.includes("preprocessing_factor"));
+  const inputs = randomInputs(8, 5, 13);
+  assert.ok(largestError(await runOnnx(bytes, inputs, "float64"), referencePredict(model, inputs)) <= 1e-12);
+  model.preprocessing = { kind: "scale", shift: [0, 0, 0, 0, 0], factor: [0.5, 1, 1, 1, 1] };
+  const scaled = new TextDecoder().decode(modelToOnnx(model));
+  assert.ok(!scaled.includes("preprocessing_shift") && scaled.includes("preprocessing_factor"));
+});
+
+Deno.test("modelToOnnx() rejects an unknown dtype and an invalid model", () => {
+  const model = randomModel("tanh", "linear", 1);
+  assert.throws(() => modelToOnnx(model, { dtype: "float16" as OnnxDtype }), {
+    name: "RangeError",
+    message: 'Cannot export to ONNX: unknown dtype "float16" (expected float32 or float64)',
+  });
+  model.layers[0].weights[0] = [1];
+  assert.throws(() => modelToOnnx(model), { name: "ModelFileError", message: /^layers\[0\]\.weights: / });
+});

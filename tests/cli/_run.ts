@@ -65,17 +65,33 @@ function command(name: Command, args: readonly string[], options: RunCliOptions)
     stdin: options.stdin !== undefined ? "piped" : "null",
     stdout: "piped", // not a terminal: the plain printer, never the dashboard
     stderr: "piped",
-    env: { NO_COLOR: "1", ...options.env },
+    env: { NO_COLOR: "1", DENO_DIR, ...options.env },
   });
 }
+
+/**
+ * This Deno's cache folder (`deno info --json`), passed to every child as DENO_DIR: a test that moves HOME or
+ * XDG_CACHE_HOME (for the dataset cache) would otherwise move Deno's default cache too, and the child would fetch
+ * every package of deno.lock again (ONNX Runtime alone is 113 MB), which fails offline.
+ */
+const DENO_DIR: string = JSON.parse(
+  new TextDecoder().decode(
+    (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped", stderr: "null" })
+      .output())
+      .stdout,
+  ),
+).denoDir;
 
 function decode(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }
 
-/** Strips the lines Deno itself prints when it fetches a dependency the first time. */
+/**
+ * Strips what Deno itself prints the first time it fetches a dependency: `Download …` lines, and the box that
+ * says it ignored the install script of an npm package (onnxruntime-node's, which the export tests use).
+ */
 function withoutDenoNoise(stderr: string): string {
-  return stderr.replace(/^(Download|Initialize) .*\n/gm, "");
+  return stderr.replace(/^(Download|Initialize) .*\n/gm, "").replace(/^╭ Warning\n(│.*\n)*╰─.*\n/gm, "");
 }
 
 /**

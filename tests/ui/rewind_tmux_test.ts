@@ -2,6 +2,7 @@
 // back, and `deno task replay` opens a saved run with the same keys.
 
 import assert from "node:assert/strict";
+import { decodeTimeline } from "../../src/train/timeline_file.ts";
 import { runCli } from "../cli/_run.ts";
 import { replayCommand, shellQuote, TmuxSession, trainCommand } from "./_tmux.ts";
 
@@ -82,9 +83,17 @@ Deno.test("rewind in a real terminal: [ { Home End step through the snapshots wh
     const stopped = await shownWhere("playback to stop", (s) => s.rewind && !s.playing);
     assert.ok(stopped.epoch > further.epoch, `${further.epoch} → ${stopped.epoch}`);
   });
-  ok = ok && await t.step("End returns to live, and q quits", async () => {
+  ok = ok && await t.step("End returns to live; s saves the timeline with the model; q quits", async () => {
     await tmux.sendKeys("End");
     await shownWhere("live again", (s) => !s.rewind);
+    await tmux.sendKeys("s");
+    const saved = await tmux.waitFor("timeline.bin after s", async () => {
+      const bytes = await Deno.readFile(`${tmux.dir}/run/timeline.bin`).catch(() => undefined);
+      return bytes !== undefined && bytes.length > 16 ? bytes : undefined;
+    });
+    const timeline = decodeTimeline(saved, { file: "timeline.bin" });
+    assert.equal(timeline.end, undefined, "saved while training: no end yet");
+    assert.ok(timeline.length > 40);
     await tmux.sendKeys("q");
     const exit = await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 20_000 });
     assert.equal(exit.trim(), "EXIT=0");

@@ -76,12 +76,15 @@ function checkVector(value: readonly number[], length: number, what: string): vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Network } from "./network.ts";
  * import { explainSample } from "./explain.ts";
  * const net = new Network({ input: 2, hidden: [3], output: 1, seed: 1 });
  * const e = explainSample(net, [0, 1], { target: [1], loss: "mse" });
- * console.assert(e.layers.length === 2 && e.layers[0].dW!.length === 3 && e.layers[0].dW![0].length === 2);
- * console.assert(e.loss === (e.output[0] - 1) ** 2);
+ * assert.equal(e.layers.length, 2);
+ * assert.equal(e.layers[0].dW!.length, 3); // units × inputs
+ * assert.equal(e.layers[0].dW![0].length, 2);
+ * assert.equal(e.loss, (e.output[0] - 1) ** 2);
  * ```
  */
 export function explainSample(

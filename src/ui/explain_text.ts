@@ -120,12 +120,14 @@ function outputDelta(event: ExplainEvent, layer: ExplainLayer, l: string): strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { explainLines } from "./explain_text.ts";
  * const lines = explainLines({
  *   type: "explain", input: [1], output: [0.5],
  *   layers: [{ units: 1, inputs: 1, activation: "sigmoid", z: [0], a: [0.5] }],
  * });
- * console.assert(lines[1].formula === "z¹ = W¹·x + b¹" && lines[1].values.trim() === "0");
+ * assert.deepEqual(lines.map((line) => line.formula), ["x = a⁰", "layer 1 · 1→1 · sigmoid", "z¹ = W¹·x + b¹", "ŷ = a¹ = σ(z¹)"]);
+ * assert.equal(lines[3].values.trim(), "0.5000");
  * ```
  */
 export function explainLines(event: ExplainEvent, options: ExplainTextOptions = {}): ExplainLine[] {
@@ -240,7 +242,7 @@ export function explainLines(event: ExplainEvent, options: ExplainTextOptions = 
 }
 
 /** The lines as plain text: formulas and shapes in aligned columns, the numbers after them. */
-export function formatExplainLines(lines: readonly ExplainLine[]): string[] {
+function formatExplainLines(lines: readonly ExplainLine[]): string[] {
   const rows = lines.filter((line) => line.kind !== "heading");
   const formulaWidth = Math.max(0, ...rows.map((line) => [...line.formula].length));
   const shapeWidth = Math.max(0, ...rows.map((line) => line.shape.length));
@@ -252,7 +254,7 @@ export function formatExplainLines(lines: readonly ExplainLine[]): string[] {
 }
 
 /** The width of the formula and shape columns of {@linkcode formatExplainLines}, indents included. */
-export function explainPrefixWidth(lines: readonly ExplainLine[]): number {
+function explainPrefixWidth(lines: readonly ExplainLine[]): number {
   const rows = lines.filter((line) => line.kind !== "heading");
   const formulaWidth = Math.max(0, ...rows.map((line) => [...line.formula].length));
   const shapeWidth = Math.max(0, ...rows.map((line) => line.shape.length));

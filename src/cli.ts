@@ -452,6 +452,7 @@ async function commandTrain(args: string[]): Promise<number> {
   // Record every event's metrics, whatever shows them: called with each event before the sink takes it.
   let endReason = "done", endMessage = "";
   // Lines are written in the background (RunFiles.addMetrics): training never waits for the disk.
+  let pausedAt: { epoch: number; batch: number; batches: number } | undefined;
   const record = (event: TrainEvent): void => {
     timeline.record(event);
     if (event.type === "start") files.clearMetrics(), lastEpoch = undefined;
@@ -461,6 +462,14 @@ async function commandTrain(args: string[]): Promise<number> {
     }
     if (event.type === "learning_rate_changed") files.addMetrics(event);
     if (event.type === "end") endReason = event.reason, endMessage = event.message;
+    // where a pause in the middle of an epoch stopped, for the explain view's label
+    if (event.type === "epoch" || event.type === "start") pausedAt = undefined;
+    if (event.type === "state") {
+      const { paused, epoch, batch, batches } = event;
+      pausedAt = paused && epoch !== undefined && batch !== undefined && batches !== undefined
+        ? { epoch, batch, batches }
+        : undefined;
+    }
   };
 
   const onInterrupt = () => controller.send({ type: "quit", interrupted: true });
@@ -478,6 +487,7 @@ async function commandTrain(args: string[]): Promise<number> {
             sample,
             loss: prepared.loss as LossName,
             epoch: lastEpoch?.epoch ?? 0,
+            pausedAt,
           }),
         timeline,
         onEnd: async () => {

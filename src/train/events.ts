@@ -329,6 +329,11 @@ export interface ExplainEvent {
   samples?: number;
   /** The epoch whose weights were used (0: the initial weights). */
   epoch?: number;
+  /**
+   * Set when training is paused in the middle of an epoch: the weights are those after `batch` of `batches`
+   * batches of epoch `epoch` (as in {@linkcode StateEvent}); the `epoch` field above is then the last whole one.
+   */
+  pausedAt?: { epoch: number; batch: number; batches: number };
   /** The sample's raw features, before preprocessing   (inputs). */
   rawInput?: number[];
   /** x = a⁰, after preprocessing   (inputs). */

@@ -27,6 +27,8 @@ export interface ExplainEventOptions {
   samples?: number;
   /** The epoch whose weights these are. */
   epoch?: number;
+  /** Where a pause in the middle of an epoch stopped (see `ExplainEvent.pausedAt`). */
+  pausedAt?: { epoch: number; batch: number; batches: number };
   /** List ∂W only for layers of at most this many weights (default {@linkcode MAX_LISTED_WEIGHTS}). */
   maxListedWeights?: number;
 }
@@ -72,6 +74,7 @@ export function explainEvent(
   if (options.sample !== undefined) event.sample = options.sample;
   if (options.samples !== undefined) event.samples = options.samples;
   if (options.epoch !== undefined) event.epoch = options.epoch;
+  if (options.pausedAt !== undefined) event.pausedAt = { ...options.pausedAt };
   if (options.rawInput !== undefined) event.rawInput = [...options.rawInput];
   const names = options.classNames;
   if (names !== undefined) {
@@ -97,6 +100,8 @@ export interface ExplainTrainingSampleOptions {
   loss?: LossName;
   /** The epoch whose weights these are. */
   epoch?: number;
+  /** Where a pause in the middle of an epoch stopped (see `ExplainEvent.pausedAt`). */
+  pausedAt?: { epoch: number; batch: number; batches: number };
 }
 
 /**
@@ -117,5 +122,6 @@ export function explainTrainingSample(network: Network, options: ExplainTraining
     sample: index,
     samples: data.size,
     epoch: options.epoch,
+    pausedAt: options.pausedAt,
   });
 }

@@ -128,7 +128,11 @@ export async function runDashboard(
     const view = state.explain;
     if (!view?.open || run.explain === undefined) return;
     const shown = view.event;
-    if (shown?.sample === view.sample && shown.epoch === (state.latest?.epoch ?? 0)) return;
+    const at = state.pausedAt, shownAt = shown?.pausedAt;
+    const sameBatch = at === undefined
+      ? shownAt === undefined
+      : shownAt !== undefined && shownAt.epoch === at.epoch && shownAt.batch === at.batch;
+    if (shown?.sample === view.sample && shown.epoch === (state.latest?.epoch ?? 0) && sameBatch) return;
     const wait = EXPLAIN_REFRESH_MS - (now() - explainedAt);
     // too soon: a frame comes back for it (when training is paused no other frame may come)
     if (wait > 0) timer ??= setTimeout(redraw, wait);

@@ -274,3 +274,42 @@ Deno.test("runDashboard() says why there are no numbers when the run cannot expl
   terminal.type("q");
   await running;
 });
+
+Deno.test("runDashboard() recomputes the explain view when training pauses in the middle of an epoch", async () => {
+  const terminal = new FakeTerminal();
+  let clock = 0, pausedAt: { epoch: number; batch: number; batches: number } | undefined;
+  const asked: (typeof pausedAt)[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const events: TrainEvent[] = [
+    ...xorRun(3),
+    { type: "state", paused: true, epoch: 4, batch: 3, batches: 8 },
+    { type: "end", reason: "quit", epoch: 3, message: "Stopped" },
+  ];
+  const running = runDashboard({
+    events: play(events, { gate, after: events.length - 2 }),
+    onEvent: (event) => {
+      // what the CLI does: it remembers where the pause stopped
+      if (event.type === "state") pausedAt = { epoch: 4, batch: 3, batches: 8 };
+    },
+    send: () => {},
+    explain: (sample) => {
+      asked.push(pausedAt);
+      return { ...xorExplain(), sample, samples: 4, epoch: 3, ...(pausedAt ? { pausedAt } : {}) };
+    },
+  }, { terminal, frameInterval: 0, now: () => clock });
+  for (let i = 0; i < 20 && !/epoch\s+3\//.test(terminal.frames.at(-1) ?? ""); i++) await tick();
+  terminal.type("e");
+  await tick();
+  assert.match(terminal.frames.at(-1)!, /weights of epoch 3 /);
+  clock += 1000;
+  release();
+  for (let i = 0; i < 20 && asked.length < 2; i++) await tick();
+  assert.deepEqual(asked, [undefined, { epoch: 4, batch: 3, batches: 8 }]);
+  assert.match(
+    terminal.frames.find((frame) => /batch 3\/8/.test(frame)) ?? "",
+    /weights at batch 3\/8 of epoch 4/,
+  );
+  terminal.type("q");
+  await running;
+});

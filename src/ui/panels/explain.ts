@@ -96,8 +96,13 @@ export function renderExplain(state: DashboardState, size: PanelSize): string[] 
   const inner = width - 2, rows = Math.max(0, height - 2);
   const samples = event?.samples ?? state.run?.trainSize;
   const sample = (view?.sample ?? 0) + 1;
+  const at = event?.pausedAt;
   const title = `Explain: sample ${sample}${samples ? `/${samples}` : ""}` +
-    (event?.epoch !== undefined ? ` · weights of epoch ${event.epoch}` : "");
+    (at !== undefined
+      ? ` · weights at batch ${at.batch}/${at.batches} of epoch ${at.epoch}`
+      : event?.epoch !== undefined
+      ? ` · weights of epoch ${event.epoch}`
+      : "");
   const keys = (more: string) =>
     " " + [
       `${paint(",", ACCENT, color)} ${paint(".", ACCENT, color)} sample`,

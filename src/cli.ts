@@ -233,6 +233,16 @@ export interface Prepared {
  * says both what is wrong in the data file and how the config led there:
  * `data/x.csv:7: column "a": expected a number, got "abc" (data.path in configs/x.yaml:5:9)`.
  */
+// Data errors that are bad input (a missing or malformed data file, malformed predict rows) exit 2 like a bad
+// config; other data errors (a failed download) are runtime failures, exit 1.
+const BAD_INPUT = new WeakSet<DataError>();
+
+/** Marks a data error as bad input (exit 2) and returns it. */
+function badInput(error: DataError): DataError {
+  BAD_INPUT.add(error);
+  return error;
+}
+
 function withConfigKey(error: DataError, config: TrainConfig, configPath: string): DataError {
   const baseDir = dirnameOf(configPath);
   const keys: [string, string | undefined][] = [
@@ -269,7 +279,7 @@ function withConfigKey(error: DataError, config: TrainConfig, configPath: string
 export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
   const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng }).catch((error) => {
-    throw error instanceof DataError ? withConfigKey(error, config, configPath) : error;
+    throw error instanceof DataError ? badInput(withConfigKey(error, config, configPath)) : error;
   });
   const shape = resolveNetworkShape(config.network, {
     inputSize: data.train.inputSize,
@@ -665,20 +675,24 @@ async function commandPredict(args: string[]): Promise<number> {
   const { model, network } = await loadModelNetwork(positionals[0]);
   const inputs = values.input as string[] | undefined;
   let rows: number[][];
-  if (inputs !== undefined) {
-    rows = inputs.map((text, i) => parseRow(text, network.input, `--input #${i + 1}`));
-  } else {
-    // CSV rows of numbers. The first row is a header only when it names the model's features (or, for a model
-    // without feature names, when none of its fields is a number); any other malformed row is an error.
-    const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
-    const filled = lines.filter(({ line }) => line.trim() !== "");
-    if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
-    rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
-  }
-  if (rows.length === 0) {
-    throw new DataError("Cannot predict: no input rows (give CSV rows on stdin or --input)", {
-      file: "stdin",
-    });
+  try {
+    if (inputs !== undefined) {
+      rows = inputs.map((text, i) => parseRow(text, network.input, `--input #${i + 1}`));
+    } else {
+      // CSV rows of numbers. The first row is a header only when it names the model's features (or, for a model
+      // without feature names, when none of its fields is a number); any other malformed row is an error.
+      const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
+      const filled = lines.filter(({ line }) => line.trim() !== "");
+      if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
+      rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+    }
+    if (rows.length === 0) {
+      throw new DataError("Cannot predict: no input rows (give CSV rows on stdin or --input)", {
+        file: "stdin",
+      });
+    }
+  } catch (error) {
+    throw error instanceof DataError ? badInput(error) : error;
   }
   const x = Matrix.from(rows);
   // validateModelJson checked that shift and factor have one number per input
@@ -1060,7 +1074,7 @@ export async function main(args: string[]): Promise<number> {
       return EXIT.usage;
     }
     // a missing or malformed data file is bad input, like a bad config: exit 2
-    if (error instanceof DataError) {
+    if (error instanceof DataError && BAD_INPUT.has(error)) {
       printError(error.message);
       return EXIT.usage;
     }

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+// Test-only dependency, pinned here because deno.json has no import map entry for it.
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.11.0";
 import {
   applyOverrides,
   parseConfig,
@@ -355,4 +358,57 @@ Deno.test("applyOverrides(): an empty train: section takes --epochs (train.epoch
   const config = parse("data:\n  source: xor\ntrain:\n", ["train.epochs=2"]);
   assert.equal(config.train.epochs, 2);
   assert.equal(parse("data:\n  source: xor\nnetwork:\n", ["network.hidden[0]=5"]).network.hidden[0].units, 5);
+});
+
+Deno.test("parseConfigYaml() and parseConfig() on mutated configs: a located ConfigError or ParseError, or a config", async () => {
+  const valid = await Deno.readTextFile("configs/iris.yaml");
+  const pieces = [
+    ":",
+    " ",
+    "\n",
+    "  ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a ",
+    "*a",
+    "#",
+    '"',
+    "'",
+    "1e999",
+    "-1",
+    "x",
+    "\t",
+  ];
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          at: fc.nat(),
+          remove: fc.integer({ min: 0, max: 4 }),
+          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      (edits) => {
+        let text = valid;
+        for (const { at, remove, insert } of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + insert + text.slice(i + remove);
+        }
+        try {
+          parseConfig(parseConfigYaml(text, { file: "m.yaml" }), { file: "m.yaml" });
+        } catch (error) {
+          assert.ok(
+            error instanceof ConfigError || error instanceof ParseError,
+            `expected a ConfigError or ParseError, got ${error} for ${JSON.stringify(text)}`,
+          );
+          assert.ok(error.message.startsWith("m.yaml"), error.message);
+        }
+      },
+    ),
+    { numRuns: 800, seed: 10 },
+  );
 });

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+// Test-only dependency, pinned here because deno.json has no import map entry for it.
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.11.0";
 import { FASHION_MNIST_CLASSES, idxToDataset, parseIdx } from "../../src/data/idx.ts";
 import { loadDataset } from "../../src/data/load.ts";
 import { DataError } from "../../src/errors.ts";
@@ -169,4 +172,34 @@ Deno.test("parseIdx(): a gzip bomb gives a one-line error after decompressing no
     const parsed = await parseIdx(await gzip(idxBytes([10, 2, 2], values)), { maxBytes: 40 });
     assert.deepEqual(Array.from(parsed.data), values);
   });
+});
+
+Deno.test("parseIdx() on mutated headers and sizes: a DataError naming the file, or data that matches the header", async () => {
+  const valid = idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => i));
+  const compressed = await gzip(valid);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.boolean(),
+      fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      fc.integer({ min: -8, max: 8 }),
+      async (zipped, edits, resize) => {
+        const bytes = (zipped ? compressed : valid).slice();
+        for (const { at, byte } of edits) bytes[at % bytes.length] = byte;
+        const sized = resize < 0
+          ? bytes.slice(0, Math.max(0, bytes.length + resize))
+          : Uint8Array.from([...bytes, ...new Array(resize).fill(0)]);
+        try {
+          const parsed = await parseIdx(sized, { file: "m.idx", maxBytes: 1 << 20 });
+          assert.equal(parsed.data.length, parsed.dims.reduce((a, b) => a * b, 1));
+        } catch (error) {
+          assert.ok(error instanceof DataError, `expected a DataError, got ${error}`);
+          assert.ok(error.message.startsWith("m.idx: "), error.message);
+        }
+      },
+    ),
+    { numRuns: 1000, seed: 9 },
+  );
 });

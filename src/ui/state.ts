@@ -492,6 +492,8 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         requestedLearningRate: input.command.type === "set_learning_rate"
           ? input.command.value
           : state.requestedLearningRate,
+        // keys pressed before the trainer answers build on each other: < < quarters the pace
+        pace: input.command.type === "set_pace" ? input.command.epochsPerSecond : state.pace,
       };
     case "model_saved":
       return {

@@ -1,6 +1,10 @@
 // runDashboard with a fake terminal and fake trainer: frames, keys, the summary, and restoring on every exit path.
 
 import assert from "node:assert/strict";
+import { train, TrainController } from "../../src/train/trainer.ts";
+import { Network } from "../../src/nn/network.ts";
+import { Rng } from "../../src/math/random.ts";
+import { loadDataset } from "../../src/data/load.ts";
 import type { TrainCommand, TrainEvent } from "../../src/train/events.ts";
 import { type DashboardTerminal, runDashboard } from "../../src/ui/run_dashboard.ts";
 import type { TerminalSize } from "../../src/ui/terminal.ts";
@@ -312,4 +316,76 @@ Deno.test("runDashboard() recomputes the explain view when training pauses in th
   );
   terminal.type("q");
   await running;
+});
+
+Deno.test("runDashboard() with holdOnEnd stays after the end until q, saving first; r trains again", async () => {
+  const terminal = new FakeTerminal();
+  const sent: TrainCommand[] = [];
+  const controller = new TrainController();
+  const { train: data } = await loadDataset({ source: "xor", testSplit: 0, normalize: "none" }, {
+    rng: new Rng(1),
+  });
+  const network = new Network({
+    input: 2,
+    layers: [{ units: 3, activation: "sigmoid" }, { units: 1, activation: "sigmoid" }],
+    seed: 7,
+  });
+  const events = train(network, data, {
+    name: "xor",
+    epochs: 20,
+    learningRate: 0.5,
+    loss: "mse",
+    controller,
+    restartable: true,
+  });
+  let saves = 0;
+  const ends: string[] = [];
+  const running = runDashboard({
+    events,
+    send: (command) => (sent.push(command), controller.send(command)),
+    onEvent: (event) => void (event.type === "end" && ends.push(event.reason)),
+    onEnd: () => `runs/xor/model-${++saves}.json`,
+  }, { terminal, frameInterval: 0, holdOnEnd: true });
+  const waitFor = async (test: () => boolean) => {
+    while (!test()) await tick();
+  };
+  await waitFor(() => /\[ \] rewind · p play back · r restart · q quit/.test(terminal.frames.at(-1) ?? ""));
+  const last = terminal.frames.at(-1)!;
+  assert.match(last, /■ done/, "the header says how training ended");
+  assert.match(last, /epoch 20\/20/);
+  assert.equal(saves, 1, "the model is saved before waiting");
+  for (let i = 0; i < 5; i++) await tick();
+  assert.equal(terminal.closed, 0, "still open after the end");
+  assert.equal(terminal.printed.length, 0);
+
+  terminal.type("r");
+  await waitFor(() => ends.length === 2 && saves === 2);
+  assert.deepEqual(sent.at(-1), { type: "restart" });
+  assert.equal(terminal.closed, 0, "r trained again, and the dashboard still stays");
+
+  terminal.type("q");
+  const state = await running;
+  assert.deepEqual(sent.at(-1), { type: "quit", interrupted: false });
+  assert.equal(state.end?.reason, "done");
+  assert.equal(terminal.closed, 1);
+  assert.match(terminal.printed[0], /model saved to runs\/xor\/model-2\.json/);
+});
+
+Deno.test("runDashboard() with holdOnEnd closes at once when the user quit training", async () => {
+  const terminal = new FakeTerminal();
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const events = [...xorRun(5), { type: "end", reason: "quit", epoch: 5, message: "Stopped" } as TrainEvent];
+  const running = runDashboard({ events: play(events, { gate, after: 5 }), send: () => {} }, {
+    terminal,
+    frameInterval: 0,
+    holdOnEnd: true,
+  });
+  await tick();
+  terminal.type("q");
+  await tick();
+  release();
+  const state = await running;
+  assert.equal(state.end?.reason, "quit");
+  assert.equal(terminal.closed, 1);
 });

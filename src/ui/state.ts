@@ -377,7 +377,10 @@ function withEscapedText(input: DashboardInput): DashboardInput {
       return { ...input, name: escapeControl(input.name), classNames: input.classNames?.map(escapeControl) };
     case "notice":
     case "end":
+    case "save_failed":
       return { ...input, message: escapeControl(input.message) };
+    case "saved":
+      return { ...input, path: escapeControl(input.path) };
     case "explain":
       return {
         ...input,

@@ -191,8 +191,12 @@ Deno.test("reduceDashboard(): terminal escapes in a run name, class names and me
     { ...start, name: `run${hostile}`, classNames: [hostile, "b"] },
     ...xorRun(3).slice(1),
     { type: "notice", message: `Checkpoint saved to runs/${hostile}/model.json` },
+    { type: "saved", path: `runs/${hostile}/model.json`, epoch: 3 },
+    { type: "save_failed", message: `Cannot save: ${hostile}` },
     { type: "end", reason: "done", epoch: 3, message: `done\n${hostile}` },
   ]);
+  assert.equal(state.savedPath, "runs/\\x1b]0;pwned\\x07\\x1b[2J/model.json");
+  assert.ok(state.notices.every((notice) => !notice.includes("\x1b")), state.notices.join("|"));
   assert.equal(state.run?.name, "run\\x1b]0;pwned\\x07\\x1b[2J");
   assert.equal(state.run?.classNames?.[0], "\\x1b]0;pwned\\x07\\x1b[2J");
   assert.equal(state.end?.message, "done\\n\\x1b]0;pwned\\x07\\x1b[2J");

@@ -1,10 +1,17 @@
 // The shared peer-benchmark workload: the Fashion-MNIST slice, the 784-128-64-10 shape and the initial weights.
 
 import { parseIdx } from "../../src/data/idx.ts";
+import { locateDataset } from "../../src/data/named.ts";
 import { Network } from "../../src/nn/network.ts";
 
-/** Where the Fashion-MNIST gzip IDX files are read from. */
-export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+/**
+ * Where the Fashion-MNIST gzip IDX files are read from: where `source: fashion-mnist` finds them (the Debian folder
+ * or the user's cache), else the Debian folder (whose absence the read then reports).
+ */
+export const FASHION_MNIST_DIR: string = await locateDataset("fashion-mnist").then(
+  (found) => found.dir,
+  () => "/usr/share/datasets/fashion-mnist",
+);
 
 /** Layer sizes of the benchmarked MLP: input, two ReLU hidden layers, a softmax output. */
 export const LAYER_SIZES: readonly number[] = [784, 128, 64, 10];

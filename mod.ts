@@ -110,6 +110,7 @@ export {
   ConfigError,
   DataError,
   DatasetNotFoundError,
+  DownloadError,
   type FileLocation,
   ModelFileError,
   ParseError,

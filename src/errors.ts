@@ -135,3 +135,9 @@ export function shortenQuotedValues(message: string): string {
     (_, before: string, quote: string, inner: string) => `${before}${quote}${shorten(inner)}${quote}`,
   );
 }
+
+/**
+ * A download (`deno task fetch`) failed: the server refused or kept breaking the connection, or the file's SHA-256
+ * is not the published one. Its `file` is the URL. The CLI exits 1: a runtime failure, not bad input.
+ */
+export class DownloadError extends UserFileError {}

@@ -1,6 +1,6 @@
 // fetchDataset: download a named dataset's files into a folder, resuming broken transfers and checking SHA-256.
 
-import { DataError } from "../errors.ts";
+import { DownloadError } from "../errors.ts";
 import { datasetCacheDir, NAMED_DATASETS, type NamedDatasetName } from "./named.ts";
 
 /** What {@linkcode fetchDataset} reports while it works, for a progress bar or a log. */
@@ -97,7 +97,7 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
 
 /**
  * One attempt: asks for the bytes after what `part` holds (HTTP Range), appends them, fsyncs. Resolves when the
- * body is complete; throws TransientError for what a retry may fix and DataError for what it cannot.
+ * body is complete; throws TransientError for what a retry may fix and DownloadError for what it cannot.
  */
 async function transfer(
   url: string,
@@ -135,7 +135,7 @@ async function transfer(
       const answer = `the server answered ${response.status} ${response.statusText}`.trim();
       const transient = response.status >= 500 || response.status === 408 || response.status === 429;
       if (transient) throw new TransientError(answer);
-      throw new DataError(`Cannot download the file: ${answer}`, { file: url });
+      throw new DownloadError(`Cannot download the file: ${answer}`, { file: url });
     }
     let start = 0, total: number | undefined;
     if (response.status === 206) {
@@ -216,7 +216,7 @@ async function downloadFile(
       if (!(error instanceof TransientError)) throw error;
       if (attempt >= attempts) {
         const tries = attempts === 1 ? "1 attempt" : `${attempts} attempts`;
-        throw new DataError(`Cannot download the file: ${error.message} (${tries})`, { file: url });
+        throw new DownloadError(`Cannot download the file: ${error.message} (${tries})`, { file: url });
       }
       const resumeFrom = (await sizeOf(part)) ?? 0;
       onEvent?.({ type: "retry", file, attempt: attempt + 1, attempts, reason: error.message, resumeFrom });
@@ -227,7 +227,7 @@ async function downloadFile(
   if (!accepted.includes(sha256)) {
     await Deno.remove(part).catch(() => {});
     // the hashes go unquoted: the CLI cuts quoted values to 60 characters, and a hash is only useful whole
-    throw new DataError(
+    throw new DownloadError(
       `Cannot use the download: its SHA-256 is ${sha256}, expected ${accepted.join(" or ")}`,
       {
         file: url,
@@ -243,7 +243,7 @@ async function downloadFile(
  * `baseUrl`) into `dir` (default the user's cache, where `source: fashion-mnist` looks). Each file is checked
  * against its published SHA-256; a file already there with a good checksum is kept. A broken transfer is resumed
  * with an HTTP Range request (or restarted when the server ignores ranges) up to `attempts` times, and a partial
- * or unverified download only ever exists as `<name>.part`. Failures are `DataError`s naming the URL.
+ * or unverified download only ever exists as `<name>.part`. Failures are `DownloadError`s naming the URL.
  *
  * @example
  * ```ts ignore
@@ -258,7 +258,7 @@ export async function fetchDataset(
   const dataset = NAMED_DATASETS[name];
   const dir = options.dir ?? datasetCacheDir(name);
   if (dir === undefined) {
-    throw new DataError(`Cannot find the cache folder: HOME is not set (give a folder to download into)`);
+    throw new DownloadError(`Cannot find the cache folder: HOME is not set (give a folder to download into)`);
   }
   const baseUrl = options.baseUrl ?? dataset.baseUrl;
   const table = options.sha256 ?? dataset.sha256;
@@ -270,7 +270,7 @@ export async function fetchDataset(
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new DataError(`Cannot create the folder: ${reasonOf(error)}`, { file: dir });
+    throw new DownloadError(`Cannot create the folder: ${reasonOf(error)}`, { file: dir });
   }
   const names = Object.values(dataset.files);
   const fetched: FetchedFile[] = [];
@@ -279,7 +279,7 @@ export async function fetchDataset(
     const path = `${dir.replace(/[\\/]+$/, "")}/${file}`;
     const accepted = table[file] ?? [];
     if (accepted.length === 0) {
-      throw new DataError(`Cannot check the file: no SHA-256 is known for it`, { file });
+      throw new DownloadError(`Cannot check the file: no SHA-256 is known for it`, { file });
     }
     options.onEvent?.({ type: "start", file, url, index, count: names.length });
     const existing = await sizeOf(path);

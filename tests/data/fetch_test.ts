@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fetchDataset, type FetchEvent } from "../../src/data/fetch.ts";
 import { NAMED_DATASETS } from "../../src/data/named.ts";
-import { DataError } from "../../src/errors.ts";
+import { DownloadError } from "../../src/errors.ts";
 import { type Fault, serveFiles, sha256Hex } from "./_loopback.ts";
 
 const SAMPLE = "data/fashion-mnist-sample";
@@ -36,11 +36,11 @@ function fetchFrom(url: string, dir: string, events: FetchEvent[] = []) {
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
+async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${error}`);
+    assert.ok(error instanceof DownloadError, `expected a DownloadError, got ${error}`);
     return error;
   }
   assert.fail("expected an error");

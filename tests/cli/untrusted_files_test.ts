@@ -1,6 +1,9 @@
 // End-to-end tests of files that are not to be trusted: escapes in model files, malformed predict input.
 
 import assert from "node:assert/strict";
+// Test-only dependency, pinned here because deno.json has no import map entry for it.
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.11.0";
 import { runCli, tempDir } from "./_run.ts";
 
 const HOSTILE = "\x1b]0;pwned\x07\x1b[2J";
@@ -190,4 +193,45 @@ Deno.test("deno.json: the train task grants no FORCE_COLOR (never read)", async 
   const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks as Record<string, string>;
   assert.ok(!tasks.train.includes("FORCE_COLOR"), tasks.train);
   for (const name of ["train", "evaluate", "gradcheck"]) assert.match(tasks[name], /TERMNET_BACKEND/, name);
+});
+
+Deno.test("validate on 200 mutated configs: exit 0 or 2, one line per bad file, no stack trace", async () => {
+  await using tmp = await tempDir();
+  const valid = await Deno.readTextFile("configs/iris.yaml");
+  const pieces = [":", "\n", "  ", "- ", "[", "{", "&a ", "*a", "#", '"', "1e999", "\x1b[2J", "\u202e", "x"];
+  const files: string[] = [];
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          at: fc.nat(),
+          remove: fc.integer({ min: 0, max: 4 }),
+          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      (edits) => {
+        let text = valid;
+        for (const { at, remove, insert } of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + insert + text.slice(i + remove);
+        }
+        const file = `${tmp.path}/c${files.length}.yaml`;
+        Deno.writeTextFileSync(file, text);
+        files.push(file);
+      },
+    ),
+    { numRuns: 200, seed: 17 },
+  );
+  const result = await runCli("validate", files, { killAfterMs: 60_000 });
+  assert.ok(result.code === 0 || result.code === 2, `exit ${result.code}: ${result.stderr}`);
+  const errors = result.stderr.split("\n").filter((line) => line !== "");
+  const oks = result.stdout.split("\n").filter((line) => line !== "");
+  assert.equal(errors.length + oks.length, files.length);
+  assert.equal(result.code, errors.length > 0 ? 2 : 0);
+  for (const line of errors) {
+    assert.match(line, /^error: \S+\/c\d+\.yaml(:\d+:\d+)?: /, line);
+    assert.ok(!line.includes("\x1b") && !line.includes("\u202e"), line);
+  }
+  assert.ok(!/\n\s+at /.test(result.stderr), "no stack trace");
 });

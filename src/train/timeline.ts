@@ -9,7 +9,8 @@ export const TIMELINE_CAPACITY = 400;
  * The memory bound of a timeline for the Fashion-MNIST config (784-256-128-10): 32 MiB. With every field the
  * trainer sends today a snapshot of that network packs into about 23 KB (the 128×10 output layer keeps its
  * weights, the wide layers their statistics, plus 16 first-layer filters of 14×14, sample predictions and the
- * confusion matrix), so 400 of them take about 9 MB; tests/train/timeline_test.ts measures it on a real epoch.
+ * confusion matrix), so 400 of them take about 9 MB, at most twice that with the room the snapshot buffers keep
+ * to grow; tests/train/timeline_test.ts measures it on a real epoch of the trainer.
  */
 export const TIMELINE_MEMORY_BOUND = 32 * 1024 * 1024;
 

@@ -903,7 +903,11 @@ async function commandReplay(args: string[]): Promise<number> {
     for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
     yield end;
   }
-  await runDashboard({ events: events(), send: () => {}, timeline }, { holdOnEnd: true, summary: false });
+  await runDashboard({ events: events(), send: () => {}, timeline }, {
+    holdOnEnd: true,
+    summary: false,
+    replay: true,
+  });
   const first = timeline.length > 0 ? timeline.epochAt(0) : 0;
   print(`replayed ${file}: ${timeline.length} snapshots of epochs ${first}–${last} (${end.message})`);
   return EXIT.ok;

@@ -165,6 +165,10 @@ export function keyOutcome(key: string, state: DashboardState, options: KeyOutco
   if (key === "left" || key === "shift-tab" || key === "up") {
     return { action: { type: "select_layer", delta: -1 } };
   }
+  // A replay has no trainer: q leaves, the keys above look around, the trainer's keys do nothing.
+  if (state.replay) {
+    return key === "q" || key === "Q" || key === "ctrl-c" || key === "ctrl-d" ? { exit: true } : {};
+  }
   const ended = state.status === "ended";
   if (key === "q" || key === "Q" || key === "ctrl-c" || key === "ctrl-d") {
     // After the end the trainer only waits for a restart: quit lets it finish (and tells it about ctrl-c).

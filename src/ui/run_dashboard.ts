@@ -76,6 +76,8 @@ export interface RunDashboardOptions {
   holdOnEnd?: boolean;
   /** Print the run's summary on the main screen after closing (default true; `replay` prints its own line). */
   summary?: boolean;
+  /** The run is a saved timeline (`deno task replay`): no trainer, so its keys do nothing and `r` is not offered. */
+  replay?: boolean;
   /** Clock in milliseconds (default `performance.now`). */
   now?: () => number;
 }
@@ -94,7 +96,9 @@ export async function runDashboard(
   const terminal = options.terminal ?? new Terminal();
   const frameInterval = options.frameInterval ?? 33;
   const now = options.now ?? (() => performance.now());
-  let state = initialDashboardState();
+  let state = options.replay
+    ? reduceDashboard(initialDashboardState(), { type: "replay_opened" })
+    : initialDashboardState();
   // Epochs not folded yet: small networks send thousands a second, and folding them in batches costs far less
   // than one by one. A batch is folded before anything reads the state, and when it reaches FOLD_BATCH epochs
   // (so the events die young instead of surviving garbage collections until the next frame).

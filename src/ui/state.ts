@@ -31,7 +31,8 @@ export type UiAction =
   | { type: "model_saved"; path?: string }
   | ExplainAction
   | { type: "show_snapshot"; index: number; count: number; event: EpochEvent; playing: boolean }
-  | { type: "show_live" };
+  | { type: "show_live" }
+  | { type: "replay_opened" };
 
 /** The snapshot of the timeline shown instead of the latest epoch (`[`, `]`, `{`, `}`, Home, `p`). */
 export interface RewindState {
@@ -163,6 +164,8 @@ export interface DashboardState {
   readonly explain?: ExplainViewState;
   /** The snapshot shown while looking back through the timeline; undefined when the dashboard is live. */
   readonly rewind?: RewindState;
+  /** True when the dashboard shows a saved timeline (`deno task replay`): there is no trainer to command. */
+  readonly replay?: boolean;
   /** The cap on epochs per second, when one is set. */
   readonly pace?: number;
   /** Where a pause in the middle of an epoch stopped: after `batch` of `batches` batches of `epoch`. */
@@ -359,6 +362,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     filters,
     explain: state.explain,
     rewind: state.rewind,
+    replay: state.replay,
     pace: state.pace,
     // a pause in the middle of an epoch is over once that epoch is done (`n` finishes it)
     pausedAt: state.pausedAt !== undefined && state.pausedAt.epoch > epochs[epochs.length - 1].epoch
@@ -422,6 +426,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         view: state.view,
         explain: state.explain && { ...state.explain, event: undefined },
         pace: input.pace,
+        replay: state.replay,
       };
     case "epoch":
       return foldEpochs(state, [input]);
@@ -531,6 +536,8 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
       const { index, count, event, playing } = input;
       return { ...state, rewind: { index, count, event, playing } };
     }
+    case "replay_opened":
+      return { ...state, replay: true };
     case "show_live":
       return state.rewind === undefined ? state : { ...state, rewind: undefined };
   }

@@ -139,3 +139,18 @@ Deno.test("decodeKeys() reads Home and End as terminals send them", () => {
     "p",
   ]);
 });
+
+Deno.test("a replay has no trainer: its keys do nothing, q leaves, the rewind keys work, r is not offered", () => {
+  const timeline = recordedTimeline(EVENTS);
+  const end: TrainEvent = { type: "end", reason: "done", epoch: 50, message: "Finished 50 epochs" };
+  const state = fold([{ type: "replay_opened" }, ...EVENTS, end]);
+  assert.equal(state.replay, true);
+  for (const key of ["r", "space", "n", "+", "-", "s"]) {
+    assert.deepEqual(keyOutcome(key, state, { timeline }), {}, key);
+  }
+  assert.deepEqual(keyOutcome("q", state, { timeline }), { exit: true });
+  assert.equal(keyOutcome("[", state, { timeline }).action?.type, "show_snapshot");
+  const footer = renderFrame(state, { columns: 80, rows: 24, color: "none" }).split("\n").at(-1)!;
+  assert.match(footer, /\[ \] rewind · p play back · q quit/);
+  assert.doesNotMatch(footer, /restart/);
+});

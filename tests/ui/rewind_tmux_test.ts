@@ -127,6 +127,8 @@ Deno.test("deno task replay opens a saved run: the end state, then [ Home p step
           return /reached target loss/.test(screen) ? readShown(screen) : undefined;
         });
         assert.ok(last.epoch > 1000 && !last.rewind, `epoch ${last.epoch}`);
+        const screen = await tmux.capture();
+        assert.match(screen, /\[ \] rewind · p play back · q quit/, "no restart without a trainer");
       });
     ok = ok && await t.step("[ steps back one snapshot, Home to epoch 1", async () => {
       await tmux.sendKeys("-l", "[");

@@ -73,7 +73,11 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
     shown = shown.filter((k) => k !== key);
   }
   const keyLine = state.end
-    ? truncate(END_KEYS.map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`).join(" · "), columns - 1)
+    ? truncate(
+      END_KEYS.filter(([key]) => !(state.replay && key === "r"))
+        .map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`).join(" · "),
+      columns - 1,
+    )
     : truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
   return [" " + truncate(status, columns - 1), " " + keyLine];
 }

@@ -37,9 +37,15 @@ export interface ByteReader {
 /**
  * Reads `reader` to its end, but never more than `maxBytes`: one byte past the limit throws `TooLargeError`
  * after at most `maxBytes + 1` bytes were read (so `/dev/zero` or an endless pipe stop at the limit).
+ * `sizeHint` (a regular file's size) sizes the first buffer.
  */
-export async function readAllCapped(reader: ByteReader, maxBytes: number): Promise<Uint8Array> {
-  let buffer = new Uint8Array(Math.min(maxBytes + 1, 64 * 1024));
+export async function readAllCapped(
+  reader: ByteReader,
+  maxBytes: number,
+  sizeHint = 64 * 1024,
+): Promise<Uint8Array> {
+  // one byte more than the hint, so a file of the expected size is read without growing the buffer
+  let buffer = new Uint8Array(Math.min(maxBytes + 1, Math.max(sizeHint + 1, 1024)));
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
@@ -66,5 +72,5 @@ export async function readFileCapped(path: string, maxBytes: number): Promise<Ui
   const info = await file.stat();
   if (info.isDirectory) throw new Deno.errors.IsADirectory(`Is a directory: ${path}`);
   if (info.isFile && info.size > maxBytes) throw new TooLargeError(maxBytes, info.size);
-  return await readAllCapped(file, maxBytes);
+  return await readAllCapped(file, maxBytes, info.isFile ? info.size : undefined);
 }

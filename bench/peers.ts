@@ -18,17 +18,28 @@ import { numpyVersion, runNumpy } from "./peers/numpy_peer.ts";
 import { runTermnet, TERMNET_VARIANTS } from "./peers/termnet_peer.ts";
 import {
   DEFAULT_WORKLOAD,
+  type InitialWeights,
   initialWeights,
   LAYER_SIZES,
   loadSlice,
   median,
   oneHot,
   type PeerResult,
+  type RawSlice,
   scaleImages,
   WEIGHT_SEED,
   type Workload,
   writeSharedFiles,
 } from "./peers/workload.ts";
+
+/** What bench/peers/tfjs_peer.ts exports (declared here: importing its types would put TensorFlow.js in the lock). */
+interface TfjsPeerModule {
+  TFJS_BACKENDS: readonly { peer: string; backend: "cpu" | "wasm" }[];
+  runTfjs(
+    which: { peer: string; backend: "cpu" | "wasm" },
+    options: { workload: Workload; weights: InitialWeights; slice: RawSlice; samples?: number },
+  ): Promise<PeerResult>;
+}
 
 const SKIP_NAMES = ["termnet-js", "termnet-wasm", "termnet-defaults", "numpy", "tfjs-cpu", "tfjs-wasm"];
 
@@ -131,7 +142,10 @@ async function main(): Promise<void> {
     }
     const tfjsWanted = !skip.has("tfjs-cpu") || !skip.has("tfjs-wasm");
     if (tfjsWanted) {
-      const { runTfjs, TFJS_BACKENDS } = await import("./peers/tfjs_peer.ts");
+      // Imported by a computed URL so the module graph of `deno check` (and so deno.lock) never holds
+      // TensorFlow.js: bench:peers runs with --no-lock and fetches it when it is wanted.
+      const tfjsPeer = new URL("./peers/tfjs_peer.ts", import.meta.url).href;
+      const { runTfjs, TFJS_BACKENDS } = await import(tfjsPeer) as TfjsPeerModule;
       for (const which of TFJS_BACKENDS) {
         if (skip.has(which.peer)) continue;
         progress(which.peer);

@@ -148,3 +148,9 @@ Deno.test("mod.ts re-exports nothing from a private module (a file whose name st
   assert.ok(seen.size > 5, `mod.ts re-exports only ${seen.size - 1} modules`);
   assert.deepStrictEqual(privateReached, []);
 });
+
+Deno.test("deno.lock holds only the runtime packages and fast-check, so a user's first run downloads no benchmark or test-only peer", async () => {
+  const lock = JSON.parse(await Deno.readTextFile(new URL("../deno.lock", import.meta.url)));
+  const packages = Object.keys(lock.specifiers ?? {}).map((specifier) => specifier.replace(/@[^@]*$/, ""));
+  assert.deepEqual(packages.sort(), ["npm:fast-check", "npm:pure-rand", "npm:yaml"]);
+});

@@ -1,9 +1,7 @@
 // End-to-end tests of `deno task export`: a trained model exported to ONNX and TypeScript, and the errors.
 
 import assert from "node:assert/strict";
-// Test-only dependency, pinned here: the CLI never loads ONNX Runtime.
-// deno-lint-ignore no-import-prefix
-import * as ort from "npm:onnxruntime-node@1.30.0";
+import { runOnnx } from "../_onnx_runtime.ts";
 import { loadModel } from "../../src/nn/serialize.ts";
 import { randomInputs, referencePredict } from "../export/_models.ts";
 import { runCli, snapshotDir, tempDir } from "./_run.ts";
@@ -51,14 +49,9 @@ Deno.test("export writes an ONNX file and a TypeScript module of a trained iris 
   assert.deepStrictEqual(inputs.map((row) => module.predict(row)), expected);
   assert.deepStrictEqual(module.classNames, ["setosa", "versicolor", "virginica"]);
 
-  const session = await ort.InferenceSession.create(`${tmp.path}/iris.onnx`);
-  try {
-    const x = new ort.Tensor("float32", Float32Array.from(inputs.flat()), [inputs.length, 4]);
-    const output = Array.from((await session.run({ input: x })).output.data as Float32Array);
-    expected.flat().forEach((p, i) => assert.ok(Math.abs(output[i] - p) <= 1e-5, `${output[i]} vs ${p}`));
-  } finally {
-    await session.release();
-  }
+  const answer = await runOnnx(`${tmp.path}/iris.onnx`, [{ inputs, dtype: "float32" }]);
+  const output = answer.outputs[0].rows.flat();
+  expected.flat().forEach((p, i) => assert.ok(Math.abs(output[i] - p) <= 1e-5, `${output[i]} vs ${p}`));
 });
 
 Deno.test("export with --float64 writes double tensors", async () => {
@@ -72,16 +65,11 @@ Deno.test("export with --float64 writes double tensors", async () => {
     "--float64",
   ]);
   assert.equal(result.code, 0, result.stderr);
-  const session = await ort.InferenceSession.create(`${tmp.path}/xor.onnx`);
-  try {
-    const x = new ort.Tensor("float64", Float64Array.from([0, 1, 1, 1]), [2, 2]);
-    const output = (await session.run({ input: x })).output;
-    assert.equal(output.type, "float64");
-    const expected = referencePredict(await loadModel(`${tmp.path}/model.json`), [[0, 1], [1, 1]]).flat();
-    expected.forEach((p, i) => assert.ok(Math.abs((output.data as Float64Array)[i] - p) <= 1e-15));
-  } finally {
-    await session.release();
-  }
+  const answer = await runOnnx(`${tmp.path}/xor.onnx`, [{ inputs: [[0, 1], [1, 1]], dtype: "float64" }]);
+  const output = answer.outputs[0];
+  assert.equal(output.type, "float64");
+  const expected = referencePredict(await loadModel(`${tmp.path}/model.json`), [[0, 1], [1, 1]]).flat();
+  expected.forEach((p, i) => assert.ok(Math.abs(output.rows.flat()[i] - p) <= 1e-15));
 });
 
 Deno.test("export errors are one line with the right exit code, and write nothing", async (t) => {

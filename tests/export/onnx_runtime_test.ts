@@ -2,9 +2,7 @@
 // the exported file runs on raw features and gives termnet's predictions.
 
 import assert from "node:assert/strict";
-// Test-only dependency, pinned here: the library and the CLI never load ONNX Runtime.
-// deno-lint-ignore no-import-prefix
-import * as ort from "npm:onnxruntime-node@1.30.0";
+import { runOnnx as runInOnnxRuntime } from "../_onnx_runtime.ts";
 import { modelToOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, type OnnxDtype } from "../../src/export/onnx.ts";
 import type { ModelJson } from "../../src/nn/serialize.ts";
 import { CASES, randomInputs, randomModel, referencePredict } from "./_models.ts";
@@ -19,23 +17,12 @@ const TOLERANCE: Record<OnnxDtype, number> = { float32: 1e-5, float64: 1e-12 };
 
 /** Runs an exported model in ONNX Runtime on a batch of raw inputs. */
 async function runOnnx(bytes: Uint8Array, inputs: number[][], dtype: OnnxDtype): Promise<number[][]> {
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    assert.deepStrictEqual(session.inputNames, [ONNX_INPUT_NAME]);
-    assert.deepStrictEqual(session.outputNames, [ONNX_OUTPUT_NAME]);
-    const columns = inputs[0].length;
-    const flat = dtype === "float32" ? Float32Array.from(inputs.flat()) : Float64Array.from(inputs.flat());
-    const result = await session.run({
-      [ONNX_INPUT_NAME]: new ort.Tensor(dtype, flat, [inputs.length, columns]),
-    });
-    const output = result[ONNX_OUTPUT_NAME];
-    const [rows, width] = output.dims as number[];
-    assert.equal(rows, inputs.length);
-    const data = Array.from(output.data as Float32Array | Float64Array);
-    return Array.from({ length: rows }, (_, r) => data.slice(r * width, (r + 1) * width));
-  } finally {
-    await session.release();
-  }
+  const answer = await runInOnnxRuntime(bytes, [{ inputs, dtype }]);
+  assert.deepStrictEqual(answer.inputNames, [ONNX_INPUT_NAME]);
+  assert.deepStrictEqual(answer.outputNames, [ONNX_OUTPUT_NAME]);
+  const [output] = answer.outputs;
+  assert.equal(output.dims[0], inputs.length);
+  return output.rows;
 }
 
 /** The largest error of `actual` against `expected`, relative where |expected| ≥ 1, absolute below. */
@@ -90,17 +77,15 @@ Deno.test("modelToOnnx() takes any batch size: the batch dimension is dynamic", 
 
 Deno.test("modelToOnnx() stores class and feature names in the model's metadata", async () => {
   const model = randomModel("tanh", "softmax", 4);
-  const session = await ort.InferenceSession.create(modelToOnnx(model));
-  try {
-    // onnxruntime-node does not expose custom metadata; the strings are in the file as key/value entries
-    const text = new TextDecoder().decode(modelToOnnx(model));
-    for (const [key, value] of [["class_names", model.labels], ["feature_names", model.features]]) {
-      // StringStringEntryProto: key (field 1), then value (field 2: tag 0x12, length, JSON text)
-      const json = JSON.stringify(value);
-      assert.ok(text.includes(`${key}\u0012${String.fromCharCode(json.length)}${json}`), key as string);
-    }
-  } finally {
-    await session.release();
+  // ONNX Runtime loads the file with its metadata; it does not expose custom metadata, so the strings are
+  // looked up in the file as key/value entries
+  const answer = await runInOnnxRuntime(modelToOnnx(model), []);
+  assert.deepStrictEqual(answer.inputNames, [ONNX_INPUT_NAME]);
+  const text = new TextDecoder().decode(modelToOnnx(model));
+  for (const [key, value] of [["class_names", model.labels], ["feature_names", model.features]]) {
+    // StringStringEntryProto: key (field 1), then value (field 2: tag 0x12, length, JSON text)
+    const json = JSON.stringify(value);
+    assert.ok(text.includes(`${key}\u0012${String.fromCharCode(json.length)}${json}`), key as string);
   }
 });
 

@@ -35,7 +35,7 @@ import { gradientCheck } from "./nn/gradcheck.ts";
 import { Network } from "./nn/network.ts";
 import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/serialize.ts";
 import { evaluate } from "./train/evaluate.ts";
-import type { EpochEvent, TrainEvent } from "./train/events.ts";
+import type { EpochEvent, StartEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
 import { Timeline, timelineSpacing } from "./train/timeline.ts";
@@ -299,6 +299,7 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     seed: config.seed,
     backend: config.train.backend,
     threads: config.train.threads,
+    dropout: config.network.dropout,
   });
   const backend = network.backend;
   return {
@@ -364,6 +365,18 @@ function finalMetrics(last: EpochEvent | undefined): Record<string, number | nul
   return metrics;
 }
 
+/** The metrics.jsonl line naming a run's schedule, dropout and clipping, when it uses any of them. */
+function runSettingsMetrics(event: StartEvent): Record<string, unknown> | undefined {
+  if (event.schedule === undefined && event.dropout === undefined && event.clipNorm === undefined) {
+    return undefined;
+  }
+  const line: Record<string, unknown> = { type: "settings", learning_rate: event.learningRate };
+  if (event.schedule !== undefined) line.schedule = event.schedule;
+  if (event.dropout !== undefined) line.dropout = event.dropout;
+  if (event.clipNorm !== undefined) line.clip_norm = event.clipNorm;
+  return line;
+}
+
 function showPredictions(prepared: Prepared): string[] {
   const { train: data, network } = prepared;
   if (data.inputSize !== 2 || data.size > 8) return [];
@@ -425,6 +438,8 @@ async function commandTrain(args: string[]): Promise<number> {
     test: prepared.test,
     earlyStop: config.train.earlyStop,
     targetLoss: config.train.targetLoss,
+    schedule: config.train.schedule,
+    clipNorm: config.train.clipNorm,
     // fresh statistics for the timeline's snapshots (at most TIMELINE_CAPACITY of them in the whole run)
     statsEvery: timelineSpacing(config.train.epochs),
     controller,
@@ -434,11 +449,13 @@ async function commandTrain(args: string[]): Promise<number> {
   });
 
   let lastEpoch: EpochEvent | undefined;
+  // The metrics of the epoch whose weights were restored at the end (early stopping's restore_best).
+  let restoredFinals: Record<string, number | null> | undefined;
   // Snapshots of what the dashboard shows, kept whatever the sink, for rewinding and for `replay`.
   const timeline = new Timeline();
   const save = async () => {
     const path = await files.writeModel(
-      modelFile({ ...prepared, config: savedConfig }, finalMetrics(lastEpoch)),
+      modelFile({ ...prepared, config: savedConfig }, restoredFinals ?? finalMetrics(lastEpoch)),
     );
     // the config is written with the model, so the two in the folder always belong to the same run
     await files.writeConfig(stringifyConfig(savedConfig));
@@ -466,15 +483,28 @@ async function commandTrain(args: string[]): Promise<number> {
   let endReason = "done", endMessage = "";
   // Lines are written in the background (RunFiles.addMetrics): training never waits for the disk.
   let pausedAt: { epoch: number; batch: number; batches: number } | undefined;
+  // The epochs' final metrics, for the model file of a run that restored an earlier epoch's weights.
+  let epochFinals: Record<string, number | null>[] = [];
   const record = (event: TrainEvent): void => {
     timeline.record(event);
-    if (event.type === "start") files.clearMetrics(), lastEpoch = undefined;
+    if (event.type === "start") {
+      files.clearMetrics(), lastEpoch = undefined, epochFinals = [], restoredFinals = undefined;
+      const settings = runSettingsMetrics(event);
+      if (settings !== undefined) files.addMetrics(settings);
+    }
     if (event.type === "epoch") {
       lastEpoch = event;
+      epochFinals[event.epoch] = finalMetrics(event);
       files.addMetrics(epochMetrics(event));
     }
     if (event.type === "learning_rate_changed") files.addMetrics(event);
-    if (event.type === "end") endReason = event.reason, endMessage = event.message;
+    if (event.type === "end") {
+      endReason = event.reason, endMessage = event.message;
+      if (event.restored !== undefined) {
+        restoredFinals = epochFinals[event.restored.epoch];
+        files.addMetrics({ type: "restored", ...event.restored });
+      }
+    }
     // where a pause in the middle of an epoch stopped, for the explain view's label
     if (event.type === "epoch" || event.type === "start") pausedAt = undefined;
     if (event.type === "state") {

@@ -12,6 +12,7 @@ import {
   type YamlNode,
 } from "../deps.ts";
 import { ConfigError, type FileLocation, ParseError } from "../errors.ts";
+import { type Schedule, SCHEDULE_NAMES } from "../nn/schedules.ts";
 import {
   BACKEND_NAMES,
   DATA_SOURCES,
@@ -38,6 +39,7 @@ import {
   OPTIMIZER_NAMES,
   OUTPUT_ACTIVATIONS,
   type OutputConfig,
+  SCHEDULE_KEYS,
   TASK_NAMES,
   type TestSourceConfig,
   type TrainConfig,
@@ -631,7 +633,102 @@ function parseNetwork(check: Checker, value: unknown): NetworkConfig {
   out.init = json.init === undefined
     ? (activation === "relu" || activation === "leaky_relu" ? "he" : "xavier")
     : check.oneOf(json.init, at("init"), INIT_NAMES);
+  if (json.dropout !== undefined) {
+    const dropout = parseDropout(check, json.dropout, hidden.length);
+    if (dropout.some((rate) => rate > 0)) out.dropout = dropout;
+  }
   return out as unknown as NetworkConfig;
+}
+
+// network.dropout: one rate for every hidden layer, or a list with one rate per hidden layer.
+function parseDropout(check: Checker, value: unknown, hidden: number): number[] {
+  const at = ["network", "dropout"];
+  if (hidden === 0) check.fail(at, "has no hidden layer to apply to (network.hidden is empty)");
+  if (Array.isArray(value)) {
+    if (value.length !== hidden) {
+      check.fail(at, `must list one rate per hidden layer (${hidden}), got ${value.length}`);
+    }
+    return value.map((rate, i) => check.number(rate, [...at, i], "fraction"));
+  }
+  if (typeof value !== "number") {
+    check.fail(at, `must be a rate from 0 up to (not including) 1 or a list of them, got ${describe(value)}`);
+  }
+  return new Array(hidden).fill(check.number(value, at, "fraction"));
+}
+
+// train.schedule: a name (`cosine`, with the defaults) or a mapping with `type` and that type's keys.
+function parseSchedule(
+  check: Checker,
+  value: unknown,
+  train: { epochs: number; learningRate: number },
+): Schedule {
+  const base = ["train", "schedule"];
+  const at = (key: string) => [...base, key];
+  let json: Json;
+  if (typeof value === "string") {
+    json = { type: value };
+  } else {
+    const mapping = check.mapping(value, base, "train.schedule");
+    if (mapping === undefined) {
+      check.fail(base, `must be a schedule name or a mapping with a type, got ${describe(value)}`);
+    }
+    json = mapping;
+  }
+  if (json.type === undefined) check.fail(at("type"), `is required (one of ${SCHEDULE_NAMES.join(", ")})`);
+  const type = check.oneOf(json.type, typeof value === "string" ? base : at("type"), SCHEDULE_NAMES);
+  const keys = SCHEDULE_KEYS[type];
+  for (const key of Object.keys(json)) {
+    if (key !== "type" && !(key in keys)) {
+      const users = SCHEDULE_NAMES.filter((name) => key in SCHEDULE_KEYS[name]).join(" or ");
+      check.fail(at(key), `only used with type: ${users}, not with type: ${type}`);
+    }
+  }
+  const read = (key: string) => json[key] ?? keys[key];
+  // a factor that multiplies the rate: above 0, at most 1 (below 1 when `open`)
+  const factor = (key: string, open: boolean): number => {
+    const v = read(key);
+    if (typeof v !== "number" || !(v > 0) || !(open ? v < 1 : v <= 1)) {
+      check.fail(at(key), `must be a number above 0 and ${open ? "below" : "at most"} 1, got ${describe(v)}`);
+    }
+    return v;
+  };
+  const minimum = (): number => {
+    const v = check.number(read("min_learning_rate"), at("min_learning_rate"), "non-negative");
+    if (v >= train.learningRate) {
+      check.fail(
+        at("min_learning_rate"),
+        `must be below train.learning_rate (${train.learningRate}), got ${describe(v)}`,
+      );
+    }
+    return v;
+  };
+  switch (type) {
+    case "step":
+      return {
+        type,
+        every: check.integer(read("every"), at("every"), "positive"),
+        factor: factor("factor", false),
+      };
+    case "exponential":
+      return { type, gamma: factor("gamma", false) };
+    case "cosine": {
+      const warmupEpochs = check.integer(read("warmup_epochs"), at("warmup_epochs"), "non-negative");
+      if (warmupEpochs >= train.epochs) {
+        check.fail(
+          at("warmup_epochs"),
+          `must be fewer than train.epochs (${train.epochs}), got ${describe(warmupEpochs)}`,
+        );
+      }
+      return { type, warmupEpochs, minLearningRate: minimum() };
+    }
+    case "plateau":
+      return {
+        type,
+        patience: check.integer(read("patience"), at("patience"), "positive"),
+        factor: factor("factor", true),
+        minLearningRate: minimum(),
+      };
+  }
 }
 
 function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSection {
@@ -671,6 +768,13 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
   } else {
     check.fail(at("threads"), `must be 1 or 2, got ${describe(json.threads)}`);
   }
+  if (json.schedule !== undefined) {
+    out.schedule = parseSchedule(check, json.schedule, {
+      epochs: out.epochs as number,
+      learningRate: out.learningRate as number,
+    });
+  }
+  if (json.clip_norm !== undefined) out.clipNorm = check.number(json.clip_norm, at("clip_norm"), "positive");
   if (out.threads === 2 && out.backend === "js") {
     check.fail(at("threads"), `2 threads need backend wasm or auto, not backend js`);
   }
@@ -693,6 +797,9 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
       minDelta: stop.min_delta === undefined
         ? 0
         : check.number(stop.min_delta, [...base, "min_delta"], "non-negative"),
+      restoreBest: stop.restore_best === undefined
+        ? true
+        : check.boolean(stop.restore_best, [...base, "restore_best"]),
     };
     out.earlyStop = earlyStop;
   }

@@ -3,7 +3,10 @@
 // YAML keys are snake_case; the TypeScript fields are the same words in camelCase (`learning_rate` →
 // `learningRate`, `test_split` → `testSplit`, `class_names` → `classNames`, `output_activation` →
 // `outputActivation`, `batch_size` → `batchSize`, `early_stop` → `earlyStop`, `min_delta` → `minDelta`,
-// `target_loss` → `targetLoss`). `stringifyConfig` maps them back.
+// `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `restore_best` → `restoreBest`, `warmup_epochs` →
+// `warmupEpochs`, `min_learning_rate` → `minLearningRate`). `stringifyConfig` maps them back.
+
+import type { Schedule, ScheduleName } from "../nn/schedules.ts";
 
 /** Where the data comes from: a generator, a CSV file, IDX files or a named dataset found on this machine. */
 export type DataSourceName =
@@ -166,6 +169,11 @@ export interface NetworkConfig {
   readonly outputActivation?: OutputActivationName;
   /** Initialiser; default `he` for relu/leaky_relu hidden layers, `xavier` otherwise. */
   readonly init: InitName;
+  /**
+   * Inverted dropout after each hidden layer during training, one rate per hidden layer (`dropout: 0.2` in the
+   * YAML gives every hidden layer 0.2); omitted when there is none.
+   */
+  readonly dropout?: readonly number[];
 }
 
 /** `train.early_stop`. */
@@ -176,6 +184,8 @@ export interface EarlyStopConfig {
   readonly patience: number;
   /** Smallest change that counts as an improvement; default 0. */
   readonly minDelta: number;
+  /** Save the weights of the best epoch instead of the last; default true. */
+  readonly restoreBest: boolean;
 }
 
 /** The `train:` section. */
@@ -206,6 +216,13 @@ export interface TrainSection {
   readonly backend: BackendName;
   /** Worker threads for the wasm backend, 1 or 2; default 1. */
   readonly threads: 1 | 2;
+  /**
+   * The learning-rate schedule, when given (`schedule: cosine` or `schedule: { type: cosine, warmup_epochs: 2 }`);
+   * `plateau` watches the test loss when there is a test set, else the training loss.
+   */
+  readonly schedule?: Schedule;
+  /** Clip the gradient by global norm to at most this, when given. */
+  readonly clipNorm?: number;
 }
 
 /** The `output:` section. */
@@ -267,7 +284,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "image",
   ],
   "data.test": ["path", "images", "labels", "samples", "noise", "limit"],
-  network: ["input", "hidden", "output", "activation", "output_activation", "init"],
+  network: ["input", "hidden", "output", "activation", "output_activation", "init", "dropout"],
   "network.hidden[]": ["units", "activation"],
   train: [
     "epochs",
@@ -283,9 +300,20 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "target_loss",
     "backend",
     "threads",
+    "schedule",
+    "clip_norm",
   ],
-  "train.early_stop": ["monitor", "patience", "min_delta"],
+  "train.early_stop": ["monitor", "patience", "min_delta", "restore_best"],
+  "train.schedule": ["type", "every", "factor", "gamma", "warmup_epochs", "min_learning_rate", "patience"],
   output: ["dir"],
+};
+
+/** The keys of each schedule type under `train.schedule` (besides `type`), with their defaults. */
+export const SCHEDULE_KEYS: Readonly<Record<ScheduleName, Readonly<Record<string, number>>>> = {
+  step: { every: 10, factor: 0.5 },
+  exponential: { gamma: 0.95 },
+  cosine: { warmup_epochs: 0, min_learning_rate: 0 },
+  plateau: { patience: 5, factor: 0.5, min_learning_rate: 0 },
 };
 
 /** The default learning rate of an optimizer (the same as the engine's). */

@@ -3,8 +3,10 @@
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
 import { Matrix } from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
+import { DropoutRng } from "./dropout.ts";
 import type { Network } from "./network.ts";
-import { createOptimizer, type Optimizer, type OptimizerName } from "./optimizers.ts";
+import { clipGradientNorm, createOptimizer, type Optimizer, type OptimizerName } from "./optimizers.ts";
+import { describeSchedule, type Schedule, Scheduler } from "./schedules.ts";
 
 /** Where batches come from: a dataset that copies chosen rows into the batch buffers. */
 export interface BatchSource {
@@ -62,8 +64,25 @@ export interface FitOptions {
   seed?: number;
   /** Count correct predictions in each training batch and report the epoch's running accuracy (classifiers). */
   trackAccuracy?: boolean;
+  /**
+   * A learning-rate schedule (default: a constant rate): every epoch's rate follows its formula from
+   * `learningRate` (see `schedules.ts`). `plateau` watches the training loss here (the CLI's trainer watches the
+   * test loss when there is a test set).
+   */
+  schedule?: Schedule;
+  /** Clip the gradient by global norm to at most this before every update (default: no clipping). */
+  clipNorm?: number;
   /** Called after every epoch; returning `false` stops training. */
   onEpoch?: (record: EpochRecord) => void | boolean;
+}
+
+/** Options of a `FitSession` beyond `FitOptions`. */
+export interface FitSessionOptions extends FitOptions {
+  /**
+   * Whether the caller feeds the plateau schedule its monitored loss through `observe` (e.g. the test loss);
+   * default false: the session observes each epoch's training loss itself.
+   */
+  externalMonitor?: boolean;
 }
 
 /** What one epoch did. */
@@ -80,6 +99,8 @@ export interface EpochRecord {
   seconds: number;
   /** Share of the epoch's training samples predicted right as they were trained on, with `trackAccuracy`. */
   accuracy?: number;
+  /** With `clipNorm`: how many of the epoch's batches had their gradient clipped. */
+  clippedBatches?: number;
 }
 
 /**
@@ -143,7 +164,15 @@ export class FitSession {
   readonly shuffle: boolean;
   /** Whether training batches are scored for the running accuracy. */
   readonly trackAccuracy: boolean;
+  /** The learning-rate schedule applied, if any. */
+  readonly scheduler: Scheduler | undefined;
+  /** The gradient-clipping norm, if any. */
+  readonly clipNorm: number | undefined;
   #epoch = 0;
+  #clipped = 0;
+  #externalMonitor: boolean;
+  // The source of dropout masks (seeded like the shuffling), when the network has dropout.
+  #dropout: DropoutRng | undefined;
   #correct = 0;
   // The epoch's Σ loss · rows and the last batch's mean loss (indices below the class), and its Σ rows.
   #sums = new Float64Array(2);
@@ -162,7 +191,7 @@ export class FitSession {
   #targetFull: Matrix | undefined;
 
   /** Prepares training of `network` on `source`; checks the shapes and options once. */
-  constructor(network: Network, source: BatchSource, options: FitOptions = {}) {
+  constructor(network: Network, source: BatchSource, options: FitSessionOptions = {}) {
     if (source.inputSize !== network.input) {
       throw new TypeError(
         `Invalid training data: the network takes ${network.input} features, the data has ${source.inputSize}`,
@@ -206,6 +235,34 @@ export class FitSession {
     this.#rng = new Rng(this.#seed);
     this.#order = new Uint32Array(source.size);
     for (let i = 0; i < source.size; i++) this.#order[i] = i;
+    const clipNorm = options.clipNorm;
+    if (clipNorm !== undefined && (!(clipNorm > 0) || !Number.isFinite(clipNorm))) {
+      throw new RangeError(`Invalid clip norm: expected a positive number, got ${clipNorm}`);
+    }
+    this.clipNorm = clipNorm;
+    this.scheduler = options.schedule === undefined ? undefined : new Scheduler(options.schedule, {
+      learningRate: this.optimizer.learningRate,
+      epochs: options.epochs ?? 1,
+    });
+    this.#externalMonitor = options.externalMonitor ?? false;
+    if (this.scheduler !== undefined) this.optimizer.learningRate = this.scheduler.rateFor(1);
+    // masks from their own stream, derived from the seed, so that dropout does not change the shuffling
+    this.#dropout = network.dropout.some((rate) => rate > 0)
+      ? new DropoutRng(this.#seed + 0x5eed)
+      : undefined;
+  }
+
+  /** A short name of the schedule for headers and logs (`cosine warm-up 2`), or undefined without one. */
+  get scheduleName(): string | undefined {
+    return this.scheduler === undefined ? undefined : describeSchedule(this.scheduler.schedule);
+  }
+
+  /**
+   * Gives the plateau schedule the monitored loss of the epoch just finished (with `externalMonitor`); the next
+   * epoch's rate follows from it. Other schedules ignore it.
+   */
+  observe(loss: number): void {
+    this.scheduler?.observe(loss);
   }
 
   /** Epochs completed so far. */
@@ -218,20 +275,30 @@ export class FitSession {
     return this.optimizer.learningRate;
   }
 
+  /** Setting it with a schedule scales the schedule's later rates by the same ratio (see `Scheduler`). */
   set learningRate(value: number) {
     if (!(value > 0) || !Number.isFinite(value)) {
       throw new RangeError(`Invalid learning rate: expected a positive number, got ${value}`);
     }
     this.optimizer.learningRate = value;
+    this.scheduler?.override(value, this.#epoch + 1);
   }
 
-  /** Starts over: the network's initial weights again, a fresh optimizer state and the first shuffle order. */
+  /**
+   * Starts over: the network's initial weights again, a fresh optimizer state, the first shuffle order, the
+   * first dropout masks and the schedule's first rate.
+   */
   restart(): void {
     this.network.reinitialize();
     this.optimizer.reset();
     this.#rng = new Rng(this.#seed);
     for (let i = 0; i < this.#order.length; i++) this.#order[i] = i;
     this.#epoch = 0;
+    this.#dropout?.reset();
+    if (this.scheduler !== undefined) {
+      this.scheduler.reset();
+      this.optimizer.learningRate = this.scheduler.rateFor(1);
+    }
   }
 
   #targetBuffer(rows: number): Matrix {
@@ -261,10 +328,14 @@ export class FitSession {
     const y = this.#targetBuffer(rows);
     this.source.gather(x, y, this.#order, start);
     const network = this.network;
-    // forward, backward, update; the output buffer still holds the predictions made before the update
-    const output = network.forwardBatch(x);
+    // forward (through dropout masks), backward, clip, update; the output buffer still holds the predictions
+    // made before the update
+    const output = network.forwardBatch(x, this.#dropout);
     network.backpropagate(x, y, this.loss);
     if (this.trackAccuracy) this.#correct += countCorrect(output, y);
+    if (this.clipNorm !== undefined && clipGradientNorm(network.parameters, this.clipNorm) > this.clipNorm) {
+      this.#clipped++;
+    }
     this.optimizer.step(network.parameters, network.backend);
     // Read after the calls, so that no float is held across one (which a mid-tier compilation boxes).
     const sums = this.#sums, loss = network.lastLoss[0];
@@ -274,6 +345,8 @@ export class FitSession {
   }
 
   #beginEpoch(): void {
+    if (this.scheduler !== undefined) this.optimizer.learningRate = this.scheduler.rateFor(this.#epoch + 1);
+    this.#clipped = 0;
     this.#correct = 0;
     this.#sums.fill(0);
     this.#samples = 0;
@@ -284,7 +357,7 @@ export class FitSession {
     this.#epoch++;
     const samples = this.#samples;
     const lossSum = finite ? this.#sums[LOSS_SUM] : NaN;
-    return {
+    const record: EpochRecord = {
       epoch: this.#epoch,
       loss: samples > 0 ? lossSum / samples : NaN,
       learningRate: this.optimizer.learningRate,
@@ -292,6 +365,9 @@ export class FitSession {
       seconds: (performance.now() - started) / 1000,
       accuracy: this.trackAccuracy && samples > 0 ? this.#correct / samples : undefined,
     };
+    if (this.clipNorm !== undefined) record.clippedBatches = this.#clipped;
+    if (!this.#externalMonitor) this.scheduler?.observe(record.loss);
+    return record;
   }
 
   /** Batches in one epoch (the last may be smaller). */

@@ -8,6 +8,7 @@ import { getLoss, type Loss, type LossName } from "../math/losses.ts";
 import { Matrix, type MatrixLike, toMatrix } from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
 import { Dense } from "./dense.ts";
+import { Dropout, type DropoutRng } from "./dropout.ts";
 import { type EpochRecord, type FitOptions, FitSession, matrixSource } from "./fit.ts";
 import type { Optimizer, Parameter } from "./optimizers.ts";
 import { type ModelJson, networkFromJson, networkToJson } from "./serialize.ts";
@@ -50,6 +51,38 @@ export interface NetworkOptions {
    * at once). Only with a default backend: a `Backend` object brings its own threads.
    */
   threads?: number;
+  /**
+   * Inverted dropout after the hidden layers during training (`fit`, the trainer): one rate p in [0, 1) for
+   * every hidden layer or one per hidden layer (default 0, none). Off in `predict`, `forward`, `gradients` and
+   * exports; saved in model files.
+   */
+  dropout?: number | readonly number[];
+}
+
+/** The per-hidden-layer dropout rates `dropout` asks for (checked), given `hidden` hidden layers. */
+function resolveDropout(dropout: number | readonly number[] | undefined, hidden: number): number[] {
+  if (dropout === undefined) return new Array(hidden).fill(0);
+  if (!Array.isArray(dropout) && typeof dropout !== "number") {
+    throw new TypeError(
+      "Invalid network: dropout must be a number or a list of numbers, one per hidden layer",
+    );
+  }
+  const rates: unknown[] = typeof dropout === "number" ? new Array(hidden).fill(dropout) : [...dropout];
+  if (rates.length !== hidden) {
+    throw new RangeError(
+      `Invalid network: dropout lists ${rates.length} rates for ${hidden} hidden layers (give one per hidden layer)`,
+    );
+  }
+  rates.forEach((rate, i) => {
+    if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {
+      throw new RangeError(
+        `Invalid network: dropout[${i}] must be a number from 0 up to (not including) 1, got ${
+          JSON.stringify(rate)
+        }`,
+      );
+    }
+  });
+  return rates as number[];
 }
 
 /**
@@ -164,6 +197,11 @@ export class Network {
   readonly lastLoss: Float64Array = new Float64Array(1);
   #inputFull: Matrix | undefined;
   #ownsBackend: boolean;
+  /** The dropout rate after each hidden layer (0: none), one per hidden layer. */
+  readonly dropout: readonly number[];
+  // Dropout after layer l (undefined: none), and whether the last forward pass applied masks.
+  #dropouts: (Dropout | undefined)[];
+  #masked = false;
 
   /** Builds the network and draws its initial weights from `seed`. */
   constructor(options: NetworkOptions) {
@@ -196,6 +234,12 @@ export class Network {
       inputs = spec.units;
       return layer;
     });
+    this.dropout = Object.freeze(resolveDropout(options.dropout, specs.length - 1));
+    this.#dropouts = this.layers.map((layer, l) =>
+      l < this.dropout.length && this.dropout[l] > 0
+        ? new Dropout({ rate: this.dropout[l], units: layer.units, backend: this.backend })
+        : undefined
+    );
     this.#parameters = this.layers.flatMap((layer) => [
       { value: layer.weights.data, gradient: layer.dW.data, decay: true },
       { value: layer.biases, gradient: layer.dB, decay: false },
@@ -273,11 +317,22 @@ export class Network {
   /**
    * Forward propagation through every layer for a batch already in the right shape; returns the output buffer
    * (batch, outputs), which the next call with the same batch size overwrites. Hot path: no checks, no allocation.
+   * Given `dropout` (training), the hidden layers with a dropout rate pass a ⊙ m on, with masks m drawn from it,
+   * and the next `backpropagate` goes back through the same masks.
    */
-  forwardBatch(x: Matrix): Matrix {
-    const layers = this.layers;
+  forwardBatch(x: Matrix, dropout?: DropoutRng): Matrix {
+    const layers = this.layers, dropouts = this.#dropouts;
     let a = x;
-    for (let l = 0; l < layers.length; l++) a = layers[l].forward(a);
+    this.#masked = false;
+    for (let l = 0; l < layers.length; l++) {
+      a = layers[l].forward(a);
+      const mask = dropouts[l];
+      if (dropout !== undefined && mask !== undefined) {
+        // a ← a ⊙ m, with m = 0 or 1/q per unit   (batch, units)
+        a = mask.forward(a, dropout);
+        this.#masked = true;
+      }
+    }
     return a;
   }
 
@@ -305,10 +360,14 @@ export class Network {
       loss.gradient(output.dA, output.a, y);
       layers[last].activationBackward(rows);
     }
+    const dropouts = this.#dropouts, masked = this.#masked;
     for (let l = last; l > 0; l--) {
       const below = layers[l - 1].buffers(rows);
-      // dW, dB of this layer, and dA of the layer below
-      layers[l].backward(below.a, below.dA);
+      const mask = masked ? dropouts[l - 1] : undefined;
+      // dW, dB of this layer, and dA of the layer below (its input was a ⊙ m under dropout)
+      layers[l].backward(mask === undefined ? below.a : mask.output(rows), below.dA);
+      // under dropout, ∂L/∂a = ∂L/∂(a ⊙ m) ⊙ m
+      if (mask !== undefined) mask.backward(below.dA);
       // dZ of the layer below = dA ⊙ f'(z)
       layers[l - 1].activationBackward(rows);
     }

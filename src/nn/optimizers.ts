@@ -299,6 +299,37 @@ export class Adam implements Optimizer {
   }
 }
 
+/**
+ * Gradient clipping by global norm (Pascanu et al., 2013; Keras's `global_clipnorm`): with
+ * ‖g‖ = √(Σ over every parameter's gradient of g²), when ‖g‖ > c every gradient is scaled by c / ‖g‖, so the
+ * whole gradient keeps its direction and its norm becomes c. Weight decay is added later, by the optimizer.
+ * Returns ‖g‖ before clipping.
+ *
+ * @example
+ * ```ts
+ * import { clipGradientNorm } from "./optimizers.ts";
+ * const g = new Float64Array([3, 4]);
+ * const norm = clipGradientNorm([{ value: new Float64Array(2), gradient: g, decay: true }], 2.5);
+ * if (norm !== 5 || g[0] !== 1.5 || g[1] !== 2) throw new Error();
+ * ```
+ */
+export function clipGradientNorm(parameters: readonly Parameter[], clipNorm: number): number {
+  let sum = 0;
+  for (let p = 0; p < parameters.length; p++) {
+    const g = parameters[p].gradient;
+    for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
+  }
+  const norm = Math.sqrt(sum);
+  if (norm > clipNorm) {
+    const scale = clipNorm / norm;
+    for (let p = 0; p < parameters.length; p++) {
+      const g = parameters[p].gradient;
+      for (let i = 0; i < g.length; i++) g[i] *= scale;
+    }
+  }
+  return norm;
+}
+
 /** Options for `createOptimizer`: the union of every optimizer's options. */
 export interface CreateOptimizerOptions extends MomentumOptions, AdamOptions {}
 

@@ -57,6 +57,11 @@ export interface ModelJson {
   config?: unknown;
   /** Final metrics (loss, accuracy, ...). */
   metrics?: Record<string, number | null>;
+  /**
+   * The dropout rate after each hidden layer, used in training only (written when one is above 0; files without
+   * it have none).
+   */
+  dropout?: number[];
 }
 
 const TOP_LEVEL_KEYS = [
@@ -69,6 +74,7 @@ const TOP_LEVEL_KEYS = [
   "features",
   "config",
   "metrics",
+  "dropout",
 ];
 const LAYER_KEYS = ["units", "activation", "weights", "bias"];
 const PREPROCESSING_KEYS = ["kind", "shift", "factor"];
@@ -210,6 +216,15 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
     checkVector(p.shift, input, "preprocessing.shift", file);
     checkVector(p.factor, input, "preprocessing.factor", file);
   }
+  if (value.dropout !== undefined) {
+    const hidden = layerCount - 1;
+    checkVector(value.dropout, hidden, "dropout", file);
+    (value.dropout as number[]).forEach((rate, i) => {
+      if (rate < 0 || rate >= 1) {
+        fail(`dropout[${i}]`, `expected a rate from 0 up to (not including) 1, got ${rate}`, file);
+      }
+    });
+  }
   const outputs = inputs;
   if (value.labels !== undefined) {
     checkNames(value.labels, "labels", "class names", file);
@@ -271,6 +286,7 @@ export function networkToJson(network: Network): ModelJson {
       weights: layer.weights.toArray(),
       bias: Array.from(layer.biases),
     })),
+    ...(network.dropout.some((rate) => rate > 0) ? { dropout: [...network.dropout] } : {}),
   };
 }
 
@@ -285,6 +301,7 @@ export function networkFromJson(
     layers: model.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
     backend: options.backend,
     threads: options.threads,
+    dropout: model.dropout,
   });
   model.layers.forEach((layer, i) => {
     const target = network.layers[i];

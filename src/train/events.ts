@@ -143,6 +143,12 @@ export interface StartEvent {
   image?: ImageInfo;
   /** The cap on epochs per second, when one is set (`--pace`). */
   pace?: number;
+  /** The learning-rate schedule, described briefly (`cosine warm-up 2`), when there is one. */
+  schedule?: string;
+  /** The dropout rate after each hidden layer, when one is above 0. */
+  dropout?: number[];
+  /** The gradient-clipping norm, when gradients are clipped. */
+  clipNorm?: number;
 }
 
 /** Sent after every epoch. */
@@ -184,6 +190,8 @@ export interface EpochEvent {
   confusion?: ConfusionMatrix;
   /** The first layer's incoming weights as images (image data; sent with the layer statistics). */
   filters?: FirstLayerFilters;
+  /** With gradient clipping: how many of the epoch's batches had their gradient clipped. */
+  clippedBatches?: number;
 }
 
 /** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */
@@ -253,6 +261,11 @@ export interface EndEvent {
   epoch: number;
   /** A one-line explanation (e.g. the divergence message). */
   message: string;
+  /**
+   * With early stopping's `restoreBest`: the epoch whose weights the network was given back at the end, and its
+   * monitored value (absent when the last epoch was the best).
+   */
+  restored?: { epoch: number; monitor: string; value: number };
 }
 
 /**

@@ -3,8 +3,17 @@
 import { Matrix } from "../math/matrix.ts";
 import { type BatchSource, type FitOptions, FitSession } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
+import { BestEpoch, restoredText } from "./best_epoch.ts";
 import { evaluate } from "./evaluate.ts";
-import type { EndReason, EpochEvent, LayerStats, PlotPoint, TrainCommand, TrainEvent } from "./events.ts";
+import type {
+  EndReason,
+  EpochEvent,
+  LayerStats,
+  PlotPoint,
+  StartEvent,
+  TrainCommand,
+  TrainEvent,
+} from "./events.ts";
 import { MAX_CONFUSION_CLASSES, PictureProbe, sampleConfusion } from "./pictures.ts";
 import { decisionBoundary, layerStatistics, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
 
@@ -32,6 +41,11 @@ export interface EarlyStopOptions {
   patience: number;
   /** The least change that counts as an improvement. */
   minDelta: number;
+  /**
+   * Give the network back the weights of its best epoch at the end (Keras's restore_best_weights) when a later
+   * epoch was worse; default true.
+   */
+  restoreBest?: boolean;
 }
 
 /** Options of `train`. */
@@ -167,6 +181,15 @@ function plotPoints(
   return { points, xRange: [x0 - padX, x1 + padX], yRange: [y0 - padY, y1 + padY] };
 }
 
+/** The start event's description of the schedule, dropout and clipping, for the fields that are in use. */
+function runSettings(network: Network, session: FitSession): Partial<StartEvent> {
+  const settings: Partial<StartEvent> = {};
+  if (session.scheduleName !== undefined) settings.schedule = session.scheduleName;
+  if (network.dropout.some((rate) => rate > 0)) settings.dropout = [...network.dropout];
+  if (session.clipNorm !== undefined) settings.clipNorm = session.clipNorm;
+  return settings;
+}
+
 function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best: number, minDelta: number) {
   return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
 }
@@ -184,8 +207,14 @@ export async function* train(
 ): AsyncGenerator<TrainEvent> {
   const controller = options.controller ?? new TrainController();
   const classification = data.task === "classification";
-  const session = new FitSession(network, data, { ...options, trackAccuracy: classification });
   const { test, earlyStop, targetLoss } = options;
+  // plateau schedules watch the test loss when there is a test set
+  const session = new FitSession(network, data, {
+    ...options,
+    trackAccuracy: classification,
+    externalMonitor: test !== undefined,
+  });
+  const best = new BestEpoch(network, earlyStop);
   if (earlyStop?.monitor.startsWith("val_") && test === undefined) {
     throw new RangeError(`Cannot monitor "${earlyStop.monitor}" for early stopping: there is no test split`);
   }
@@ -217,13 +246,14 @@ export async function* train(
     points: plane?.points,
     image: pictures.info,
     pace,
+    ...runSettings(network, session),
   });
   yield startEvent();
 
   let paused = false, stepping = false, restart = false;
   let elapsed = 0, lastStats = -Infinity, completed = 0;
   let stats: LayerStats[] = [];
-  let best = Infinity, wait = 0;
+  let bestValue = Infinity, wait = 0;
   let reason: EndReason = "done", message = "";
   // Pace: epochs are started no faster than `pace` a second, counted from `paceFrom` (reset on every change).
   let paceFrom = performance.now(), paceEpochs = 0;
@@ -300,7 +330,8 @@ export async function* train(
       if (restart) {
         restart = false;
         session.restart();
-        elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
+        elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0;
+        best.reset();
         paceFrom = performance.now(), paceEpochs = 0;
         yield startEvent();
         if (paused) yield { type: "state", paused };
@@ -402,6 +433,8 @@ export async function* train(
           : sampleConfusion(network, sample),
         filters: statsDue ? pictures.filters(network) : undefined,
       };
+      if (record.clippedBatches !== undefined) event.clippedBatches = record.clippedBatches;
+      if (evaluation !== undefined) session.observe(evaluation.loss);
       completed = record.epoch;
       yield event;
       if (wasStepping) stepping = false;
@@ -418,9 +451,10 @@ export async function* train(
           val_loss: evaluation?.loss ?? NaN,
           val_accuracy: evaluation?.accuracy ?? NaN,
         }[earlyStop.monitor];
-        if (best === Infinity && earlyStop.monitor.endsWith("accuracy")) best = -Infinity;
-        if (isImprovement(earlyStop.monitor, value, best, earlyStop.minDelta)) {
-          best = value, wait = 0;
+        if (bestValue === Infinity && earlyStop.monitor.endsWith("accuracy")) bestValue = -Infinity;
+        if (isImprovement(earlyStop.monitor, value, bestValue, earlyStop.minDelta)) {
+          bestValue = value, wait = 0;
+          best.record(record.epoch, value);
         } else if (++wait >= earlyStop.patience) {
           reason = "early_stop";
           message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
@@ -436,7 +470,9 @@ export async function* train(
       message = `Stopped by the user after epoch ${completed}`;
     }
     if (reason === "done") message = `Finished ${completed} epochs`;
-    yield { type: "end", reason, epoch: completed, message };
+    const restored = reason === "done" || reason === "early_stop" ? best.restore(completed) : undefined;
+    if (restored !== undefined) message += `; ${restoredText(restored)}`;
+    yield { type: "end", reason, epoch: completed, message, ...(restored ? { restored } : {}) };
     // Asked to stay: wait for a restart (a new start event, the same seed) or a quit.
     if (!options.restartable || quit !== undefined) return;
     restart = false;
@@ -447,7 +483,8 @@ export async function* train(
     if (!restart) return;
     restart = false, paused = false, stepping = false;
     session.restart();
-    elapsed = 0, lastStats = -Infinity, best = Infinity, wait = 0, completed = 0;
+    elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0;
+    best.reset();
     reason = "done", message = "";
     paceFrom = performance.now(), paceEpochs = 0;
     yield startEvent();

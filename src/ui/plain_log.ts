@@ -24,6 +24,8 @@ export interface EpochMetrics {
   elapsed_seconds: number;
   /** Per-layer gradient norms on the statistics sample, on lines of epochs where they were measured. */
   gradient_norms?: number[];
+  /** With gradient clipping: batches of the epoch whose gradient was clipped. */
+  clipped_batches?: number;
 }
 
 /** The flat metrics of an epoch event (the gradient norms only when they were measured after that epoch). */
@@ -42,6 +44,7 @@ export function epochMetrics(event: EpochEvent): EpochMetrics {
   if (event.trainAccuracy !== undefined) metrics.accuracy = event.trainAccuracy;
   if (event.testLoss !== undefined) metrics.test_loss = event.testLoss;
   if (event.testAccuracy !== undefined) metrics.test_accuracy = event.testAccuracy;
+  if (event.clippedBatches !== undefined) metrics.clipped_batches = event.clippedBatches;
   return metrics;
 }
 
@@ -139,7 +142,11 @@ export class PlainPrinter {
           } ` +
           `(${event.network.layers.map((l) => l.activation).join(", ")}), ${event.trainSize} samples` +
           (event.testSize > 0 ? `, ${event.testSize} test` : "") +
-          `, ${event.loss}, ${event.optimizer} lr ${event.learningRate}, ${event.epochs} epochs`,
+          `, ${event.loss}, ${event.optimizer} lr ${event.learningRate}` +
+          (event.schedule !== undefined ? ` (${event.schedule})` : "") +
+          (event.dropout !== undefined ? `, dropout ${event.dropout.join("/")}` : "") +
+          (event.clipNorm !== undefined ? `, clip_norm ${event.clipNorm}` : "") +
+          `, ${event.epochs} epochs`,
         ];
       case "epoch": {
         const now = this.#now();

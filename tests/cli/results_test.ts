@@ -6,11 +6,15 @@ import { readMetrics, REPO_ROOT, runCli, tempDir } from "./_run.ts";
 
 async function finalMetrics(dir: string): Promise<Record<string, number>> {
   const model = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
-  const last = (await readMetrics(dir)).at(-1)!;
-  // the model file's metrics are those of the last epoch in metrics.jsonl
-  assert.equal(model.metrics.epoch, last.epoch);
-  assert.equal(model.metrics.test_loss, last.test_loss);
-  assert.equal(model.metrics.test_accuracy, last.test_accuracy);
+  const records = await readMetrics(dir);
+  const epochs = records.filter((record) => record.type === "epoch");
+  // the model file's metrics are those of the last epoch in metrics.jsonl, or of the epoch whose weights early
+  // stopping restored (a "restored" line says which)
+  const restored = records.find((record) => record.type === "restored");
+  const saved = restored === undefined ? epochs.at(-1)! : epochs.find((e) => e.epoch === restored.epoch)!;
+  assert.equal(model.metrics.epoch, saved.epoch);
+  assert.equal(model.metrics.test_loss, saved.test_loss);
+  assert.equal(model.metrics.test_accuracy, saved.test_accuracy);
   return model.metrics;
 }
 

@@ -139,7 +139,7 @@ Deno.test("parseModel() rejects corrupt and mismatched files with exact messages
       "unknown top-level field",
       (m) => ({ ...m, optimizer: "adam" }),
       "optimizer: unknown field (expected one of format, version, input, layers, preprocessing, labels, features, " +
-      "config, metrics)",
+      "config, metrics, dropout)",
     ],
     ["bad input", (m) => ({ ...m, input: -2 }), "input: expected a positive integer, got -2"],
     [

@@ -41,12 +41,20 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     ? `lr ${formatNumber(state.learningRate, 8)}→${formatNumber(state.requestedLearningRate, 8)}`
     : `lr ${formatNumber(state.learningRate, 8)}`;
   const dim = (text: string) => paint(text, DIM, color);
+  // what shapes training besides the rate: the schedule (next to lr), dropout and clipping, when used
+  const schedule = run?.schedule !== undefined ? ` ${run.schedule}` : "";
+  const dropout = run?.dropout !== undefined
+    ? `dropout ${run.dropout.map((p) => formatNumber(p, 4)).join("/")}`
+    : "";
+  const clip = run?.clipNorm !== undefined ? `clip ${formatNumber(run.clipNorm, 4)}` : "";
   const parts = [
     rewind ? `live epoch ${rewind.liveEpoch ?? epoch} ${state.pending ?? stateLabel(state)}` : "",
     `elapsed ${formatDuration(elapsed)}`,
     state.end || rewind ? "" : `eta ${formatDuration(eta)}`,
     `${formatRate(latest?.samplesPerSecond ?? NaN)} samples/s`,
-    learningRate,
+    learningRate + schedule,
+    dropout,
+    clip,
     state.pace !== undefined ? `pace ${formatNumber(state.pace, 4)}/s` : "",
     run ? `${run.optimizer} · ${run.loss}` : "",
     run ? `${run.trainSize} train / ${run.testSize} test` : "",

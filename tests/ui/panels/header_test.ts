@@ -1,5 +1,6 @@
 // Golden frames of the header alone, at the sizes it gets inside 80×24 and 120×40 frames.
 
+import assert from "node:assert/strict";
 import { renderHeader } from "../../../src/ui/panels/header.ts";
 import { panelGoldens } from "./_panel_goldens.ts";
 
@@ -8,4 +9,18 @@ panelGoldens("header", {
   slot: "header",
   states: ["waiting", "xor", "paused", "diverged", "rewind"],
   exactHeight: false,
+});
+
+Deno.test("renderHeader() shows the schedule next to the learning rate, and dropout and clipping when used", async () => {
+  const { fold } = await import("../_golden.ts");
+  const { xorRun } = await import("../../fixtures/ui_events.ts");
+  const events = xorRun().map((event) =>
+    event.type === "start"
+      ? { ...event, schedule: "cosine warm-up 2", dropout: [0.2, 0.1], clipNorm: 1 }
+      : event
+  );
+  const [, line2] = renderHeader(fold(events), { width: 160, height: 2, color: "none" });
+  assert.match(line2, /lr [0-9.e-]+ cosine warm-up 2 · dropout 0\.2\/0\.1 · clip 1 · /);
+  const [, plain] = renderHeader(fold(xorRun()), { width: 160, height: 2, color: "none" });
+  assert.doesNotMatch(plain, /cosine|dropout|clip/);
 });

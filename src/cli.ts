@@ -195,6 +195,10 @@ function integerOption(value: string | undefined, name: string): number | undefi
   return parsed;
 }
 
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}
+
 const NOTHING = new Uint8Array(0);
 
 /**
@@ -533,9 +537,10 @@ async function commandTrain(args: string[]): Promise<number> {
             pausedAt,
           }),
         timeline,
+        // saved before the dashboard waits for q; after a divergence only where no earlier model exists
         onEnd: async () => {
-          if (endReason !== "diverged") savedTo = await save();
-          else await files.flushMetrics();
+          if (endReason !== "diverged" || !await exists(files.path("model.json"))) savedTo = await save();
+          else await files.flushMetrics(), await files.writeTimeline(timeline);
           return savedTo;
         },
       }, { holdOnEnd: stay });
@@ -553,8 +558,7 @@ async function commandTrain(args: string[]): Promise<number> {
   if (endReason === "diverged") {
     await files.flushMetrics();
     await files.writeTimeline(timeline);
-    const exists = await Deno.stat(files.path("model.json")).then(() => true, () => false);
-    if (!exists) savedTo = await save();
+    if (!useDashboard && !await exists(files.path("model.json"))) savedTo = await save();
     console.error(`error: ${endMessage}`);
     if (!useDashboard) {
       console.error(

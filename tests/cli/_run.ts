@@ -65,7 +65,7 @@ function command(name: Command, args: readonly string[], options: RunCliOptions)
     stdin: options.stdin !== undefined ? "piped" : "null",
     stdout: "piped", // not a terminal: the plain printer, never the dashboard
     stderr: "piped",
-    env: { NO_COLOR: "1", DENO_DIR, ...options.env },
+    env: { NO_COLOR: "1", DENO_DIR: denoDir(), ...options.env },
   });
 }
 
@@ -74,13 +74,19 @@ function command(name: Command, args: readonly string[], options: RunCliOptions)
  * XDG_CACHE_HOME (for the dataset cache) would otherwise move Deno's default cache too, and the child would fetch
  * every package of deno.lock again (ONNX Runtime alone is 113 MB), which fails offline.
  */
-const DENO_DIR: string = JSON.parse(
-  new TextDecoder().decode(
-    (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped", stderr: "null" })
-      .output())
-      .stdout,
-  ),
-).denoDir;
+function denoDir(): string {
+  // asked on first use, not at import: the tmux helpers and bench:dashboard import this module without the
+  // permission to run deno
+  cachedDenoDir ??= JSON.parse(
+    new TextDecoder().decode(
+      new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped", stderr: "null" })
+        .outputSync()
+        .stdout,
+    ),
+  ).denoDir as string;
+  return cachedDenoDir;
+}
+let cachedDenoDir: string | undefined;
 
 function decode(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);

@@ -129,6 +129,13 @@ Deno.test("train dashboard in a real terminal: shows, pauses, steps, doubles the
     const model = await loadModel(`${tmux.dir}/run/model.json`);
     assert.equal(model.layers.length, 4);
     assert.ok(Number.isFinite(model.metrics?.loss), "model.json records the final loss");
+    // metrics.jsonl records the rate change from the trainer's typed event, between the epochs' lines
+    const records = (await Deno.readTextFile(`${tmux.dir}/run/metrics.jsonl`)).trim().split("\n")
+      .map((line) => JSON.parse(line));
+    const change = records.find((record) => record.type === "learning_rate_changed");
+    assert.equal(change?.value, paused.learningRate * 2);
+    assert.equal(change?.epoch, paused.epoch);
+    assert.ok(records.every((record) => record.type === "epoch" || record.type === "learning_rate_changed"));
     // The summary is on the main screen, which is the screen shown again, with the cursor visible.
     const screen = await tmux.capture();
     assert.match(screen, /Stopped by the user after epoch \d+/);

@@ -15,10 +15,16 @@ const ALIGN = 64;
 
 // The garbage collector does not count the arena's memory, so dropped networks would pile up until the
 // JavaScript heap alone asks for a full collection (300 Fashion-MNIST-sized networks: 308 MB). Each large
-// view therefore carries an untouched ArrayBuffer of its size, which V8 counts as external memory and
-// collects for (the same 300: 91 MB). Untouched, its pages are never made resident.
-const BALLAST = new WeakMap<Float64Array, ArrayBuffer>();
+// view's registration therefore holds an untouched ArrayBuffer of its size (a "ballast"), which V8 counts as
+// external memory and collects for (the same 300: 91 MB); untouched, its pages are never made resident. The
+// registry holds it until the view is collected.
 const BALLAST_MINIMUM_LENGTH = 8192;
+
+/** What the registry keeps for a view until it is collected. */
+interface Registration {
+  address: number;
+  ballast: ArrayBuffer | undefined;
+}
 
 /** A growable region of typed arrays inside one shared WebAssembly.Memory. */
 export class Arena {
@@ -33,7 +39,7 @@ export class Arena {
   #freeSizes: number[] = [];
   // Size of every block in use, by address.
   #sizes = new Map<number, number>();
-  #reclaim = new FinalizationRegistry<number>((address) => this.free(address));
+  #reclaim = new FinalizationRegistry<Registration>((held) => this.free(held.address));
 
   /** Creates the memory with `initialPages` pages, growable up to `maximumPages`. */
   constructor(initialPages: number, maximumPages: number) {
@@ -87,8 +93,8 @@ export class Arena {
   allocateArray(length: number): Float64Array {
     const address = this.allocate(length * 8);
     const view = this.view(address, length);
-    this.#reclaim.register(view, address);
-    if (length >= BALLAST_MINIMUM_LENGTH) BALLAST.set(view, new ArrayBuffer(length * 8));
+    const ballast = length >= BALLAST_MINIMUM_LENGTH ? new ArrayBuffer(length * 8) : undefined;
+    this.#reclaim.register(view, { address, ballast });
     return view;
   }
 

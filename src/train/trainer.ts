@@ -70,9 +70,15 @@ export interface TrainOptions extends FitOptions {
    * (`timelineSpacing`), so rewinding shows each snapshot's own weights even on runs faster than the interval.
    */
   statsEvery?: number;
-  /** Yield to the event loop after this many ms of training, so keys are answered (default 3). */
+  /**
+   * Yield to the event loop after this many ms of training, so keys are answered (default 3 with
+   * `yieldToEventLoop`, else 50: a zero-delay timer costs 2–4 ms).
+   */
   yieldEveryMs?: number;
-  /** How to give the event loop a turn (default: a zero-delay timer); must let pending I/O (keys) complete. */
+  /**
+   * How to give the event loop a turn (default: a zero-delay timer); it must let pending I/O (keys) complete and
+   * their promise reactions run. The CLI passes two zero-length writes (about 20 µs each).
+   */
   yieldToEventLoop?: () => Promise<void>;
   /** Start epochs no faster than this many a second (`--pace`; default: no cap). */
   pace?: number;
@@ -196,9 +202,11 @@ function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best
 
 /**
  * Trains `network` on `data` for `options.epochs` epochs, emitting a start event, one event per epoch (with layer
- * statistics for the dashboard) and an end event. Commands sent through `options.controller` pause, step, change
- * the learning rate, restart or quit. A non-finite loss restores the weights of the last good epoch and ends the
- * run with reason `"diverged"`.
+ * statistics for the dashboard) and an end event. Commands sent through `options.controller` are taken between two
+ * batches: pause (reported with the batch it stopped at), step (the rest of the epoch, or one epoch), learning
+ * rate and pace changes (reported as typed events), restart and quit. `options.pace` caps the epochs per second
+ * without holding commands up; with `options.restartable` the trainer waits after the end for a restart or a quit.
+ * A non-finite loss restores the weights of the last good epoch and ends the run with reason `"diverged"`.
  */
 export async function* train(
   network: Network,
@@ -257,7 +265,7 @@ export async function* train(
   let reason: EndReason = "done", message = "";
   // Pace: epochs are started no faster than `pace` a second, counted from `paceFrom` (reset on every change).
   let paceFrom = performance.now(), paceEpochs = 0;
-  const yieldEvery = options.yieldEveryMs ?? 3;
+  const yieldEvery = options.yieldEveryMs ?? (options.yieldToEventLoop ? 3 : 50);
   const yieldNow = options.yieldToEventLoop ?? yieldToEventLoop;
   let lastYield = performance.now();
 

@@ -25,7 +25,10 @@ export interface Backend {
   matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void;
   /** out = aᵀ · b; shapes already checked by the caller. */
   matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void;
-  /** Releases workers and memory; the backend must not be used afterwards. */
+  /**
+   * Releases workers and memory; the backend must not be used afterwards. The process-wide default backends
+   * (`defaultBackend`, used by `new Network(...)`) only stop their worker threads and stay usable.
+   */
   dispose(): void;
   /** Optional: z += b (broadcast over the rows), then a = f(z)   (batch, units). */
   biasActivation?(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;

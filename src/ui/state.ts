@@ -229,6 +229,11 @@ function pendingFor(command: TrainCommand): string {
   }
 }
 
+/** Whether a pending label is the answer to `n` (gone once the epoch it asked for is there). */
+function isStepping(pending: string): boolean {
+  return pending.startsWith("stepping") || pending.startsWith("finishing epoch");
+}
+
 /** The notice line shown for a typed report of the trainer. */
 function noticeFor(
   input: LearningRateChangedEvent | PaceChangedEvent | SavedEvent | SaveFailedEvent,
@@ -339,7 +344,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
   return {
     run: state.run,
     status: state.status === "waiting" ? "running" : state.status,
-    pending: pending !== undefined && pending.startsWith("stepping") ? undefined : pending,
+    pending: pending !== undefined && isStepping(pending) ? undefined : pending,
     latest: epochs[epochs.length - 1],
     boundary,
     learningRate: epochs[epochs.length - 1].learningRate,
@@ -463,7 +468,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         ...state,
         status: state.status === "ended" ? "ended" : input.paused ? "paused" : "running",
         pending: state.pending === "pausing…" || state.pending === "resuming…" ||
-            state.pending?.startsWith("stepping")
+            (state.pending !== undefined && isStepping(state.pending))
           ? undefined
           : state.pending,
         pausedAt: input.paused && input.epoch !== undefined && input.batch !== undefined &&
@@ -496,7 +501,10 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
     case "command_sent":
       return {
         ...state,
-        pending: pendingFor(input.command),
+        // n while paused in the middle of an epoch finishes that epoch
+        pending: input.command.type === "step" && state.pausedAt !== undefined
+          ? `finishing epoch ${state.pausedAt.epoch}…`
+          : pendingFor(input.command),
         requestedLearningRate: input.command.type === "set_learning_rate"
           ? input.command.value
           : state.requestedLearningRate,

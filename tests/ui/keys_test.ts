@@ -121,3 +121,17 @@ Deno.test("keyOutcome() opens and closes the explain view and moves between samp
     });
   }
 });
+
+Deno.test("keyOutcome() halves and doubles the pace with < and >, and = removes it", () => {
+  const state = running();
+  // without a pace, < caps at half the current speed (samples per second over the training set size)
+  const speed = state.latest!.samplesPerSecond / state.run!.trainSize;
+  assert.deepEqual(keyOutcome("<", state).command, { type: "set_pace", epochsPerSecond: speed / 2 });
+  assert.deepEqual(keyOutcome(">", state), {}, "no cap to double");
+  assert.deepEqual(keyOutcome("=", state), {}, "no cap to remove");
+  const paced = { ...state, pace: 20 };
+  assert.deepEqual(keyOutcome("<", paced).command, { type: "set_pace", epochsPerSecond: 10 });
+  assert.deepEqual(keyOutcome(">", paced).command, { type: "set_pace", epochsPerSecond: 40 });
+  assert.deepEqual(keyOutcome("=", paced).command, { type: "set_pace" });
+  assert.deepEqual(keyOutcome("p", paced), {}, "p is the timeline's (play back), not pause");
+});

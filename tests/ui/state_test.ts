@@ -8,6 +8,7 @@ import {
   HISTORY_CAPACITY,
   initialDashboardState,
   reduceDashboard,
+  stateLabel,
 } from "../../src/ui/state.ts";
 import type { EpochEvent } from "../../src/train/events.ts";
 import { renderFrame, renderSummary } from "../../src/ui/dashboard.ts";
@@ -236,4 +237,41 @@ Deno.test("reduceDashboard(): terminal escapes in an explain event's class names
   assert.equal(state.explain?.event?.label, "\\x1b]0;pwned\\x07");
   const frame = renderFrame(state, { columns: 80, rows: 24, color: "truecolor" });
   assert.ok(!frame.includes("\x07") && !frame.includes("\x1b]"));
+});
+
+Deno.test("reduceDashboard() shows a pause in the middle of an epoch until n has finished that epoch", () => {
+  const running = fold(xorRun(3));
+  const paused = reduceDashboard(running, { type: "state", paused: true, epoch: 4, batch: 3, batches: 8 });
+  assert.deepEqual(paused.pausedAt, { epoch: 4, batch: 3, batches: 8 });
+  assert.equal(stateLabel(paused), "paused at batch 3/8 of epoch 4");
+  const header = (state: DashboardState) =>
+    renderFrame(state, { columns: 100, rows: 30, color: "none" }).split("\n")[0];
+  assert.match(header(paused), /❚❚ paused at batch 3\/8 of epoch 4 +epoch +3\/500/);
+  const stepping = reduceDashboard(paused, { type: "command_sent", command: { type: "step" } });
+  assert.equal(stepping.pending, "finishing epoch 4…");
+  const done = reduceDashboard(stepping, xorEpoch(4));
+  assert.equal(done.pending, undefined);
+  assert.equal(done.pausedAt, undefined);
+  assert.equal(stateLabel(done), "paused");
+  const between = reduceDashboard(done, { type: "command_sent", command: { type: "step" } });
+  assert.equal(between.pending, "stepping one epoch…");
+});
+
+Deno.test("reduceDashboard() shows the pace from the start, from a key at once and from the trainer", () => {
+  const line = (state: DashboardState) =>
+    renderFrame(state, { columns: 100, rows: 30, color: "none" }).split("\n")[1];
+  const start = fold([{ ...xorStart(), pace: 20 }]);
+  assert.equal(start.pace, 20);
+  assert.match(line(start), /lr 0\.03 · pace 20\/s · /);
+  const asked = reduceDashboard(start, {
+    type: "command_sent",
+    command: { type: "set_pace", epochsPerSecond: 10 },
+  });
+  assert.equal(asked.pace, 10, "a second < builds on the first before the trainer answers");
+  assert.equal(asked.pending, "pace → 10/s…");
+  const confirmed = reduceDashboard(asked, { type: "pace_changed", epochsPerSecond: 10 });
+  assert.equal(confirmed.pending, undefined);
+  const free = reduceDashboard(confirmed, { type: "pace_changed" });
+  assert.equal(free.pace, undefined);
+  assert.doesNotMatch(line(free), /pace/);
 });

@@ -135,7 +135,11 @@ Deno.test("keys on a slow run (epochs of seconds): pause at the next batch, n fi
     await headerWhere(tmux, "the rate back", (h) => close(h.learningRate, pause.header.learningRate));
 
     // n: training goes on at once ("stepping"), finishes this epoch and pauses between epochs
-    const step = await keyLatency(tmux, ["n"], (h) => h.status.includes("stepping"));
+    const step = await keyLatency(
+      tmux,
+      ["n"],
+      (h) => h.status.includes(`finishing epoch ${pause.header.epoch + 1}`),
+    );
     times.n.push(step.ms);
     const stepped = await headerWhere(tmux, "the epoch finished", (h) => h.status === "❚❚ paused");
     assert.equal(stepped.epoch, pause.header.epoch + 1, "n finishes the epoch paused in, and only it");

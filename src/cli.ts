@@ -79,15 +79,15 @@ Options:
   --set key=value    override any config key (repeatable), e.g. --set train.learning_rate=0.1
   --out DIR          override output.dir (the run folder)
   --pace N           train at most N epochs per second (decimals allowed, e.g. 0.5); < > = change it live
-  --exit-on-end      close the dashboard when training ends (it stays open until q otherwise)
+  --exit-on-end      close the dashboard when training ends (on a terminal it stays open until q otherwise)
   --headless         one plain line per epoch instead of the dashboard
   --json             one JSON object per line, each with a "type": start, epoch, end, saved, ... (implies
                      --headless); gradient_norms only on epochs where they were measured
   --debug            show stack traces of errors
 
-The dashboard stays open after training ends (q leaves, r trains again from the same seed). The run folder
-receives model.json, config.yaml and timeline.bin (snapshots for the dashboard's rewind and for replay), each
-written atomically, and metrics.jsonl, appended line by line.`,
+On a terminal the dashboard stays after training ends (q leaves, r trains again from the same seed).
+The run folder receives model.json, config.yaml and timeline.bin (snapshots for the dashboard's rewind and for
+replay), each written atomically, and metrics.jsonl, appended line by line.`,
   evaluate: `Usage: deno task evaluate <model.json> [--config FILE]
 
 Loads the model and the data of its config (or --config), recreates the test split from the seed and prints the

@@ -111,6 +111,13 @@ const CASES: ErrorCase[] = [
       "To specify an option argument starting with a dash use '--epochs=-XYZ'.",
   },
   {
+    name: "train rejects a --pace that is not a positive number",
+    command: "train",
+    args: (dir) => ["configs/xor.yaml", "--pace", "0", "--headless", "--out", dir],
+    code: 2,
+    message: () => `--pace expects a positive number of epochs per second, got "0"`,
+  },
+  {
     name: "train rejects a hidden layer of 0 units",
     command: "train",
     args: (dir) => [`${CLI}/zero_hidden.yaml`, "--headless", "--out", dir],

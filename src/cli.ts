@@ -937,7 +937,7 @@ async function commandReplay(args: string[]): Promise<number> {
     for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
     yield end;
   }
-  await runDashboard({ events: events(), send: () => {}, timeline }, {
+  await runDashboard({ events: events(), send: () => {}, timeline, restartable: false }, {
     holdOnEnd: true,
     summary: false,
     replay: true,

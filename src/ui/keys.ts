@@ -95,6 +95,8 @@ export interface KeyOutcome {
 export interface KeyOutcomeOptions {
   /** The run's timeline, for the rewind keys (`[ ] { } Home End p`); without it they do nothing. */
   timeline?: TimelineReader;
+  /** Whether `r` after the end trains again (default true; false for a replay, which has no trainer). */
+  restartAfterEnd?: boolean;
 }
 
 function send(command: TrainCommand): KeyOutcome {
@@ -178,7 +180,7 @@ export function keyOutcome(key: string, state: DashboardState, options: KeyOutco
     if (key === "ctrl-c" && state.pending?.startsWith("quitting")) return { exit: true };
     return send(key === "ctrl-c" ? { type: "quit", interrupted: true } : { type: "quit" });
   }
-  if (ended && key === "r") return send({ type: "restart" });
+  if (ended && key === "r") return options.restartAfterEnd === false ? {} : send({ type: "restart" });
   if (ended || state.status === "waiting") return {};
   const rate = state.requestedLearningRate ?? state.learningRate;
   switch (key) {

@@ -22,6 +22,8 @@ const EXPLAIN_REFRESH_MS = 250;
 export interface DashboardRun {
   /** The trainer's events, ending after the end event. */
   events: AsyncIterable<TrainEvent>;
+  /** Whether `r` after the end trains again (default true; false for a replay of a saved run). */
+  restartable?: boolean;
   /**
    * Called with each event before the dashboard takes it (e.g. to record metrics); when it returns a promise, the
    * dashboard waits for it before taking the event and asking for the next one.
@@ -261,7 +263,10 @@ export async function runDashboard(
     unsubscribe = () => void off();
     const keyLoop = (async () => {
       for await (const key of terminal.keys()) {
-        const outcome = keyOutcome(key, current(), { timeline: run.timeline });
+        const outcome = keyOutcome(key, current(), {
+          timeline: run.timeline,
+          restartAfterEnd: run.restartable,
+        });
         if (outcome.action) apply(outcome.action);
         if (outcome.command?.type === "explain") explain(outcome.command.sample);
         else if (outcome.command) run.send(outcome.command), answering = true;

@@ -78,6 +78,7 @@ Deno.test("keyOutcome() closes at once on a second ctrl-c or after training ende
   assert.deepEqual(keyOutcome("ctrl-c", ended), { exit: true, command: { type: "quit", interrupted: true } });
   assert.deepEqual(keyOutcome("space", ended), {});
   assert.deepEqual(keyOutcome("r", ended).command, { type: "restart" }, "r restarts after the end");
+  assert.deepEqual(keyOutcome("r", ended, { restartAfterEnd: false }), {}, "not in a replay");
 });
 
 Deno.test("keyOutcome() maps view keys to UI actions", () => {

@@ -263,6 +263,11 @@ Deno.test("reduceDashboard() shows the pace from the start, from a key at once a
   const start = fold([{ ...xorStart(), pace: 20 }]);
   assert.equal(start.pace, 20);
   assert.match(line(start), /lr 0\.03 · pace 20\/s · /);
+  // 497 epochs left at 20 a second: the ETA counts the pace, not only the training time so far
+  assert.match(
+    line(fold([{ ...xorStart(), pace: 20 }, { ...xorEpoch(3), elapsedSeconds: 0.003 }])),
+    /eta 0:2[45] /,
+  );
   const asked = reduceDashboard(start, {
     type: "command_sent",
     command: { type: "set_pace", epochsPerSecond: 10 },

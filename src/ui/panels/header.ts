@@ -36,7 +36,11 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
   const gap = columns - 1 - visibleWidth(left) - visibleWidth(right);
   const line1 = gap >= 2 ? ` ${left}${" ".repeat(gap)}${right}` : ` ${truncate(left, columns - 1)}`;
   const elapsed = latest?.elapsedSeconds ?? 0;
-  const eta = epoch > 0 && !state.end ? (elapsed / epoch) * (epochs - epoch) : state.end ? 0 : NaN;
+  const unpaced = epoch > 0 && !state.end ? (elapsed / epoch) * (epochs - epoch) : state.end ? 0 : NaN;
+  // elapsed counts training time only: with a pace the rest takes at least (epochs left) / pace
+  const eta = state.pace !== undefined && !state.end
+    ? Math.max(unpaced, (epochs - epoch) / state.pace)
+    : unpaced;
   const learningRate = state.requestedLearningRate !== undefined
     ? `lr ${formatNumber(state.learningRate, 8)}→${formatNumber(state.requestedLearningRate, 8)}`
     : `lr ${formatNumber(state.learningRate, 8)}`;

@@ -5,7 +5,7 @@
 //   deno bench --no-prompt bench/matmul_bench.ts
 
 import { type Backend, jsBackend } from "../src/math/backend.ts";
-import type { Matrix } from "../src/math/matrix.ts";
+import type { AnyMatrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
 
@@ -21,7 +21,7 @@ globalThis.addEventListener("unload", () => {
 
 const rng = new Rng(1);
 
-function operand(backend: Backend, rows: number, cols: number): Matrix {
+function operand(backend: Backend, rows: number, cols: number): AnyMatrix {
   const m = backend.allocate(rows, cols);
   for (let i = 0; i < m.data.length; i++) m.data[i] = rng.uniform(-1, 1);
   return m;

@@ -4,7 +4,7 @@
 //   deno run --no-prompt bench/matmul_gflops.ts [--trials=9] [--best] [--threshold]
 
 import { type Backend, jsBackend } from "../src/math/backend.ts";
-import type { Matrix } from "../src/math/matrix.ts";
+import type { AnyMatrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
 
@@ -32,7 +32,7 @@ const CASES: Case[] = [
   { label: "Aᵀ·B 512³", form: "matmulTransposeA", m: 512, k: 512, n: 512 },
 ];
 
-function operands(backend: Backend, c: Case, rng: Rng): [Matrix, Matrix, Matrix] {
+function operands(backend: Backend, c: Case, rng: Rng): [AnyMatrix, AnyMatrix, AnyMatrix] {
   const shapes = {
     matmul: [[c.m, c.k], [c.k, c.n]],
     matmulTransposeB: [[c.m, c.k], [c.n, c.k]],

@@ -5,7 +5,7 @@
 
 import { type Backend, jsBackend } from "../src/math/backend.ts";
 import { getLoss } from "../src/math/losses.ts";
-import { Matrix } from "../src/math/matrix.ts";
+import { type AnyMatrix, Matrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
 import { Network } from "../src/nn/network.ts";
@@ -25,7 +25,7 @@ class TimedBackend implements Backend {
     this.name = inner.name;
   }
 
-  allocate(rows: number, cols: number): Matrix {
+  allocate(rows: number, cols: number): AnyMatrix {
     return this.#inner.allocate(rows, cols);
   }
 

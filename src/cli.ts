@@ -303,6 +303,7 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     seed: config.seed,
     backend: config.train.backend,
     threads: config.train.threads,
+    dtype: config.train.dtype,
     dropout: config.network.dropout,
   });
   const backend = network.backend;

@@ -96,8 +96,8 @@ export function initialWeights(seed: number = WEIGHT_SEED): InitialWeights {
     seed,
   });
   return {
-    weights: network.layers.map((layer) => layer.weights.data.slice()),
-    biases: network.layers.map((layer) => layer.biases.slice()),
+    weights: network.layers.map((layer) => Float64Array.from(layer.weights.data)),
+    biases: network.layers.map((layer) => Float64Array.from(layer.biases)),
   };
 }
 

@@ -23,6 +23,7 @@ import {
   DEFAULT_PATIENCE,
   DEFAULT_SEED,
   defaultLearningRate,
+  DTYPE_NAMES,
   type EarlyStopConfig,
   GENERATED_SOURCES,
   HIDDEN_ACTIVATIONS,
@@ -753,6 +754,7 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
     l2: json.l2 === undefined ? 0 : check.number(json.l2, at("l2"), "non-negative"),
     shuffle: json.shuffle === undefined ? true : check.boolean(json.shuffle, at("shuffle")),
     backend: json.backend === undefined ? "auto" : check.oneOf(json.backend, at("backend"), BACKEND_NAMES),
+    dtype: json.dtype === undefined ? "float64" : check.oneOf(json.dtype, at("dtype"), DTYPE_NAMES),
   };
   if (json.batch_size !== undefined) {
     out.batchSize = check.integer(json.batch_size, at("batch_size"), "positive");

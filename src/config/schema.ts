@@ -74,6 +74,11 @@ export type BackendName = "auto" | "js" | "wasm";
 /** Every backend. */
 export const BACKEND_NAMES: readonly BackendName[] = ["auto", "js", "wasm"];
 
+/** Element types of the network's parameters, activations and gradients (`train.dtype`). */
+export type DTypeName = "float64" | "float32";
+/** Every dtype. */
+export const DTYPE_NAMES: readonly DTypeName[] = ["float64", "float32"];
+
 /** What early stopping watches. */
 export type MonitorName = "loss" | "val_loss" | "val_accuracy";
 /** Every monitor. */
@@ -216,6 +221,8 @@ export interface TrainSection {
   readonly backend: BackendName;
   /** Worker threads for the wasm backend, 1 or 2; default 1. */
   readonly threads: 1 | 2;
+  /** float64 (default, the reference) or float32 (parameters, activations and gradients in float32). */
+  readonly dtype: DTypeName;
   /**
    * The learning-rate schedule, when given (`schedule: cosine` or `schedule: { type: cosine, warmup_epochs: 2 }`);
    * `plateau` watches the test loss when there is a test set, else the training loss.
@@ -300,6 +307,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "target_loss",
     "backend",
     "threads",
+    "dtype",
     "schedule",
     "clip_norm",
   ],

@@ -1,6 +1,6 @@
 // Activation functions, each forward step next to its derivative, over batches (rows = samples).
 
-import type { Matrix } from "./matrix.ts";
+import type { AnyMatrix } from "./matrix.ts";
 
 /** The names of the activations, as written in configs and model files. */
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leaky_relu" | "linear" | "softmax";
@@ -10,12 +10,12 @@ export interface Activation {
   /** Its name in configs and model files. */
   readonly name: ActivationName;
   /** a = f(z), elementwise (softmax: per row). `a` and `z` have the same shape (batch, units). */
-  forward(a: Matrix, z: Matrix): void;
+  forward(a: AnyMatrix, z: AnyMatrix): void;
   /**
    * dZ = ∂L/∂z from dA = ∂L/∂a, using z and/or a = f(z). For elementwise functions dZ = dA ⊙ f'(z);
    * for softmax the row-wise Jacobian product dZ_i = a_i · (dA_i − Σ_j dA_j · a_j). `dZ` may be `dA`.
    */
-  backward(dZ: Matrix, dA: Matrix, z: Matrix, a: Matrix): void;
+  backward(dZ: AnyMatrix, dA: AnyMatrix, z: AnyMatrix, a: AnyMatrix): void;
 }
 
 /** Slope of leaky ReLU for negative inputs. */

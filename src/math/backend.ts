@@ -1,6 +1,6 @@
 // Backend: where matrices live and which kernels compute the three matrix products.
 //
-// The plain backend uses the reference kernels of matrix.ts on ordinary Float64Arrays. Faster backends
+// The plain backend uses the reference kernels of matrix.ts on ordinary Float64Arrays (or Float32Arrays). Faster backends
 // (WebAssembly SIMD, threads) implement the same interface and keep their matrices in their own memory;
 // every one is tested against the plain backend.
 //
@@ -11,39 +11,52 @@
 // caller then runs the reference code. The plain backend has none of them.
 
 import type { ActivationName } from "./activations.ts";
-import { matmulTransposeAUnchecked, matmulTransposeBUnchecked, matmulUnchecked, Matrix } from "./matrix.ts";
+import {
+  type AnyMatrix,
+  type DType,
+  type FloatArray,
+  matmulTransposeAUnchecked,
+  matmulTransposeBUnchecked,
+  matmulUnchecked,
+  Matrix,
+} from "./matrix.ts";
 
 /** The matrix products and allocation a network uses; implemented by the plain and the fast backends. */
 export interface Backend {
   /** A short name for logs and benchmarks, e.g. `"js"`, `"wasm-simd"`, `"wasm-simd×2"`. */
   readonly name: string;
+  /**
+   * The element type of the matrices from `allocate` (default `"float64"`): a float32 backend keeps
+   * parameters, activations and gradients in Float32Arrays and multiplies in float32.
+   */
+  readonly dtype?: DType;
   /** A zero-filled matrix in this backend's memory (layers allocate their buffers once, through this). */
-  allocate(rows: number, cols: number): Matrix;
+  allocate(rows: number, cols: number): AnyMatrix;
   /** out = a · b; shapes already checked by the caller. */
-  matmul(out: Matrix, a: Matrix, b: Matrix): void;
+  matmul(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void;
   /** out = a · bᵀ; shapes already checked by the caller. */
-  matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void;
+  matmulTransposeB(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void;
   /** out = aᵀ · b; shapes already checked by the caller. */
-  matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void;
+  matmulTransposeA(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void;
   /**
    * Releases workers and memory; the backend must not be used afterwards. The process-wide default backends
    * (`defaultBackend`, used by `new Network(...)`) only stop their worker threads and stay usable.
    */
   dispose(): void;
   /** Optional: z += b (broadcast over the rows), then a = f(z)   (batch, units). */
-  biasActivation?(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;
+  biasActivation?(a: AnyMatrix, z: AnyMatrix, biases: FloatArray, activation: ActivationName): boolean;
   /** Optional: dZ = dA ⊙ f'(z) (see `Activation.backward`), then dB = Σ_rows dZ   (batch, units), (units). */
   // Positional like the kernels (output first), so that the hot path builds no argument object.
   activationBackwardSum?(
-    dZ: Matrix,
-    dA: Matrix,
-    z: Matrix,
-    a: Matrix,
-    dB: Float64Array,
+    dZ: AnyMatrix,
+    dA: AnyMatrix,
+    z: AnyMatrix,
+    a: AnyMatrix,
+    dB: FloatArray,
     activation: ActivationName,
   ): boolean;
   /** Optional: dB = Σ_rows dZ   (units). */
-  columnSum?(dB: Float64Array, dZ: Matrix): boolean;
+  columnSum?(dB: FloatArray, dZ: AnyMatrix): boolean;
   /** Optional: one optimizer update of one parameter (see `OptimizerUpdate`). */
   optimizerStep?(update: OptimizerUpdate): boolean;
 }
@@ -56,13 +69,13 @@ export interface OptimizerUpdate {
   /** `"sgd"`: w ← w − η·g; `"momentum"`/`"nesterov"`: with velocity `first`; `"adam"`: moments `first`, `second`. */
   kind: "sgd" | "momentum" | "nesterov" | "adam";
   /** w, updated in place. */
-  value: Float64Array;
+  value: FloatArray;
   /** g. */
-  gradient: Float64Array;
+  gradient: FloatArray;
   /** Momentum's v or Adam's m (same length as w; unused by SGD). */
-  first: Float64Array | undefined;
+  first: FloatArray | undefined;
   /** Adam's v (unused otherwise). */
-  second: Float64Array | undefined;
+  second: FloatArray | undefined;
   /** η. */
   learningRate: number;
   /** λ, or 0 when no decay applies to this parameter. */
@@ -84,7 +97,22 @@ export interface OptimizerUpdate {
 /** The plain TypeScript backend: the reference kernels over ordinary Float64Arrays. Always available. */
 export const jsBackend: Backend = {
   name: "js",
+  dtype: "float64",
   allocate: (rows, cols) => new Matrix(rows, cols),
+  matmul: matmulUnchecked,
+  matmulTransposeB: matmulTransposeBUnchecked,
+  matmulTransposeA: matmulTransposeAUnchecked,
+  dispose() {},
+};
+
+/**
+ * The plain TypeScript backend in float32: the same reference kernels over Float32Arrays (each stored value
+ * rounded to float32). Always available; the reference the float32 WebAssembly kernels are tested against.
+ */
+export const jsBackend32: Backend = {
+  name: "js-f32",
+  dtype: "float32",
+  allocate: (rows, cols) => new Matrix(rows, cols, new Float32Array(rows * cols)),
   matmul: matmulUnchecked,
   matmulTransposeB: matmulTransposeBUnchecked,
   matmulTransposeA: matmulTransposeAUnchecked,

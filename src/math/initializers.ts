@@ -15,7 +15,7 @@ export const INIT_NAMES: readonly InitName[] = ["uniform", "xavier", "he"];
  * - `he`: He normal, N(0, 2 / inputs) (He et al., 2015), suited to ReLU.
  */
 export function initializeWeights(
-  weights: Float64Array,
+  weights: Float64Array | Float32Array,
   options: { init: InitName; inputs: number; units: number; rng: Rng },
 ): void {
   const { init, inputs, units, rng } = options;

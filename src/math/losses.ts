@@ -1,6 +1,6 @@
 // Loss functions, each the MEAN over the batch, with the gradient ∂L/∂ŷ next to the value.
 
-import type { Matrix } from "./matrix.ts";
+import type { AnyMatrix } from "./matrix.ts";
 
 /** The names of the losses, as written in configs. */
 export type LossName = "mse" | "binary_cross_entropy" | "cross_entropy";
@@ -13,16 +13,16 @@ export interface Loss {
   /** Its name in configs. */
   readonly name: LossName;
   /** The mean loss over the batch. */
-  value(predicted: Matrix, target: Matrix): number;
+  value(predicted: AnyMatrix, target: AnyMatrix): number;
   /** dA = ∂L/∂ŷ, same shape as the predictions. */
-  gradient(dA: Matrix, predicted: Matrix, target: Matrix): void;
+  gradient(dA: AnyMatrix, predicted: AnyMatrix, target: AnyMatrix): void;
   /**
    * The output activation whose derivative cancels with this loss, so that dZ = ∂L/∂z is computed directly
    * (cross-entropy after softmax, binary cross-entropy after sigmoid): more accurate and cheaper.
    */
   readonly fusedActivation?: "softmax" | "sigmoid";
   /** dZ = ∂L/∂z for the fused activation, given its output p. */
-  fusedGradient?(dZ: Matrix, predicted: Matrix, target: Matrix): void;
+  fusedGradient?(dZ: AnyMatrix, predicted: AnyMatrix, target: AnyMatrix): void;
 }
 
 const PROBABILITY_HIGH = 1 - PROBABILITY_EPSILON;

@@ -3,14 +3,26 @@
 // Kernels take the output first and write into it (`matmul(out, a, b)`); they allocate nothing, so a training
 // loop that allocates its buffers once never allocates again. Shapes are checked once per call (O(1)).
 
-/** A dense row-major matrix of float64 values; one sample per row when it holds a batch. */
-export class Matrix {
+/** The element types a matrix can hold: float64 (the default and the reference) or float32. */
+export type FloatArray = Float64Array | Float32Array;
+
+/** The element type of a network's parameters, activations and gradients. */
+export type DType = "float64" | "float32";
+
+/** The element types, as written in configs and model files. */
+export const DTYPES: readonly DType[] = ["float64", "float32"];
+
+/**
+ * A dense row-major matrix of float64 values (or float32, as `Matrix<Float32Array>`, inside a float32
+ * network); one sample per row when it holds a batch.
+ */
+export class Matrix<T extends FloatArray = Float64Array> {
   /** Number of rows (the batch size for activations). */
   readonly rows: number;
   /** Number of columns (features or units). */
   readonly cols: number;
   /** The values, row after row: element (i, j) is `data[i * cols + j]`. */
-  readonly data: Float64Array;
+  readonly data: T;
 
   /**
    * Creates a `rows`×`cols` matrix, zero-filled or over the given buffer (which it uses, not copies).
@@ -23,7 +35,7 @@ export class Matrix {
    * console.assert(m.data[5] === 5);
    * ```
    */
-  constructor(rows: number, cols: number, data?: Float64Array) {
+  constructor(rows: number, cols: number, data?: T) {
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
       throw new RangeError(`Matrix: shape must be two non-negative integers, got ${rows}×${cols}`);
     }
@@ -34,7 +46,7 @@ export class Matrix {
     }
     this.rows = rows;
     this.cols = cols;
-    this.data = data ?? new Float64Array(rows * cols);
+    this.data = data ?? new Float64Array(rows * cols) as T;
   }
 
   /** A zero-filled `rows`×`cols` matrix. */
@@ -86,8 +98,8 @@ export class Matrix {
   }
 
   /** A view of row `i` (shares memory with the matrix). */
-  row(i: number): Float64Array {
-    return this.data.subarray(i * this.cols, (i + 1) * this.cols);
+  row(i: number): T {
+    return this.data.subarray(i * this.cols, (i + 1) * this.cols) as T;
   }
 
   /** The values as nested arrays, one inner array per row. */
@@ -98,8 +110,8 @@ export class Matrix {
   }
 
   /** A deep copy. */
-  clone(): Matrix {
-    return new Matrix(this.rows, this.cols, this.data.slice());
+  clone(): Matrix<T> {
+    return new Matrix(this.rows, this.cols, this.data.slice() as T);
   }
 
   /** The shape as `rows×cols`, for messages. */
@@ -107,6 +119,9 @@ export class Matrix {
     return `${this.rows}×${this.cols}`;
   }
 }
+
+/** A matrix of either element type (what kernels and layers take inside a network of any dtype). */
+export type AnyMatrix = Matrix<FloatArray>;
 
 /** Anything the public API accepts as a batch: a `Matrix` or nested arrays with one sample per row. */
 export type MatrixLike = Matrix | readonly (readonly number[])[];
@@ -116,18 +131,23 @@ export function toMatrix(x: MatrixLike): Matrix {
   return x instanceof Matrix ? x : Matrix.from(x);
 }
 
-function shapes(a: Matrix, b: Matrix): string {
+/** A float64 copy of `m` (exact: every float32 value is a float64 value). */
+export function toFloat64(m: AnyMatrix): Matrix {
+  return new Matrix(m.rows, m.cols, Float64Array.from(m.data));
+}
+
+function shapes(a: AnyMatrix, b: AnyMatrix): string {
   return `${a.shapeString()} by ${b.shapeString()}`;
 }
 
-function checkOut(op: string, out: Matrix, rows: number, cols: number): void {
+function checkOut(op: string, out: AnyMatrix, rows: number, cols: number): void {
   if (out.rows !== rows || out.cols !== cols) {
     throw new TypeError(`${op}: output is ${out.shapeString()}, expected ${rows}×${cols}`);
   }
 }
 
 /** Throws unless `out = a · b` is well formed. */
-export function checkMatmul(out: Matrix, a: Matrix, b: Matrix): void {
+export function checkMatmul(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   if (a.cols !== b.rows) {
     throw new TypeError(
       `matmul: cannot multiply ${shapes(a, b)} (inner sizes ${a.cols} and ${b.rows} differ)`,
@@ -137,7 +157,7 @@ export function checkMatmul(out: Matrix, a: Matrix, b: Matrix): void {
 }
 
 /** Throws unless `out = a · bᵀ` is well formed. */
-export function checkMatmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
+export function checkMatmulTransposeB(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   if (a.cols !== b.cols) {
     throw new TypeError(
       `matmulTransposeB: cannot multiply ${a.shapeString()} by the transpose of ${b.shapeString()} ` +
@@ -148,7 +168,7 @@ export function checkMatmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
 }
 
 /** Throws unless `out = aᵀ · b` is well formed. */
-export function checkMatmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
+export function checkMatmulTransposeA(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   if (a.rows !== b.rows) {
     throw new TypeError(
       `matmulTransposeA: cannot multiply the transpose of ${a.shapeString()} by ${b.shapeString()} ` +
@@ -161,7 +181,7 @@ export function checkMatmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
 // ---- The three products, unchecked reference forms (used by the plain backend and as the tests' reference) ----
 
 /** out = a · b, (m×k)·(k×n) → m×n, i-k-j order so the inner loop runs along contiguous rows. Unchecked. */
-export function matmulUnchecked(out: Matrix, a: Matrix, b: Matrix): void {
+export function matmulUnchecked(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   const m = a.rows, k = a.cols, n = b.cols;
   const A = a.data, B = b.data, C = out.data;
   C.fill(0, 0, m * n);
@@ -177,7 +197,7 @@ export function matmulUnchecked(out: Matrix, a: Matrix, b: Matrix): void {
 }
 
 /** out = a · bᵀ, (m×k)·(n×k)ᵀ → m×n, each entry a dot product of two contiguous rows. Unchecked. */
-export function matmulTransposeBUnchecked(out: Matrix, a: Matrix, b: Matrix): void {
+export function matmulTransposeBUnchecked(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   const m = a.rows, k = a.cols, n = b.rows;
   const A = a.data, B = b.data, C = out.data;
   for (let i = 0; i < m; i++) {
@@ -192,7 +212,7 @@ export function matmulTransposeBUnchecked(out: Matrix, a: Matrix, b: Matrix): vo
 }
 
 /** out = aᵀ · b, (k×m)ᵀ·(k×n) → m×n, accumulated over the shared rows k without forming aᵀ. Unchecked. */
-export function matmulTransposeAUnchecked(out: Matrix, a: Matrix, b: Matrix): void {
+export function matmulTransposeAUnchecked(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
   const k = a.rows, m = a.cols, n = b.cols;
   const A = a.data, B = b.data, C = out.data;
   C.fill(0, 0, m * n);

@@ -2,18 +2,18 @@
 
 import type { Activation } from "../math/activations.ts";
 import type { Backend } from "../math/backend.ts";
-import { Matrix } from "../math/matrix.ts";
+import { type AnyMatrix, type FloatArray, Matrix } from "../math/matrix.ts";
 
 /** The per-batch buffers of a layer for one batch size (views into buffers sized for the largest batch). */
 interface BatchBuffers {
   /** z = a_prev · Wᵀ + b   (batch, units) */
-  z: Matrix;
+  z: AnyMatrix;
   /** a = f(z)   (batch, units) */
-  a: Matrix;
+  a: AnyMatrix;
   /** dA = ∂L/∂a   (batch, units) */
-  dA: Matrix;
+  dA: AnyMatrix;
   /** dZ = ∂L/∂z = dA ⊙ f'(z)   (batch, units) */
-  dZ: Matrix;
+  dZ: AnyMatrix;
 }
 
 /** A fully connected layer: `units` neurons, each connected to all `inputs` of the previous layer. */
@@ -25,13 +25,13 @@ export class Dense {
   /** The activation f. */
   readonly activation: Activation;
   /** W   (units, inputs): `weights.get(i, j)` is the weight from input j to unit i, the tutorial's convention. */
-  readonly weights: Matrix;
+  readonly weights: AnyMatrix;
   /** b   (units) */
-  readonly biases: Float64Array;
+  readonly biases: FloatArray;
   /** dW = ∂L/∂W = dZᵀ · a_prev   (units, inputs), filled by `backward`. */
-  readonly dW: Matrix;
+  readonly dW: AnyMatrix;
   /** dB = ∂L/∂b = Σ_rows dZ   (units), filled by `backward`. */
-  readonly dB: Float64Array;
+  readonly dB: FloatArray;
   #backend: Backend;
   #capacity = 0;
   #full: BatchBuffers | undefined;
@@ -41,7 +41,7 @@ export class Dense {
   #last: BatchBuffers | undefined;
   #views: (BatchBuffers | undefined)[] = [];
   // The dZ buffer whose column sum `activationBackward` already wrote into dB, for the next `backward`.
-  #dBFrom: Matrix | undefined;
+  #dBFrom: AnyMatrix | undefined;
 
   /** Creates a layer with zero weights; the network initialises them. Buffers live in `backend`'s memory. */
   constructor(options: { inputs: number; units: number; activation: Activation; backend: Backend }) {
@@ -72,7 +72,7 @@ export class Dense {
     let buffers = this.#views[rows];
     if (buffers === undefined) {
       const full = this.#full!;
-      const view = (m: Matrix) => new Matrix(rows, this.units, m.data.subarray(0, rows * this.units));
+      const view = (m: AnyMatrix) => new Matrix(rows, this.units, m.data.subarray(0, rows * this.units));
       buffers = { z: view(full.z), a: view(full.a), dA: view(full.dA), dZ: view(full.dZ) };
       this.#views[rows] = buffers;
     }
@@ -85,7 +85,7 @@ export class Dense {
    * Forward step for a batch: z = a_prev · Wᵀ + b, a = f(z). Returns `a` (batch, units), a buffer that the next
    * call with the same batch size overwrites.
    */
-  forward(aPrev: Matrix): Matrix {
+  forward(aPrev: AnyMatrix): AnyMatrix {
     const { z, a } = this.buffers(aPrev.rows);
     // z = a_prev · Wᵀ   (batch, inputs)·(inputs, units) → (batch, units)
     this.#backend.matmulTransposeB(z, aPrev, this.weights);
@@ -106,7 +106,7 @@ export class Dense {
    * Backward step, given dZ = ∂L/∂z already in `buffers(rows).dZ` (see `activationBackward`):
    * dW = dZᵀ · a_prev, dB = Σ_rows dZ, and, when `dAPrev` is given, dA_prev = dZ · W.
    */
-  backward(aPrev: Matrix, dAPrev: Matrix | undefined): void {
+  backward(aPrev: AnyMatrix, dAPrev: AnyMatrix | undefined): void {
     const { dZ } = this.buffers(aPrev.rows);
     // dW = dZᵀ · a_prev   (units, batch)·(batch, inputs) → (units, inputs)
     this.#backend.matmulTransposeA(this.dW, dZ, aPrev);

@@ -2,7 +2,7 @@
 // q = 1 − p and scaled by 1/q, so its expected value is unchanged and inference needs no correction.
 
 import type { Backend } from "../math/backend.ts";
-import { Matrix } from "../math/matrix.ts";
+import { type AnyMatrix, Matrix } from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
 
 /**
@@ -83,9 +83,9 @@ export class Dropout {
   #scale: number;
   #backend: Backend;
   #capacity = 0;
-  #out: Matrix | undefined;
+  #out: AnyMatrix | undefined;
   #mask = new Float64Array(0);
-  #views: (Matrix | undefined)[] = [];
+  #views: (AnyMatrix | undefined)[] = [];
 
   /** Dropout of rate `rate` after a layer of `units` units whose buffers live in `backend`. */
   constructor(options: { rate: number; units: number; backend: Backend }) {
@@ -98,7 +98,7 @@ export class Dropout {
   }
 
   /** The masked output buffer for `rows` rows (the last `forward` with that many rows wrote it). */
-  output(rows: number): Matrix {
+  output(rows: number): AnyMatrix {
     if (rows > this.#capacity) {
       this.#out = this.#backend.allocate(rows, this.units);
       this.#mask = new Float64Array(rows * this.units);
@@ -119,7 +119,7 @@ export class Dropout {
   }
 
   /** Draws a new mask and returns out = a ⊙ m   (batch, units). */
-  forward(a: Matrix, rng: DropoutRng): Matrix {
+  forward(a: AnyMatrix, rng: DropoutRng): AnyMatrix {
     const out = this.output(a.rows);
     const n = a.rows * this.units, A = a.data, O = out.data, M = this.#mask;
     const threshold = this.#threshold, scale = this.#scale;
@@ -137,7 +137,7 @@ export class Dropout {
   }
 
   /** dA ⊙= m: the gradient reaching a through the mask of the last `forward`   (batch, units). */
-  backward(dA: Matrix): void {
+  backward(dA: AnyMatrix): void {
     const n = dA.rows * this.units, D = dA.data, M = this.#mask;
     for (let i = 0; i < n; i++) D[i] *= M[i];
   }

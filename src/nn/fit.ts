@@ -1,7 +1,7 @@
 // The training loop: epochs of shuffled mini-batches over any batch source. net.fit() and the CLI's trainer share it.
 
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
-import { Matrix } from "../math/matrix.ts";
+import { type AnyMatrix, Matrix } from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
 import { DropoutRng } from "./dropout.ts";
 import type { Network } from "./network.ts";
@@ -17,11 +17,11 @@ export interface BatchSource {
   /** Target values per sample. */
   readonly targetSize: number;
   /** Writes samples order[start], order[start + 1], … (x.rows of them) into x and y. Must not allocate. */
-  gather(x: Matrix, y: Matrix, order: Uint32Array, start: number): void;
+  gather(x: AnyMatrix, y: AnyMatrix, order: Uint32Array, start: number): void;
 }
 
 /** A batch source over two matrices held in memory (features and targets, one sample per row). */
-export function matrixSource(x: Matrix, y: Matrix): BatchSource {
+export function matrixSource(x: AnyMatrix, y: AnyMatrix): BatchSource {
   if (x.rows !== y.rows) {
     throw new TypeError(`Invalid training data: ${x.rows} input rows but ${y.rows} target rows`);
   }
@@ -107,7 +107,7 @@ export interface EpochRecord {
  * Counts the rows of a batch whose prediction matches the target: argmax against argmax for several outputs,
  * the 0.5 threshold for one output.
  */
-export function countCorrect(predicted: Matrix, target: Matrix): number {
+export function countCorrect(predicted: AnyMatrix, target: AnyMatrix): number {
   const n = predicted.cols, P = predicted.data, Y = target.data;
   let correct = 0;
   for (let r = 0; r < predicted.rows; r++) {
@@ -186,9 +186,9 @@ export class FitSession {
   #rng: Rng;
   #seed: number;
   // Views of #targetFull by rows, and the one used last (fields, not a Map: no allocation per step).
-  #targets: (Matrix | undefined)[] = [];
-  #targetLast: Matrix | undefined;
-  #targetFull: Matrix | undefined;
+  #targets: (AnyMatrix | undefined)[] = [];
+  #targetLast: AnyMatrix | undefined;
+  #targetFull: AnyMatrix | undefined;
 
   /** Prepares training of `network` on `source`; checks the shapes and options once. */
   constructor(network: Network, source: BatchSource, options: FitSessionOptions = {}) {
@@ -301,7 +301,7 @@ export class FitSession {
     }
   }
 
-  #targetBuffer(rows: number): Matrix {
+  #targetBuffer(rows: number): AnyMatrix {
     const last = this.#targetLast;
     if (last !== undefined && last.rows === rows) return last;
     if (this.#targetFull === undefined || this.#targetFull.rows < rows) {

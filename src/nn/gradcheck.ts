@@ -1,7 +1,7 @@
 // Gradient checking: backpropagation's gradients against central finite differences, layer by layer.
 
 import type { Loss } from "../math/losses.ts";
-import type { Matrix } from "../math/matrix.ts";
+import type { FloatArray, Matrix } from "../math/matrix.ts";
 import type { Network } from "./network.ts";
 
 /** The largest disagreement found in one layer. */
@@ -44,7 +44,7 @@ export function gradientCheck(
   const lossAt = () => loss.value(network.forwardBatch(x), y);
   return network.layers.map((layer, index) => {
     let maxRelativeError = 0, maxAbsoluteError = 0, checked = 0;
-    const compare = (values: Float64Array, gradients: Float64Array) => {
+    const compare = (values: FloatArray, gradients: FloatArray) => {
       const stride = Math.max(1, Math.floor(values.length / (options.maxPerLayer ?? values.length)));
       for (let i = 0; i < values.length; i += stride) {
         const original = values[i];

@@ -5,7 +5,15 @@ import type { Backend } from "../math/backend.ts";
 import { type BackendKind, defaultBackend } from "../math/create_backend.ts";
 import { INIT_NAMES, initializeWeights, type InitName } from "../math/initializers.ts";
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
-import { Matrix, type MatrixLike, toMatrix } from "../math/matrix.ts";
+import {
+  type AnyMatrix,
+  type DType,
+  DTYPES,
+  Matrix,
+  type MatrixLike,
+  toFloat64,
+  toMatrix,
+} from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
 import { Dense } from "./dense.ts";
 import { Dropout, type DropoutRng } from "./dropout.ts";
@@ -57,6 +65,34 @@ export interface NetworkOptions {
    * exports; saved in model files.
    */
   dropout?: number | readonly number[];
+  /**
+   * The element type of parameters, activations and gradients: `"float64"` (the default and the reference)
+   * or `"float32"` (half the memory, twice the SIMD lanes; products accumulate in float32). Inputs and
+   * outputs of `predict`, `forward` and `gradients` stay float64 Matrices either way. With a `Backend`
+   * object, its dtype must match (or leave this out to take the backend's).
+   */
+  dtype?: DType;
+}
+
+/** The dtype `options` ask for, checked against a backend object's own. */
+function resolveDtype(options: { dtype?: DType; backend?: Backend | BackendKind }): DType {
+  const dtype = options.dtype;
+  if (dtype !== undefined && !DTYPES.includes(dtype)) {
+    throw new RangeError(
+      `Invalid network: dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(", ")}, got ${
+        JSON.stringify(dtype)
+      }`,
+    );
+  }
+  const backend = options.backend;
+  if (typeof backend === "object" && backend !== null) {
+    const own = backend.dtype ?? "float64";
+    if (dtype !== undefined && dtype !== own) {
+      throw new TypeError(`Invalid network: dtype "${dtype}" differs from the backend's "${own}"`);
+    }
+    return own;
+  }
+  return dtype ?? "float64";
 }
 
 /** The per-hidden-layer dropout rates `dropout` asks for (checked), given `hidden` hidden layers. */
@@ -92,6 +128,7 @@ function resolveDropout(dropout: number | readonly number[] | undefined, hidden:
 function resolveBackend(
   options: { backend?: Backend | BackendKind; threads?: number },
   largestLayerWeights: number,
+  dtype: DType,
 ): Backend {
   const backend = options.backend;
   if (typeof backend === "object" && backend !== null) {
@@ -100,7 +137,7 @@ function resolveBackend(
     }
     return backend;
   }
-  return defaultBackend({ kind: backend, threads: options.threads, largestLayerWeights });
+  return defaultBackend({ kind: backend, threads: options.threads, largestLayerWeights, dtype });
 }
 
 /** What `forward` exposes: each layer's z and a (copies), and the output. */
@@ -186,16 +223,18 @@ export class Network {
   readonly seed: number;
   /** The backend whose memory and kernels the network uses. */
   readonly backend: Backend;
+  /** The element type of its parameters, activations and gradients. */
+  readonly dtype: DType;
   #parameters: Parameter[];
   // Views of #inputFull by rows, and the one used last (fields, not a Map: no allocation per step).
-  #inputViews: (Matrix | undefined)[] = [];
-  #inputLast: Matrix | undefined;
+  #inputViews: (AnyMatrix | undefined)[] = [];
+  #inputLast: AnyMatrix | undefined;
   /**
    * `[L]`: the mean loss of the batch of the last `backpropagate` (or `backwardBatch`, `trainBatch`), in a typed
    * array so that neither storing nor reading it boxes a number.
    */
   readonly lastLoss: Float64Array = new Float64Array(1);
-  #inputFull: Matrix | undefined;
+  #inputFull: AnyMatrix | undefined;
   #ownsBackend: boolean;
   /** The dropout rate after each hidden layer (0: none), one per hidden layer. */
   readonly dropout: readonly number[];
@@ -221,7 +260,8 @@ export class Network {
     specs.forEach((spec, i) => {
       largest = Math.max(largest, spec.units * (i === 0 ? this.input : specs[i - 1].units));
     });
-    this.backend = resolveBackend(options, largest);
+    this.dtype = resolveDtype(options);
+    this.backend = resolveBackend(options, largest, this.dtype);
     this.#ownsBackend = typeof options.backend !== "object" || options.backend === null;
     let inputs = this.input;
     this.layers = specs.map((spec) => {
@@ -298,7 +338,7 @@ export class Network {
   }
 
   /** A buffer in the backend's memory for `rows` input rows (views of one allocation, one per size). */
-  inputBuffer(rows: number): Matrix {
+  inputBuffer(rows: number): AnyMatrix {
     const last = this.#inputLast;
     if (last !== undefined && last.rows === rows) return last;
     if (this.#inputFull === undefined || this.#inputFull.rows < rows) {
@@ -320,7 +360,7 @@ export class Network {
    * Given `dropout` (training), the hidden layers with a dropout rate pass a ⊙ m on, with masks m drawn from it,
    * and the next `backpropagate` goes back through the same masks.
    */
-  forwardBatch(x: Matrix, dropout?: DropoutRng): Matrix {
+  forwardBatch(x: AnyMatrix, dropout?: DropoutRng): AnyMatrix {
     const layers = this.layers, dropouts = this.#dropouts;
     let a = x;
     this.#masked = false;
@@ -340,7 +380,7 @@ export class Network {
    * Backpropagation by the chain rule for the batch of the last `forwardBatch`: fills every layer's dW and dB with
    * the gradients of the mean loss and returns that loss. Hot path: no checks, no allocation.
    */
-  backwardBatch(x: Matrix, y: Matrix, loss: Loss): number {
+  backwardBatch(x: AnyMatrix, y: AnyMatrix, loss: Loss): number {
     this.backpropagate(x, y, loss);
     return this.lastLoss[0];
   }
@@ -349,7 +389,7 @@ export class Network {
    * `backwardBatch` without the return value: the loss goes to `lastLoss[0]`, so that a training loop that
    * is not inlined with this method gets no boxed number per step.
    */
-  backpropagate(x: Matrix, y: Matrix, loss: Loss): void {
+  backpropagate(x: AnyMatrix, y: AnyMatrix, loss: Loss): void {
     const layers = this.layers, last = layers.length - 1, rows = x.rows;
     const output = layers[last].buffers(rows);
     this.lastLoss[0] = loss.value(output.a, y);
@@ -376,7 +416,7 @@ export class Network {
   }
 
   /** One training step on a batch: forward, backward, and an optimizer update. Returns the batch's mean loss. */
-  trainBatch(x: Matrix, y: Matrix, loss: Loss, optimizer: Optimizer): number {
+  trainBatch(x: AnyMatrix, y: AnyMatrix, loss: Loss, optimizer: Optimizer): number {
     this.forwardBatch(x);
     const value = this.backwardBatch(x, y, loss);
     optimizer.step(this.#parameters, this.backend);
@@ -412,8 +452,8 @@ export class Network {
     const batch = this.inputBuffer(input.rows);
     batch.data.set(input.data);
     this.forwardBatch(batch);
-    const z = this.layers.map((layer) => layer.buffers(input.rows).z.clone());
-    const a = this.layers.map((layer) => layer.buffers(input.rows).a.clone());
+    const z = this.layers.map((layer) => toFloat64(layer.buffers(input.rows).z));
+    const a = this.layers.map((layer) => toFloat64(layer.buffers(input.rows).a));
     return { z, a, output: a[a.length - 1] };
   }
 
@@ -438,8 +478,8 @@ export class Network {
     const value = this.backwardBatch(batch, target, lossFunction);
     return {
       loss: value,
-      weights: this.layers.map((layer) => layer.dW.clone()),
-      biases: this.layers.map((layer) => layer.dB.slice()),
+      weights: this.layers.map((layer) => toFloat64(layer.dW)),
+      biases: this.layers.map((layer) => Float64Array.from(layer.dB)),
     };
   }
 

@@ -4,13 +4,14 @@
 // parameter instead (bit-identical results, see backend.ts) and keeps its state in the backend's memory.
 
 import type { Backend, OptimizerUpdate } from "../math/backend.ts";
+import type { FloatArray } from "../math/matrix.ts";
 
 /** One trainable array and its gradient (a layer's weights or biases). */
 export interface Parameter {
   /** The values, updated in place. */
-  readonly value: Float64Array;
+  readonly value: FloatArray;
   /** ∂L/∂value from the last backward pass. */
-  readonly gradient: Float64Array;
+  readonly gradient: FloatArray;
   /** Whether L2 weight decay applies (weights yes, biases no, as in Keras's kernel_regularizer). */
   readonly decay: boolean;
 }
@@ -78,10 +79,9 @@ function newUpdate(kind: OptimizerUpdate["kind"]): OptimizerUpdate {
 }
 
 /** A zero-filled state array for `w`, in `backend`'s memory when it has an optimizer fast path. */
-function newState(w: Float64Array, backend: Backend | undefined): Float64Array {
-  return backend?.optimizerStep !== undefined
-    ? backend.allocate(1, w.length).data
-    : new Float64Array(w.length);
+function newState(w: FloatArray, backend: Backend | undefined): FloatArray {
+  if (backend?.optimizerStep !== undefined) return backend.allocate(1, w.length).data;
+  return w instanceof Float32Array ? new Float32Array(w.length) : new Float64Array(w.length);
 }
 
 /** g + λw when decay applies, else g. */
@@ -165,7 +165,7 @@ export class Momentum implements Optimizer {
   readonly nesterov: boolean;
   /** L2 weight decay λ. */
   readonly l2: number;
-  #velocity = new Map<Float64Array, Float64Array>();
+  #velocity = new Map<FloatArray, FloatArray>();
   #update: OptimizerUpdate;
 
   /** Creates the optimizer. */
@@ -235,7 +235,7 @@ export class Adam implements Optimizer {
   readonly epsilon: number;
   /** L2 weight decay λ (added to the gradient, not decoupled). */
   readonly l2: number;
-  #moments = new Map<Float64Array, { m: Float64Array; v: Float64Array }>();
+  #moments = new Map<FloatArray, { m: FloatArray; v: FloatArray }>();
   #t = 0;
   #update = newUpdate("adam");
 

@@ -6,6 +6,7 @@ import { ModelFileError } from "../errors.ts";
 import { ACTIVATION_NAMES, type ActivationName } from "../math/activations.ts";
 import type { Backend } from "../math/backend.ts";
 import type { BackendKind } from "../math/create_backend.ts";
+import { type DType, DTYPES } from "../math/matrix.ts";
 import { Network } from "./network.ts";
 
 /** The `format` field of every model file. */
@@ -62,6 +63,11 @@ export interface ModelJson {
    * it have none).
    */
   dropout?: number[];
+  /**
+   * `"float32"` for a float32 network, whose weights are float32 values written exactly (shortest decimals);
+   * files without it are float64. A float32 model loads as float32.
+   */
+  dtype?: DType;
 }
 
 const TOP_LEVEL_KEYS = [
@@ -75,6 +81,7 @@ const TOP_LEVEL_KEYS = [
   "config",
   "metrics",
   "dropout",
+  "dtype",
 ];
 const LAYER_KEYS = ["units", "activation", "weights", "bias"];
 const PREPROCESSING_KEYS = ["kind", "shift", "factor"];
@@ -225,6 +232,9 @@ export function validateModelJson(value: unknown, options: { file?: string } = {
       }
     });
   }
+  if (value.dtype !== undefined && !DTYPES.includes(value.dtype as DType)) {
+    fail("dtype", `expected one of ${DTYPES.join(", ")}, got ${describe(value.dtype)}`, file);
+  }
   const outputs = inputs;
   if (value.labels !== undefined) {
     checkNames(value.labels, "labels", "class names", file);
@@ -287,6 +297,7 @@ export function networkToJson(network: Network): ModelJson {
       bias: Array.from(layer.biases),
     })),
     ...(network.dropout.some((rate) => rate > 0) ? { dropout: [...network.dropout] } : {}),
+    ...(network.dtype !== "float64" ? { dtype: network.dtype } : {}),
   };
 }
 
@@ -302,6 +313,7 @@ export function networkFromJson(
     backend: options.backend,
     threads: options.threads,
     dropout: model.dropout,
+    dtype: model.dtype,
   });
   model.layers.forEach((layer, i) => {
     const target = network.layers[i];

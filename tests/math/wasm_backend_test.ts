@@ -13,6 +13,8 @@ import fc from "npm:fast-check@4.11.0";
 import { type ActivationName, getActivation } from "../../src/math/activations.ts";
 import { type Backend, jsBackend } from "../../src/math/backend.ts";
 import {
+  type AnyMatrix,
+  type FloatArray,
   matmulTransposeAUnchecked,
   matmulTransposeBUnchecked,
   matmulUnchecked,
@@ -50,14 +52,14 @@ function operandShapes(form: Form, m: number, k: number, n: number): [[number, n
 }
 
 /** Σₚ |a(i, p)·b(p, j)| for every (i, j): the scale the rounding error is measured against. */
-function magnitudes(form: Form, a: Matrix, b: Matrix, m: number, n: number): Matrix {
-  const abs = (x: Matrix) => new Matrix(x.rows, x.cols, x.data.map(Math.abs));
+function magnitudes(form: Form, a: AnyMatrix, b: AnyMatrix, m: number, n: number): Matrix {
+  const abs = (x: AnyMatrix) => new Matrix(x.rows, x.cols, Float64Array.from(x.data, Math.abs));
   const out = new Matrix(m, n);
   REFERENCE[form](out, abs(a), abs(b));
   return out;
 }
 
-function fill(matrix: Matrix, rng: Rng): Matrix {
+function fill<M extends AnyMatrix>(matrix: M, rng: Rng): M {
   for (let i = 0; i < matrix.data.length; i++) matrix.data[i] = rng.next() * 2 - 1;
   return matrix;
 }
@@ -74,7 +76,7 @@ function checkProduct(
   form: Form,
   [m, k, n]: [number, number, number],
   options: CheckOptions,
-): Matrix {
+): AnyMatrix {
   const rng = new Rng(options.seed ?? m * 1_000_003 + k * 1009 + n);
   const [[aRows, aCols], [bRows, bCols]] = operandShapes(form, m, k, n);
   const make = (rows: number, cols: number) =>
@@ -333,9 +335,10 @@ function fillSpecial(data: Float64Array, rng: Rng): Float64Array {
  * Asserts that two arrays hold the same bits (0 differs from −0), except that any NaN equals any NaN:
  * WebAssembly leaves the sign and payload of a NaN result unspecified.
  */
-function assertSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+function assertSameBits(actual: FloatArray, expected: FloatArray, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: lengths differ`);
-  const a = new BigUint64Array(actual.slice().buffer), e = new BigUint64Array(expected.slice().buffer);
+  const a = new BigUint64Array(Float64Array.from(actual).buffer);
+  const e = new BigUint64Array(Float64Array.from(expected).buffer);
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== e[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) {
       assert.fail(`${what}: element ${i} is ${actual[i]}, the reference gives ${expected[i]}`);

@@ -162,7 +162,7 @@ Deno.test("explainSample() dW and db agree with central finite differences of th
       const lossAt = () => explainSample(net, x, { target: c.y, loss: c.loss }).loss!;
       let worst = 0;
       net.layers.forEach((layer, l) => {
-        const check = (values: Float64Array, i: number, analytic: number) => {
+        const check = (values: ArrayLike<number> & { [i: number]: number }, i: number, analytic: number) => {
           const saved = values[i];
           values[i] = saved + h;
           const up = lossAt();

@@ -7,7 +7,7 @@ import fc from "npm:fast-check@4.11.0";
 import { type ActivationName, activations } from "../../src/math/activations.ts";
 import { jsBackend } from "../../src/math/backend.ts";
 import { getLoss, type LossName } from "../../src/math/losses.ts";
-import { Matrix } from "../../src/math/matrix.ts";
+import { type AnyMatrix, type FloatArray, Matrix } from "../../src/math/matrix.ts";
 import { Rng } from "../../src/math/random.ts";
 import { Dense } from "../../src/nn/dense.ts";
 import { Network } from "../../src/nn/network.ts";
@@ -38,7 +38,7 @@ function relativeError(analytic: number, numeric: number): number {
 }
 
 /** The fourth-order central difference of `objective` with respect to `values[i]`; restores the value. */
-function centralDifference(values: Float64Array, i: number, objective: () => number): number {
+function centralDifference(values: FloatArray, i: number, objective: () => number): number {
   const saved = values[i];
   const at = (offset: number) => {
     values[i] = saved + offset;
@@ -87,7 +87,7 @@ function checkNetwork(net: Network, x: Matrix, y: Matrix, loss: LossName): Check
   };
   let worst = 0, where = "";
   net.layers.forEach((layer, l) => {
-    const parameters: [string, Float64Array, Float64Array][] = [
+    const parameters: [string, FloatArray, FloatArray][] = [
       ["weights", layer.weights.data, analytic.weights[l].data],
       ["biases", layer.biases, analytic.biases[l]],
     ];
@@ -210,7 +210,7 @@ Deno.test("Dense backward() gives dW, dB and dA_prev that match finite differenc
         // L = Σ G ⊙ a for a fixed random G, so ∂L/∂a = G
         const G = randomMatrix(rng, rows, units);
         const hasKink = name === "relu" || name === "leaky_relu";
-        const sides = (z: Matrix) => Array.from(z.data, (value) => value > 0 ? "+" : "-").join("");
+        const sides = (z: AnyMatrix) => Array.from(z.data, (value) => value > 0 ? "+" : "-").join("");
         let crossedKink = false, baseSides = "";
         const objective = () => {
           const a = layer.forward(aPrev);
@@ -226,7 +226,7 @@ Deno.test("Dense backward() gives dW, dB and dA_prev that match finite differenc
         const dAPrev = new Matrix(rows, inputs);
         layer.backward(aPrev, dAPrev);
         const dW = layer.dW.data.slice(), dB = layer.dB.slice();
-        const checks: [string, Float64Array, Float64Array][] = [
+        const checks: [string, FloatArray, FloatArray][] = [
           ["dW", layer.weights.data, dW],
           ["dB", layer.biases, dB],
           ["dA_prev", aPrev.data, dAPrev.data],

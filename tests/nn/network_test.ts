@@ -6,7 +6,7 @@ import { type ActivationName, activations } from "../../src/math/activations.ts"
 import { jsBackend } from "../../src/math/backend.ts";
 import { defaultBackend } from "../../src/math/create_backend.ts";
 import type { LossName } from "../../src/math/losses.ts";
-import { Matrix } from "../../src/math/matrix.ts";
+import { type FloatArray, Matrix } from "../../src/math/matrix.ts";
 import { FitSession, matrixSource } from "../../src/nn/fit.ts";
 import { Network } from "../../src/nn/network.ts";
 import { Sgd } from "../../src/nn/optimizers.ts";
@@ -21,7 +21,7 @@ function tutorialNetwork(seed = 1): Network {
   return new Network({ input: 2, hidden: [3, 3], output: 1, activation: "sigmoid", seed });
 }
 
-function weightsOf(net: Network): (Float64Array)[] {
+function weightsOf(net: Network): FloatArray[] {
   return net.layers.flatMap((layer) => [layer.weights.data.slice(), layer.biases.slice()]);
 }
 

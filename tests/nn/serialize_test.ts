@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
 import { ModelFileError } from "../../src/errors.ts";
+import type { FloatArray } from "../../src/math/matrix.ts";
 import { Network } from "../../src/nn/network.ts";
 import {
   loadModel,
@@ -96,7 +97,7 @@ Deno.test("model files read numbers back bit-exactly", () => {
   net.layers[0].weights.data.set(awkward);
   net.layers[0].biases.set([123456789.123456789, -0.1, 7e-310, 1e21]);
   const loaded = networkFromJson(parseModel(stringifyModel(networkToJson(net))));
-  const bits = (values: Float64Array) => Array.from(new BigUint64Array(values.slice().buffer));
+  const bits = (values: FloatArray) => Array.from(new BigUint64Array(Float64Array.from(values).buffer));
   assert.deepStrictEqual(bits(loaded.layers[0].weights.data), bits(net.layers[0].weights.data));
   assert.deepStrictEqual(bits(loaded.layers[0].biases), bits(net.layers[0].biases));
 });
@@ -139,7 +140,7 @@ Deno.test("parseModel() rejects corrupt and mismatched files with exact messages
       "unknown top-level field",
       (m) => ({ ...m, optimizer: "adam" }),
       "optimizer: unknown field (expected one of format, version, input, layers, preprocessing, labels, features, " +
-      "config, metrics, dropout)",
+      "config, metrics, dropout, dtype)",
     ],
     ["bad input", (m) => ({ ...m, input: -2 }), "input: expected a positive integer, got -2"],
     [

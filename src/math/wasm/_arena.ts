@@ -98,6 +98,15 @@ export class Arena {
     return view;
   }
 
+  /** Like `allocateArray`, a zero-filled view of `length` float32 values (for float32 backends). */
+  allocateArray32(length: number): Float32Array {
+    const address = this.allocate(length * 4);
+    const view = new Float32Array(this.memory.buffer, address, length);
+    const ballast = length >= 2 * BALLAST_MINIMUM_LENGTH ? new ArrayBuffer(length * 4) : undefined;
+    this.#reclaim.register(view, { address, ballast });
+    return view;
+  }
+
   /** Gives the block at `address` (from `allocate`) back for reuse; unknown addresses are ignored. */
   free(address: number): void {
     const size = this.#sizes.get(address);
@@ -155,7 +164,7 @@ export class Arena {
   }
 
   /** Address of `data` in this memory, or -1 when `data` is not a view of it. */
-  addressOf(data: Float64Array): number {
+  addressOf(data: Float64Array | Float32Array): number {
     const buffer = data.buffer;
     const buffers = this.#buffers;
     for (let i = buffers.length - 1; i >= 0; i--) {

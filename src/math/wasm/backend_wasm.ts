@@ -5,11 +5,12 @@
 // works too: its values are copied into a reused scratch area and the result copied back out.
 
 import type { ActivationName } from "../activations.ts";
-import { type Backend, jsBackend, type OptimizerUpdate } from "../backend.ts";
+import { type Backend, jsBackend, jsBackend32, type OptimizerUpdate } from "../backend.ts";
 import {
   checkMatmul,
   checkMatmulTransposeA,
   checkMatmulTransposeB,
+  type DType,
   matmulTransposeAUnchecked,
   matmulTransposeBUnchecked,
   matmulUnchecked,
@@ -97,6 +98,8 @@ export interface WasmBackend extends Backend {
   readonly fma: boolean;
   /** The shared memory the matrices from `allocate` live in. */
   readonly memory: WebAssembly.Memory;
+  /** A zero-filled float64 matrix in the backend's memory. */
+  allocate(rows: number, cols: number): Matrix;
   /** Whether worker threads are running now (they start on a large product and stop when idle). */
   readonly workersRunning: boolean;
   /** z += b, then a = f(z) for linear, relu and leaky_relu; false for other activations or outside arrays. */
@@ -665,6 +668,8 @@ export interface DefaultBackendOptions {
    * of its products would run the plain kernels anyway, and the calls into WebAssembly only add overhead.
    */
   largestLayerWeights?: number;
+  /** The element type of the matrices (default `"float64"`); `"float32"` gives a float32 backend. */
+  dtype?: DType;
 }
 
 // The process-wide default backends, one per thread count, all over one module and one memory.
@@ -709,15 +714,18 @@ export function defaultBackend(options: DefaultBackendOptions = {}): Backend {
   const threads = options.threads ?? 1;
   checkThreads(threads);
   const kind = resolveKind(options.kind);
+  const plain = options.dtype === "float32" ? jsBackend32 : jsBackend;
   if (kind === "js") {
     if (options.kind === "js" && threads > 1) {
       throw new RangeError(`Cannot use ${threads} threads on the js backend: threads need the wasm backend`);
     }
-    return jsBackend;
+    return plain;
   }
   if (kind === "auto") {
     const tiny = (options.largestLayerWeights ?? Infinity) < DEFAULT_SMALL_PRODUCT_THRESHOLD;
-    if (tiny || !wasmAvailable()) return jsBackend;
+    if (tiny || !wasmAvailable()) return plain;
   }
+  // TODO(#9): the float32 WebAssembly kernels.
+  if (options.dtype === "float32") return plain;
   return sharedWasmBackend(kind === "auto" && !detectFeatures().workers ? 1 : threads);
 }

@@ -224,3 +224,59 @@ Deno.test("Network dtype float32: a Fashion-MNIST slice trains to within 0.5 poi
     `float32 ${results.float32} vs float64 ${results.float64}`,
   );
 });
+
+Deno.test("float32 WebAssembly products match the float32 TypeScript kernels (relative bound)", async () => {
+  const { createWasmBackendSync } = await import("../../src/math/wasm/backend_wasm.ts");
+  for (const fma of [true, false]) {
+    const backend = createWasmBackendSync({ dtype: "float32", fma });
+    assert.equal(backend.dtype, "float32");
+    const rng = new Rng(11);
+    for (const [m, k, n] of [[1, 1, 1], [7, 5, 13], [64, 784, 128], [13, 9, 8], [6, 0, 9], [64, 128, 10]]) {
+      const shapes = {
+        matmul: [[m, k], [k, n]],
+        matmulTransposeB: [[m, k], [n, k]],
+        matmulTransposeA: [[k, m], [k, n]],
+      } as const;
+      for (const form of ["matmul", "matmulTransposeB", "matmulTransposeA"] as const) {
+        const [[ar, ac], [br, bc]] = shapes[form];
+        const a = backend.allocate(ar, ac), b = backend.allocate(br, bc), out = backend.allocate(m, n);
+        assert.ok(a.data instanceof Float32Array);
+        for (const x of [a, b]) for (let i = 0; i < x.data.length; i++) x.data[i] = rng.uniform(-1, 1);
+        out.data.fill(NaN);
+        backend[form](out, a, b);
+        const expected = jsBackend32.allocate(m, n);
+        jsBackend32[form](expected, a, b);
+        // each entry is a sum of k products of values below 1: float32 rounding is bounded by k·2⁻²³ of it
+        for (let i = 0; i < m * n; i++) {
+          const error = Math.abs(out.data[i] - expected.data[i]);
+          assert.ok(error <= 1e-6 * (k + 1), `${form} ${m}×${k}×${n} fma ${fma} [${i}]: error ${error}`);
+        }
+      }
+    }
+    backend.dispose();
+  }
+});
+
+Deno.test("Network dtype float32: the default backend is the float32 WebAssembly one, 1 and 2 threads bit-identical", async () => {
+  const rng = new Rng(5);
+  const x = randomMatrix(rng, 96, 40), y = new Matrix(96, 4);
+  for (let r = 0; r < 96; r++) y.set(r, rng.int(4), 1);
+  const weights: Float32Array[][] = [];
+  for (const threads of [1, 2]) {
+    const net = new Network({
+      input: 40,
+      hidden: [64, 48],
+      output: 4,
+      activation: "relu",
+      outputActivation: "softmax",
+      seed: 3,
+      dtype: "float32",
+      threads,
+    });
+    assert.match(net.backend.name, /f32/);
+    await net.fit(x, y, { epochs: 3, batchSize: 32, learningRate: 0.1, loss: "cross_entropy", seed: 1 });
+    weights.push(net.layers.map((layer) => layer.weights.data.slice() as Float32Array));
+    net.dispose();
+  }
+  weights[0].forEach((w, l) => assert.deepEqual(Array.from(weights[1][l]), Array.from(w), `layer ${l}`));
+});

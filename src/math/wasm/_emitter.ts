@@ -10,9 +10,11 @@ export const I32 = 0x7f;
 export const V128 = 0x7b;
 /** The 64-bit float type. */
 export const F64 = 0x7c;
+/** The 32-bit float type. */
+export const F32 = 0x7d;
 
-/** A WebAssembly value type byte (`I32`, `F64` or `V128`). */
-export type ValueType = typeof I32 | typeof F64 | typeof V128;
+/** A WebAssembly value type byte (`I32`, `F32`, `F64` or `V128`). */
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Appends `value` as unsigned LEB128. */
 export function pushU32(out: number[], value: number): void {
@@ -287,6 +289,42 @@ export class Code {
   /** `v128.bitselect`: bits of the first operand where the mask (third) is 1, else of the second. */
   v128Bitselect(): this {
     return this.#simd(0x52);
+  }
+  /** `f32.load` at `offset`. */
+  f32Load(offset = 0): this {
+    return this.#op(0x2a).#memarg(2, offset);
+  }
+  /** `f32.store` at `offset`. */
+  f32Store(offset = 0): this {
+    return this.#op(0x38).#memarg(2, offset);
+  }
+  /** `f32.const 0`. */
+  f32Zero(): this {
+    return this.#op(0x43, 0, 0, 0, 0);
+  }
+  /** `f32.add`. */
+  f32Add(): this {
+    return this.#op(0x92);
+  }
+  /** `f32.mul`. */
+  f32Mul(): this {
+    return this.#op(0x94);
+  }
+  /** `v128.load32_splat`: one f32 into all four lanes. */
+  v128Load32Splat(offset = 0): this {
+    return this.#simd(0x09).#memarg(2, offset);
+  }
+  /** `f32x4.add`. */
+  f32x4Add(): this {
+    return this.#simd(0xe4);
+  }
+  /** `f32x4.mul`. */
+  f32x4Mul(): this {
+    return this.#simd(0xe6);
+  }
+  /** `f32x4.relaxed_madd` (a · b + c, fused where the hardware can): 0xfd 0x105. */
+  f32x4RelaxedMadd(): this {
+    return this.#simd(0x105);
   }
   /** `f64x2.relaxed_madd` (a · b + c, fused where the hardware can): 0xfd 0x107 (0x105 is the f32x4 form). */
   f64x2RelaxedMadd(): this {

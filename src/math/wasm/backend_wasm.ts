@@ -7,10 +7,12 @@
 import type { ActivationName } from "../activations.ts";
 import { type Backend, jsBackend, jsBackend32, type OptimizerUpdate } from "../backend.ts";
 import {
+  type AnyMatrix,
   checkMatmul,
   checkMatmulTransposeA,
   checkMatmulTransposeB,
   type DType,
+  type FloatArray,
   matmulTransposeAUnchecked,
   matmulTransposeBUnchecked,
   matmulUnchecked,
@@ -33,6 +35,7 @@ import {
   PANEL_COLS,
   panelStride,
 } from "./_kernels.ts";
+import { blockRows32, kernelModuleBytes32, PANEL_COLS_32, scratchBytes32 } from "./_kernels32.ts";
 import { type Job, ThreadPool } from "./_threads.ts";
 
 /** Which backend `createBackend` returns: the fastest available (`"auto"`), plain JS, or WebAssembly. */
@@ -78,6 +81,11 @@ export interface WasmBackendOptions {
    * values than this decline, so that the caller runs the reference code (default 0: none declines).
    */
   smallElementwiseThreshold?: number;
+  /**
+   * The element type of the matrices (default `"float64"`). `"float32"` multiplies with the f32x4 kernels;
+   * its elementwise steps and optimizer updates run the reference code on the Float32Arrays.
+   */
+  dtype?: DType;
 }
 
 /** Options of `createBackend`. */
@@ -146,6 +154,8 @@ interface Parts {
   options: WasmBackendOptions;
   /** A process-wide default backend: `dispose()` only stops its workers, and it stays usable. */
   shared: boolean;
+  /** The element type: float32 uses the f32x4 products of _kernels32.ts and no fused elementwise kernels. */
+  dtype: DType;
 }
 
 class WasmSimdBackend implements WasmBackend {
@@ -153,6 +163,9 @@ class WasmSimdBackend implements WasmBackend {
   readonly threads: number;
   readonly fma: boolean;
   readonly memory: WebAssembly.Memory;
+  readonly dtype: DType;
+  #float32: boolean;
+  #panelCols: number;
   #arena: Arena;
   #kernels: KernelFunction[];
   #kernelOptions: KernelOptions;
@@ -162,7 +175,7 @@ class WasmSimdBackend implements WasmBackend {
   #scratchBytes = 0;
   #slotAddress = [0, 0, 0];
   #slotCapacity = [-1, -1, -1];
-  #slotView: (Float64Array | undefined)[] = [undefined, undefined, undefined];
+  #slotView: (FloatArray | undefined)[] = [undefined, undefined, undefined];
   #disposed = false;
   #job: Job;
   #forward: Partial<Record<ActivationName, ElementwiseFunction>> = {};
@@ -178,6 +191,9 @@ class WasmSimdBackend implements WasmBackend {
 
   constructor(parts: Parts) {
     const instance = new WebAssembly.Instance(parts.module, { env: { memory: parts.arena.memory } });
+    this.dtype = parts.dtype;
+    this.#float32 = parts.dtype === "float32";
+    this.#panelCols = this.#float32 ? PANEL_COLS_32 : PANEL_COLS;
     this.#kernels = POOL_KERNELS.map((name) => instance.exports[name] as KernelFunction);
     for (const name of FORWARD_ACTIVATIONS) {
       this.#forward[name] = instance.exports[`bias_${name}`] as ElementwiseFunction;
@@ -186,7 +202,7 @@ class WasmSimdBackend implements WasmBackend {
       this.#backward[name] = instance.exports[`backward_${name}`] as ElementwiseFunction;
     }
     this.#columnSum = instance.exports.columnSum as ElementwiseFunction;
-    this.#blockRows = blockRows(parts.kernelOptions);
+    this.#blockRows = this.#float32 ? blockRows32(parts.kernelOptions) : blockRows(parts.kernelOptions);
     this.#panelStride = panelStride(parts.kernelOptions);
     this.#constants = parts.arena.allocate(8 * OPTIMIZER_CONSTANTS.COUNT);
     this.#elementwiseThreshold = parts.options.elementwiseParallelThreshold ??
@@ -216,7 +232,8 @@ class WasmSimdBackend implements WasmBackend {
       scratch: 0,
       scratchStride: 0,
     };
-    this.name = (this.fma ? "wasm-simd" : "wasm-simd-nofma") + (this.threads > 1 ? `×${this.threads}` : "");
+    this.name = (this.fma ? "wasm-simd" : "wasm-simd-nofma") + (this.#float32 ? "-f32" : "") +
+      (this.threads > 1 ? `×${this.threads}` : "");
   }
 
   /** The worker threads, or undefined on one thread. */
@@ -235,6 +252,7 @@ class WasmSimdBackend implements WasmBackend {
         `Cannot allocate a matrix: shape must be two non-negative integers, got "${rows}×${cols}"`,
       );
     }
+    if (this.#float32) return new Matrix(rows, cols, this.#arena.allocateArray32(rows * cols)) as never;
     return new Matrix(rows, cols, this.#arena.allocateArray(rows * cols));
   }
 
@@ -305,8 +323,8 @@ class WasmSimdBackend implements WasmBackend {
     return true;
   }
 
-  columnSum(dB: Float64Array, dZ: Matrix): boolean {
-    if (dZ.data.length < this.#smallElementwise) return false;
+  columnSum(dB: FloatArray, dZ: AnyMatrix): boolean {
+    if (dZ.data.length < this.#smallElementwise || this.#float32) return false;
     this.#checkLive();
     if (dB.length !== dZ.cols) {
       throw new TypeError(`Cannot sum columns: ${dZ.rows}×${dZ.cols} into ${dB.length} values`);
@@ -318,7 +336,8 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   optimizerStep(update: OptimizerUpdate): boolean {
-    if (update.value.length < this.#smallElementwise) return false;
+    // TODO(#9): fused float32 optimizer kernels; the reference code runs on the Float32Arrays meanwhile.
+    if (update.value.length < this.#smallElementwise || this.#float32) return false;
     this.#checkLive();
     const { value, gradient, first, second, kind } = update;
     const length = value.length;
@@ -397,7 +416,9 @@ class WasmSimdBackend implements WasmBackend {
     const parallel = this.#pool !== undefined && m * n * k >= this.#threshold;
     const threads = parallel ? this.threads : 1;
     // scratchBytes() of _kernels.ts: the A panels of m rows and one B panel, each k deep
-    const perThread = (Math.ceil(m / this.#blockRows) * this.#panelStride + 32) * k;
+    const perThread = this.#float32
+      ? scratchBytes32(k, n)
+      : (Math.ceil(m / this.#blockRows) * this.#panelStride + 32) * k;
     if (perThread * threads > this.#scratchBytes) {
       this.#scratchBytes = Math.max(perThread * threads, 2 * this.#scratchBytes);
       arena.free(this.#scratch);
@@ -426,7 +447,7 @@ class WasmSimdBackend implements WasmBackend {
     n: number,
     perThread: number,
   ): void {
-    const rowBlock = this.#blockRows, colBlock = PANEL_COLS;
+    const rowBlock = this.#blockRows, colBlock = this.#panelCols;
     const rowBlocks = Math.ceil(m / rowBlock), colBlocks = Math.ceil(n / colBlock);
     const byColumns = colBlocks >= rowBlocks;
     const blocks = byColumns ? colBlocks : rowBlocks;
@@ -461,17 +482,20 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   /** Copies `data` into scratch slot `slot` and returns its address. */
-  #stage(slot: number, data: Float64Array): number {
+  #stage(slot: number, data: FloatArray): number {
     const address = this.#slot(slot, data.length);
-    this.#arena.heap.set(data, address / 8);
+    if (this.#float32) new Float32Array(this.memory.buffer, address, data.length).set(data);
+    else this.#arena.heap.set(data, address / 8);
     return address;
   }
 
   /** A view of the first `length` values of slot `slot` (cached, so repeated shapes allocate nothing). */
-  #view(slot: number, length: number): Float64Array {
+  #view(slot: number, length: number): FloatArray {
     let view = this.#slotView[slot];
-    if (view === undefined || view.length !== length) {
-      view = this.#arena.view(this.#slotAddress[slot], length);
+    if (view === undefined || view.length !== length || view.buffer !== this.memory.buffer) {
+      view = this.#float32
+        ? new Float32Array(this.memory.buffer, this.#slotAddress[slot], length)
+        : this.#arena.view(this.#slotAddress[slot], length);
       this.#slotView[slot] = view;
     }
     return view;
@@ -519,14 +543,17 @@ export const DEFAULT_SMALL_PRODUCT_THRESHOLD = 16;
 /** Default `smallElementwiseThreshold` of `createBackend` and `defaultBackend` (XOR's arrays have 1–12 values). */
 export const DEFAULT_SMALL_ELEMENTWISE_THRESHOLD = 64;
 
-type Prepared = Pick<Parts, "module" | "arena" | "kernelOptions">;
+type Prepared = Pick<Parts, "module" | "arena" | "kernelOptions" | "dtype">;
 
 function prepare(options: WasmBackendOptions): Prepared {
   const kernelOptions = resolveKernelOptions(options);
   const pages = maximumPages(options);
-  const module = new WebAssembly.Module(kernelModuleBytes(kernelOptions, pages));
+  const bytes = options.dtype === "float32"
+    ? kernelModuleBytes32(kernelOptions, pages)
+    : kernelModuleBytes(kernelOptions, pages);
+  const module = new WebAssembly.Module(bytes);
   const arena = new Arena(Math.min(INITIAL_PAGES, pages), pages);
-  return { module, arena, kernelOptions };
+  return { module, arena, kernelOptions, dtype: options.dtype ?? "float64" };
 }
 
 /** The workers of a backend with `threads` threads (started on its first large product), or undefined for one. */
@@ -539,7 +566,7 @@ function newPool(prepared: Prepared, options: WasmBackendOptions, threads: numbe
   return new ThreadPool({
     module: prepared.module,
     memory: prepared.arena.memory,
-    kernels: POOL_KERNELS,
+    kernels: prepared.dtype === "float32" ? [...KERNEL_NAMES] : POOL_KERNELS,
     workers: threads - 1,
     spinMilliseconds: options.spinMilliseconds ?? 2,
     idleMilliseconds: options.idleMilliseconds ?? DEFAULT_IDLE_MILLISECONDS,
@@ -672,23 +699,24 @@ export interface DefaultBackendOptions {
   dtype?: DType;
 }
 
-// The process-wide default backends, one per thread count, all over one module and one memory.
-let sharedParts: Prepared | undefined;
-const sharedBackends: (WasmSimdBackend | undefined)[] = [];
+// The process-wide default backends, one per dtype and thread count; those of a dtype share one module and
+// one memory.
+const sharedParts: Partial<Record<DType, Prepared>> = {};
+const sharedBackends: Record<DType, (WasmSimdBackend | undefined)[]> = { float64: [], float32: [] };
 
 /** The process-wide WebAssembly backend with `threads` threads (created on first use, synchronously). */
-function sharedWasmBackend(threads: number): WasmBackend {
+function sharedWasmBackend(threads: number, dtype: DType): Backend {
   checkThreads(threads);
-  let backend = sharedBackends[threads];
+  let backend = sharedBackends[dtype][threads];
   if (backend === undefined) {
-    sharedParts ??= prepare({});
+    const parts = sharedParts[dtype] ??= prepare({ dtype });
     const options: WasmBackendOptions = {
       smallProductThreshold: DEFAULT_SMALL_PRODUCT_THRESHOLD,
       smallElementwiseThreshold: DEFAULT_SMALL_ELEMENTWISE_THRESHOLD,
     };
-    const pool = newPool(sharedParts, options, threads);
-    backend = new WasmSimdBackend({ ...sharedParts, pool, options, shared: true });
-    sharedBackends[threads] = backend;
+    const pool = newPool(parts, options, threads);
+    backend = new WasmSimdBackend({ ...parts, pool, options, shared: true });
+    sharedBackends[dtype][threads] = backend;
   }
   return backend;
 }
@@ -725,7 +753,8 @@ export function defaultBackend(options: DefaultBackendOptions = {}): Backend {
     const tiny = (options.largestLayerWeights ?? Infinity) < DEFAULT_SMALL_PRODUCT_THRESHOLD;
     if (tiny || !wasmAvailable()) return plain;
   }
-  // TODO(#9): the float32 WebAssembly kernels.
-  if (options.dtype === "float32") return plain;
-  return sharedWasmBackend(kind === "auto" && !detectFeatures().workers ? 1 : threads);
+  return sharedWasmBackend(
+    kind === "auto" && !detectFeatures().workers ? 1 : threads,
+    options.dtype ?? "float64",
+  );
 }

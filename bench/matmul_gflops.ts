@@ -107,22 +107,32 @@ const trials = Number(args.find((a) => a.startsWith("--trials="))?.slice(9) ?? 9
 const best = args.includes("--best");
 const one = createWasmBackendSync();
 const two = await createWasmBackend({ threads: 2 });
+// The float32 products (f32x4) beside the float64 ones, on one and two threads.
+const one32 = createWasmBackendSync({ dtype: "float32" });
+const two32 = await createWasmBackend({ threads: 2, dtype: "float32" });
 try {
   const statistic = best ? "best" : "median";
   console.log(
     `GFLOP/s, ${statistic} of ${trials} interleaved trials (${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno})`,
   );
-  const names = [jsBackend.name, one.name, two.name];
+  const names = [jsBackend.name, one.name, two.name, one32.name, two32.name];
   console.log(
-    [pad("product", 32), pad("m×k×n", 14), ...names.map((name) => pad(name, 12)), "2t/1t"].join(" "),
+    [pad("product", 32), pad("m×k×n", 14), ...names.map((name) => pad(name, 12)), pad("2t/1t", 5), "f32/f64"]
+      .join(" "),
   );
   for (const c of CASES) {
     const big = c.m * c.k * c.n > 1e7;
-    const wasm = measure([one, two], c, { trials, best, milliseconds: 40 });
+    const wasm = measure([one, two, one32, two32], c, { trials, best, milliseconds: 40 });
     const js = big ? NaN : measure([jsBackend], c, { trials: 3, best, milliseconds: 40 })[0];
     const cells = [js, ...wasm].map((s) => pad(Number.isNaN(s) ? "-" : s.toFixed(1), 12));
     console.log(
-      [pad(c.label, 32), pad(`${c.m}×${c.k}×${c.n}`, 14), ...cells, (wasm[1] / wasm[0]).toFixed(2)].join(" "),
+      [
+        pad(c.label, 32),
+        pad(`${c.m}×${c.k}×${c.n}`, 14),
+        ...cells,
+        pad((wasm[1] / wasm[0]).toFixed(2), 5),
+        (wasm[2] / wasm[0]).toFixed(2),
+      ].join(" "),
     );
   }
   if (args.includes("--threshold")) {
@@ -145,4 +155,6 @@ try {
 } finally {
   one.dispose();
   two.dispose();
+  one32.dispose();
+  two32.dispose();
 }

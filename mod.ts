@@ -35,7 +35,7 @@ export {
   toMatrix,
   transpose,
 } from "./src/math/matrix.ts";
-export { type Backend, jsBackend } from "./src/math/backend.ts";
+export { type Backend, jsBackend, type OptimizerUpdate } from "./src/math/backend.ts";
 export {
   type Activation,
   ACTIVATION_NAMES,
@@ -61,7 +61,18 @@ export {
 } from "./src/math/losses.ts";
 export { INIT_NAMES, initializeWeights, type InitName } from "./src/math/initializers.ts";
 export { Rng } from "./src/math/random.ts";
-export { Dense } from "./src/nn/dense.ts";
+export { type BatchBuffers, Dense } from "./src/nn/dense.ts";
+export { DropoutRng } from "./src/nn/dropout.ts";
+export {
+  type CosineSchedule,
+  type ExponentialSchedule,
+  type PlateauSchedule,
+  type Schedule,
+  SCHEDULE_NAMES,
+  type ScheduleName,
+  Scheduler,
+  type StepSchedule,
+} from "./src/nn/schedules.ts";
 export {
   type ForwardResult,
   type Gradients,
@@ -117,6 +128,7 @@ export {
   UserFileError,
 } from "./src/errors.ts";
 export type {
+  ConfusionMatrix,
   DecisionBoundary,
   EndEvent,
   EndReason,
@@ -124,10 +136,17 @@ export type {
   ExplainCommand,
   ExplainEvent,
   ExplainLayer,
+  FirstLayerFilters,
   Histogram,
+  ImageInfo,
   LayerStats,
+  LearningRateChangedEvent,
   NoticeEvent,
+  PaceChangedEvent,
   PlotPoint,
+  SampleImage,
+  SavedEvent,
+  SaveFailedEvent,
   StartEvent,
   StateEvent,
   TrainCommand,
@@ -137,9 +156,13 @@ export {
   applyPreprocessing,
   Dataset,
   type DatasetInit,
+  type FeatureArray,
   fitPreprocessing,
+  type FitPreprocessingOptions,
   type NormalizeKind,
   type Preprocessing,
+  type SplitOptions,
+  type TargetEncoding,
   type Task,
 } from "./src/data/dataset.ts";
 export {
@@ -152,6 +175,7 @@ export {
 export {
   FASHION_MNIST_CLASSES,
   type IdxArray,
+  type IdxDatasetOptions,
   idxToDataset,
   parseIdx,
   type ParseIdxOptions,
@@ -160,12 +184,15 @@ export { generate, type GenerateOptions, GENERATOR_NAMES, type GeneratorName } f
 export { loadDataset, type LoadDatasetOptions, type LoadedData } from "./src/data/load.ts";
 export {
   datasetCacheDir,
+  type EnvGetter,
+  type IdxFileNames,
   locateDataset,
   type LocateDatasetOptions,
   type LocatedDataset,
   NAMED_DATASETS,
   type NamedDataset,
   type NamedDatasetName,
+  type UserCacheDirOptions,
 } from "./src/data/named.ts";
 export {
   fetchDataset,
@@ -173,10 +200,40 @@ export {
   type FetchedFile,
   type FetchEvent,
 } from "./src/data/fetch.ts";
-export type { DataConfig, NetworkConfig, TrainConfig, TrainSection } from "./src/config/schema.ts";
-export { applyOverrides, parseConfig, parseConfigYaml, stringifyConfig } from "./src/config/parse_config.ts";
+export type {
+  DataConfig,
+  DataSourceName,
+  EarlyStopConfig,
+  HiddenActivationName,
+  LayerConfig,
+  MonitorName,
+  NetworkConfig,
+  NormalizeName,
+  OutputActivationName,
+  OutputConfig,
+  TaskName,
+  TestSourceConfig,
+  TrainConfig,
+  TrainSection,
+} from "./src/config/schema.ts";
+export {
+  applyOverrides,
+  ConfigDocument,
+  parseConfig,
+  type ParseConfigOptions,
+  parseConfigYaml,
+  type ParseConfigYamlOptions,
+  type PathSegment,
+  stringifyConfig,
+} from "./src/config/parse_config.ts";
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from "./src/config/load_config.ts";
-export { type ResolvedNetwork, resolveNetworkShape } from "./src/config/resolve.ts";
+export {
+  type DataInfo,
+  type ResolvedLayer,
+  type ResolvedNetwork,
+  type ResolveNetworkOptions,
+  resolveNetworkShape,
+} from "./src/config/resolve.ts";
 export {
   type EarlyStopOptions,
   train,
@@ -199,6 +256,7 @@ export {
   defaultBackend,
   type DefaultBackendOptions,
   type WasmBackend,
+  type WasmBackendOptions,
 } from "./src/math/create_backend.ts";
 export {
   modelToOnnx,
@@ -209,12 +267,3 @@ export {
   type OnnxExportOptions,
 } from "./src/export/onnx.ts";
 export { modelToTypeScript, type TypeScriptExportOptions } from "./src/export/typescript.ts";
-export {
-  type DashboardState,
-  initialDashboardState,
-  reduceDashboard,
-  renderFrame,
-  type RenderOptions,
-  renderSummary,
-  type UiAction,
-} from "./src/ui/dashboard.ts";

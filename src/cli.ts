@@ -227,11 +227,17 @@ async function readConfig(path: string, overrides: string[]): Promise<TrainConfi
 
 /** A run ready to train: the config, its data (targets encoded for the network), the network and its backend. */
 export interface Prepared {
+  /** The config, with defaults filled in. */
   config: TrainConfig;
+  /** The training set, preprocessed. */
   train: Dataset;
+  /** The held-out set, when the config has one (`data.test` or `data.test_split`). */
   test?: Dataset;
+  /** The network built from `config.network` and the data's shape. */
   network: Network;
+  /** The math backend the network runs on. */
   backend: Backend;
+  /** The loss name (`train.loss` or the default for the output activation). */
   loss: string;
 }
 

@@ -129,7 +129,7 @@ Deno.test("the pin pattern accepts exact versions only", () => {
   }
 });
 
-Deno.test("mod.ts re-exports nothing from a private module (a file whose name starts with _)", async () => {
+Deno.test("mod.ts and ui.ts re-export nothing from a private module (a file whose name starts with _)", async () => {
   // Follow every `export … from` chain that starts at mod.ts, so a public module cannot pass a private one through.
   const seen = new Set<string>(), privateReached: string[] = [];
   async function visit(file: string, via: string): Promise<void> {
@@ -146,6 +146,7 @@ Deno.test("mod.ts re-exports nothing from a private module (a file whose name st
   }
   await visit(join(ROOT, "mod.ts"), "mod.ts");
   assert.ok(seen.size > 5, `mod.ts re-exports only ${seen.size - 1} modules`);
+  await visit(join(ROOT, "ui.ts"), "ui.ts");
   assert.deepStrictEqual(privateReached, []);
 });
 

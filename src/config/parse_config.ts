@@ -12,6 +12,7 @@ import {
   type YamlNode,
 } from "../deps.ts";
 import { ConfigError, type FileLocation, ParseError } from "../errors.ts";
+import { withoutYamlEnvReads } from "./_yaml_env.ts";
 import { type Schedule, SCHEDULE_NAMES } from "../nn/schedules.ts";
 import {
   BACKEND_NAMES,
@@ -52,7 +53,8 @@ export const MAX_CONFIG_SIZE = 1024 * 1024;
 /** Largest number of alias expansions accepted (guards against alias bombs). */
 export const MAX_ALIAS_COUNT = 100;
 
-type PathSegment = string | number;
+/** One step of a key path: a mapping key or a list index (`["network", "hidden", 0]`). */
+export type PathSegment = string | number;
 
 /** Formats key path segments: `["network", "hidden", 1, "units"]` → `network.hidden[1].units`. */
 export function formatKeyPath(segments: readonly PathSegment[]): string {
@@ -80,28 +82,83 @@ interface Override {
   raw: string;
 }
 
-/** A parsed YAML config that keeps node positions, so errors can name line and column. */
+/**
+ * A parsed YAML config that keeps node positions, so errors can name line and column. Syntax errors (and texts
+ * over 1 MiB) throw a `ParseError` with file, line and column.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigDocument } from "./parse_config.ts";
+ *
+ * const doc = new ConfigDocument("data:\n  source: xor\n", { file: "xor.yaml" });
+ * assert.deepEqual(doc.locate(["data", "source"]), { file: "xor.yaml", line: 2, column: 11, path: "data.source" });
+ * assert.deepEqual(doc.toPlain(), { data: { source: "xor" } });
+ * ```
+ */
 export class ConfigDocument {
-  /** The YAML document (with node ranges). */
-  readonly document: Document;
-  /** Maps offsets to line and column. */
-  readonly lineCounter: LineCounter;
   /** The file name for messages, as the user gave it. */
   readonly file?: string;
+  // the YAML document (with node ranges) and the map from offsets to line and column
+  #document: Document;
+  #lineCounter: LineCounter;
   #overrides: readonly Override[];
 
-  /** Wraps a parsed document; use {@linkcode parseConfigYaml} to make one from text. */
-  constructor(document: Document, lineCounter: LineCounter, options: { file?: string } = {}) {
-    this.document = document;
-    this.lineCounter = lineCounter;
-    this.file = options.file;
+  /** Parses YAML text; {@linkcode parseConfigYaml} does the same as a function. */
+  constructor(text: string, options: ParseConfigYamlOptions = {}) {
+    const file = options.file;
+    this.file = file;
     this.#overrides = [];
+    if (text.length > MAX_CONFIG_SIZE) {
+      throw new ParseError(`Cannot parse the config: it is larger than 1 MiB (${text.length} characters)`, {
+        file,
+      });
+    }
+    const lineCounter = new LineCounter();
+    // npm:yaml's own uniqueKeys check compares each key with every earlier one (50,000 keys took 24 s), so
+    // duplicates are found here instead, in one pass with a Set per map.
+    const document = withoutYamlEnvReads(() =>
+      parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+    );
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      throw new ParseError(`Cannot parse YAML: ${message}`, { file, line, column: col });
+    }
+    const duplicate = firstDuplicateKey(document.contents);
+    if (duplicate !== undefined) {
+      const { line, col } = lineCounter.linePos(duplicate);
+      throw new ParseError("Cannot parse YAML: Map keys must be unique", { file, line, column: col });
+    }
+    this.#document = document;
+    this.#lineCounter = lineCounter;
+  }
+
+  /**
+   * The document as plain data (aliases expanded, at most 100 expansions); a `ParseError` past that limit.
+   */
+  toPlain(): unknown {
+    try {
+      return this.#document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.includes("Excessive alias count")) {
+        throw new ParseError(
+          `Cannot expand YAML aliases: more than ${MAX_ALIAS_COUNT} expansions (is it an alias bomb?)`,
+          { file: this.file },
+        );
+      }
+      throw new ParseError(`Cannot read YAML: ${message}`, { file: this.file });
+    }
   }
 
   /** A copy of this document with `value` set at `segments`, remembered as the `--set` text `raw`. */
   withOverride(segments: readonly PathSegment[], value: unknown, raw: string): ConfigDocument {
-    const document = this.document.clone();
-    const copy = new ConfigDocument(document, this.lineCounter, { file: this.file });
+    const document = this.#document.clone();
+    const copy = new ConfigDocument("", { file: this.file });
+    copy.#document = document;
+    copy.#lineCounter = this.#lineCounter;
     copy.#overrides = [...this.#overrides, { segments: [...segments], raw }];
     if (document.contents === null || document.contents === undefined || isScalar(document.contents)) {
       if (isScalar(document.contents) && document.contents.value !== null) {
@@ -147,10 +204,10 @@ export class ConfigDocument {
         return { file: `--set ${override.raw}`, path };
       }
     }
-    let node: unknown = this.document.contents;
+    let node: unknown = this.#document.contents;
     let found: unknown = node;
     for (let i = 0; i < segments.length && node !== undefined && node !== null; i++) {
-      if (isAlias(node)) node = node.resolve(this.document);
+      if (isAlias(node)) node = node.resolve(this.#document);
       const segment = segments[i];
       let next: unknown = undefined;
       if (isMap(node)) {
@@ -166,7 +223,7 @@ export class ConfigDocument {
     }
     const range = (found as YamlNode | null | undefined)?.range;
     if (range === undefined || range === null) return { file: this.file, path };
-    const { line, col } = this.lineCounter.linePos(range[0]);
+    const { line, col } = this.#lineCounter.linePos(range[0]);
     return { file: this.file, line, column: col, path };
   }
 }
@@ -189,28 +246,7 @@ export interface ParseConfigYamlOptions {
  * ```
  */
 export function parseConfigYaml(text: string, options: ParseConfigYamlOptions = {}): ConfigDocument {
-  const file = options.file;
-  if (text.length > MAX_CONFIG_SIZE) {
-    throw new ParseError(`Cannot parse the config: it is larger than 1 MiB (${text.length} characters)`, {
-      file,
-    });
-  }
-  const lineCounter = new LineCounter();
-  // npm:yaml's own uniqueKeys check compares each key with every earlier one (50,000 keys took 24 s), so
-  // duplicates are found here instead, in one pass with a Set per map.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const error = document.errors[0];
-  if (error !== undefined) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new ParseError(`Cannot parse YAML: ${message}`, { file, line, column: col });
-  }
-  const duplicate = firstDuplicateKey(document.contents);
-  if (duplicate !== undefined) {
-    const { line, col } = lineCounter.linePos(duplicate);
-    throw new ParseError("Cannot parse YAML: Map keys must be unique", { file, line, column: col });
-  }
-  return new ConfigDocument(document, lineCounter, { file });
+  return new ConfigDocument(text, options);
 }
 
 /**
@@ -425,18 +461,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toPlain(input: ConfigDocument, file: string | undefined): unknown {
+/** The document's plain data; its errors name `file` (the caller's name for it) instead of the document's. */
+function plainOf(input: ConfigDocument, file: string | undefined): unknown {
   try {
-    return input.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return input.toPlain();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.includes("Excessive alias count")) {
-      throw new ParseError(
-        `Cannot expand YAML aliases: more than ${MAX_ALIAS_COUNT} expansions (is it an alias bomb?)`,
-        { file },
-      );
-    }
-    throw new ParseError(`Cannot read YAML: ${message}`, { file });
+    if (error instanceof ParseError && file !== input.file) throw new ParseError(error.detail, { file });
+    throw error;
   }
 }
 
@@ -455,7 +486,7 @@ function toPlain(input: ConfigDocument, file: string | undefined): unknown {
 export function parseConfig(input: ConfigDocument | unknown, options: ParseConfigOptions = {}): TrainConfig {
   const isDocument = input instanceof ConfigDocument;
   const file = options.file ?? (isDocument ? input.file : undefined);
-  const plain = isDocument ? toPlain(input, file) : input;
+  const plain = isDocument ? plainOf(input, file) : input;
   const locate = isDocument
     ? (segments: readonly PathSegment[], opts?: { key?: boolean }) => {
       const location = input.locate(segments, opts);
@@ -862,7 +893,7 @@ export function applyOverrides(doc: ConfigDocument, overrides: readonly string[]
       );
     }
     checkOverridePath(segments, file);
-    const valueDoc = parseDocument(valueText, { prettyErrors: false });
+    const valueDoc = withoutYamlEnvReads(() => parseDocument(valueText, { prettyErrors: false }));
     if (valueDoc.errors.length > 0) {
       const message = valueDoc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
       throw new ConfigError(`Cannot parse the value: ${message}`, { file });

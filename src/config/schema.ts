@@ -6,6 +6,11 @@
 // `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `restore_best` → `restoreBest`, `warmup_epochs` →
 // `warmupEpochs`, `min_learning_rate` → `minLearningRate`). `stringifyConfig` maps them back.
 
+import type { ActivationName } from "../math/activations.ts";
+import type { BackendKind } from "../math/create_backend.ts";
+import type { InitName } from "../math/initializers.ts";
+import type { LossName } from "../math/losses.ts";
+import type { OptimizerName } from "../nn/optimizers.ts";
 import type { Schedule, ScheduleName } from "../nn/schedules.ts";
 
 /** Where the data comes from: a generator, a CSV file, IDX files or a named dataset found on this machine. */
@@ -39,8 +44,8 @@ export type NormalizeName = "none" | "minmax" | "zscore" | "scale";
 /** Every normalisation. */
 export const NORMALIZE_NAMES: readonly NormalizeName[] = ["none", "minmax", "zscore", "scale"];
 
-/** Hidden-layer activations. */
-export type HiddenActivationName = "sigmoid" | "tanh" | "relu" | "leaky_relu" | "linear";
+/** Hidden-layer activations: every activation but softmax. */
+export type HiddenActivationName = Exclude<ActivationName, "softmax">;
 /** Every hidden-layer activation. */
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = [
   "sigmoid",
@@ -49,30 +54,19 @@ export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = [
   "leaky_relu",
   "linear",
 ];
-/** Output activations: the hidden ones plus softmax. */
-export type OutputActivationName = HiddenActivationName | "softmax";
+/** Output activations: every activation, softmax included. */
+export type OutputActivationName = ActivationName;
 /** Every output activation. */
 export const OUTPUT_ACTIVATIONS: readonly OutputActivationName[] = [...HIDDEN_ACTIVATIONS, "softmax"];
 
-/** Weight initialisers. */
-export type InitName = "uniform" | "xavier" | "he";
-/** Every initialiser. */
-export const INIT_NAMES: readonly InitName[] = ["uniform", "xavier", "he"];
+// The initialiser, optimizer, loss and backend names are defined once, beside their implementations.
+export { INIT_NAMES, type InitName } from "../math/initializers.ts";
+export { OPTIMIZER_NAMES, type OptimizerName } from "../nn/optimizers.ts";
+export { LOSS_NAMES, type LossName } from "../math/losses.ts";
+export type { BackendKind } from "../math/create_backend.ts";
 
-/** Optimizers, simplest first. */
-export type OptimizerName = "sgd" | "momentum" | "adam";
-/** Every optimizer. */
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "momentum", "adam"];
-
-/** Losses. */
-export type LossName = "mse" | "binary_cross_entropy" | "cross_entropy";
-/** Every loss. */
-export const LOSS_NAMES: readonly LossName[] = ["mse", "binary_cross_entropy", "cross_entropy"];
-
-/** Math backends. */
-export type BackendName = "auto" | "js" | "wasm";
-/** Every backend. */
-export const BACKEND_NAMES: readonly BackendName[] = ["auto", "js", "wasm"];
+/** Every math backend a config may name (`train.backend`). */
+export const BACKEND_NAMES: readonly BackendKind[] = ["auto", "js", "wasm"];
 
 /** Element types of the network's parameters, activations and gradients (`train.dtype`). */
 export type DTypeName = "float64" | "float32";
@@ -218,7 +212,7 @@ export interface TrainSection {
   /** Stop once the training loss is at most this, when given. */
   readonly targetLoss?: number;
   /** Math backend; default `auto`. */
-  readonly backend: BackendName;
+  readonly backend: BackendKind;
   /** Worker threads for the wasm backend, 1 or 2; default 1. */
   readonly threads: 1 | 2;
   /** float64 (default, the reference) or float32 (parameters, activations and gradients in float32). */

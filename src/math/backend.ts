@@ -82,13 +82,17 @@ export interface OptimizerUpdate {
   decay: number;
   /** μ (momentum). */
   momentum: number;
-  /** β1, 1 − β1, β2, 1 − β2 (Adam). */
+  /** β1 (Adam). */
   beta1: number;
+  /** 1 − β1 (Adam). */
   oneMinusBeta1: number;
+  /** β2 (Adam). */
   beta2: number;
+  /** 1 − β2 (Adam). */
   oneMinusBeta2: number;
-  /** 1 − β1ᵗ and 1 − β2ᵗ (Adam). */
+  /** 1 − β1ᵗ (Adam's bias correction of the first moment). */
   correction1: number;
+  /** 1 − β2ᵗ (Adam's bias correction of the second moment). */
   correction2: number;
   /** ε (Adam). */
   epsilon: number;

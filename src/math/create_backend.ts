@@ -7,4 +7,5 @@ export {
   defaultBackend,
   type DefaultBackendOptions,
   type WasmBackend,
+  type WasmBackendOptions,
 } from "./wasm/backend_wasm.ts";

@@ -5,7 +5,7 @@ import type { Backend } from "../math/backend.ts";
 import { type AnyMatrix, type FloatArray, Matrix } from "../math/matrix.ts";
 
 /** The per-batch buffers of a layer for one batch size (views into buffers sized for the largest batch). */
-interface BatchBuffers {
+export interface BatchBuffers {
   /** z = a_prev · Wᵀ + b   (batch, units) */
   z: AnyMatrix;
   /** a = f(z)   (batch, units) */

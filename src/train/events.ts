@@ -116,6 +116,7 @@ export interface ConfusionMatrix {
 
 /** Sent once before the first epoch. */
 export interface StartEvent {
+  /** The event's kind: `"start"`. */
   type: "start";
   /** The run's name. */
   name: string;
@@ -153,6 +154,7 @@ export interface StartEvent {
 
 /** Sent after every epoch. */
 export interface EpochEvent {
+  /** The event's kind: `"epoch"`. */
   type: "epoch";
   /** 1-based epoch just finished. */
   epoch: number;
@@ -196,6 +198,7 @@ export interface EpochEvent {
 
 /** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */
 export interface NoticeEvent {
+  /** The event's kind: `"notice"`. */
   type: "notice";
   /** One line of text. */
   message: string;
@@ -206,6 +209,7 @@ export interface NoticeEvent {
  * `batches` batches of epoch `epoch` (absent when paused between epochs).
  */
 export interface StateEvent {
+  /** The event's kind: `"state"`. */
   type: "state";
   /** True when paused. */
   paused: boolean;
@@ -219,6 +223,7 @@ export interface StateEvent {
 
 /** Sent when the learning rate changes (a command took effect, between two batches or while paused). */
 export interface LearningRateChangedEvent {
+  /** The event's kind: `"learning_rate_changed"`. */
   type: "learning_rate_changed";
   /** The new learning rate. */
   value: number;
@@ -228,6 +233,7 @@ export interface LearningRateChangedEvent {
 
 /** Sent when the pace (the cap on epochs per second) changes; `epochsPerSecond` is absent when there is no cap. */
 export interface PaceChangedEvent {
+  /** The event's kind: `"pace_changed"`. */
   type: "pace_changed";
   /** The new cap in epochs per second, or absent for none. */
   epochsPerSecond?: number;
@@ -235,6 +241,7 @@ export interface PaceChangedEvent {
 
 /** Sent when the model (and the run files) were saved, e.g. after the `save` command. */
 export interface SavedEvent {
+  /** The event's kind: `"saved"`. */
   type: "saved";
   /** The model file written. */
   path: string;
@@ -244,6 +251,7 @@ export interface SavedEvent {
 
 /** Sent when saving failed; training goes on. */
 export interface SaveFailedEvent {
+  /** The event's kind: `"save_failed"`. */
   type: "save_failed";
   /** One line: what failed and why. */
   message: string;
@@ -254,6 +262,7 @@ export type EndReason = "done" | "early_stop" | "target_loss" | "diverged" | "qu
 
 /** Sent once at the end. */
 export interface EndEvent {
+  /** The event's kind: `"end"`. */
   type: "end";
   /** Why training ended. */
   reason: EndReason;
@@ -335,6 +344,7 @@ export interface ExplainLayer {
 
 /** The forward and backward pass of one sample on the current weights, for the dashboard's explain view. */
 export interface ExplainEvent {
+  /** The event's kind: `"explain"`. */
   type: "explain";
   /** 0-based index of the sample in the training set. */
   sample?: number;
@@ -371,6 +381,7 @@ export interface ExplainEvent {
 
 /** Asks for the explain event of training sample `sample` (0-based) on the current weights. */
 export interface ExplainCommand {
+  /** The event's kind: `"explain"`. */
   type: "explain";
   /** 0-based index into the training set (taken modulo its size). */
   sample: number;

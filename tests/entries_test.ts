@@ -1,0 +1,116 @@
+// Tests of the package's entries: the exports map of deno.json, what each entry exposes, that the library does not
+// carry the dashboard, and that parsing a config through the library needs no env permission.
+
+import assert from "node:assert/strict";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as library from "../mod.ts";
+import * as ui from "../ui.ts";
+import * as cli from "../src/cli.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const CONFIG = JSON.parse(await Deno.readTextFile(resolve(ROOT, "deno.json")));
+
+Deno.test("deno.json: the exports map names the library, the dashboard and the CLI; MIT licence; 0.2.0", () => {
+  assert.deepEqual(CONFIG.exports, { ".": "./mod.ts", "./cli": "./src/cli.ts", "./ui": "./ui.ts" });
+  assert.equal(CONFIG.license, "MIT");
+  assert.equal(CONFIG.version, "0.2.0");
+  const licence = Deno.readTextFileSync(resolve(ROOT, "LICENSE"));
+  assert.match(licence, /^MIT License\n\nCopyright \(c\) 2026 the termnet authors\n/);
+  assert.match(Deno.readTextFileSync(resolve(ROOT, "CHANGELOG.md")), /^## 0\.2\.0$/m);
+});
+
+Deno.test("deno.json: publish.include holds the entries, src/, README, licence and changelog only", () => {
+  assert.deepEqual(
+    [...CONFIG.publish.include].sort(),
+    ["CHANGELOG.md", "LICENSE", "README.md", "deno.json", "mod.ts", "src/", "ui.ts"],
+  );
+  for (const target of Object.values(CONFIG.exports as Record<string, string>)) {
+    const path = target.replace(/^\.\//, "");
+    assert.ok(
+      CONFIG.publish.include.some((entry: string) => path === entry || path.startsWith(entry)),
+      `${target} is not published`,
+    );
+  }
+});
+
+Deno.test("deno task check runs deno doc --lint on every entry and deno publish --dry-run", () => {
+  const check: string = CONFIG.tasks.check;
+  assert.match(check, /deno doc --lint mod\.ts ui\.ts src\/cli\.ts/);
+  assert.match(check, /deno publish --dry-run/);
+});
+
+Deno.test("mod.ts exposes the library: math, nn, data, config, training and export", () => {
+  for (
+    const name of [
+      "Matrix",
+      "matmul",
+      "Network",
+      "Dense",
+      "Adam",
+      "Sgd",
+      "saveModel",
+      "loadModel",
+      "Dataset",
+      "parseCsv",
+      "parseIdx",
+      "loadDataset",
+      "parseConfig",
+      "loadConfig",
+      "ConfigDocument",
+      "train",
+      "evaluate",
+      "modelToOnnx",
+      "modelToTypeScript",
+      "ConfigError",
+      "DataError",
+      "ModelFileError",
+    ]
+  ) {
+    assert.ok(name in library, `mod.ts does not export ${name}`);
+  }
+});
+
+Deno.test("mod.ts leaves the dashboard to ui.ts, and ui.ts exposes its pure functions", () => {
+  for (const name of ["renderFrame", "reduceDashboard", "initialDashboardState", "renderSummary"]) {
+    assert.ok(!(name in library), `mod.ts still exports ${name}`);
+    assert.equal(typeof (ui as Record<string, unknown>)[name], "function", `ui.ts does not export ${name}`);
+  }
+  const frame = ui.renderFrame(ui.initialDashboardState(), { columns: 80, rows: 24, color: "none" });
+  assert.equal(frame.split("\n").length, 24);
+});
+
+Deno.test("src/cli.ts exposes main and runs nothing when imported", async () => {
+  assert.equal(typeof cli.main, "function");
+  // main(["--help"]) prints the usage and exits 0 without touching the process
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    assert.equal(await cli.main(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
+  assert.match(lines.join("\n"), /^Usage: /m);
+});
+
+Deno.test("parseConfig through mod.ts needs no --allow-env (npm yaml's LOG_TOKENS and LOG_STREAM reads)", async () => {
+  const script = [
+    `import { applyOverrides, loadConfig, parseConfig, parseConfigYaml } from ${
+      JSON.stringify(resolve(ROOT, "mod.ts"))
+    };`,
+    `const doc = applyOverrides(parseConfigYaml("data: { source: xor }\\nnetwork: { hidden: [3] }\\n"), ["train.epochs=7"]);`,
+    `const config = parseConfig(doc);`,
+    `const loaded = await loadConfig(${JSON.stringify(resolve(ROOT, "configs/xor.yaml"))});`,
+    `console.log(config.train.epochs, loaded.config.name);`,
+  ].join("\n");
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-prompt", `--allow-read=${ROOT}`, "--ext=ts", script],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.equal(new TextDecoder().decode(output.stdout).trim(), "7 xor");
+});

@@ -22,7 +22,10 @@
 
 export {
   addRowVector,
+  type AnyMatrix,
   axpy,
+  type DType,
+  type FloatArray,
   hadamard,
   map,
   matmul,

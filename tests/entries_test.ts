@@ -114,3 +114,23 @@ Deno.test("parseConfig through mod.ts needs no --allow-env (npm yaml's LOG_TOKEN
   assert.equal(output.code, 0, stderr);
   assert.equal(new TextDecoder().decode(output.stdout).trim(), "7 xor");
 });
+
+Deno.test("every exported type, interface and class under src/ is defined once (schema.ts reuses math and nn)", async () => {
+  const definitions = new Map<string, string[]>();
+  async function walk(folder: string): Promise<void> {
+    for await (const entry of Deno.readDir(folder)) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".ts")) {
+        const source = await Deno.readTextFile(path);
+        for (const match of source.matchAll(/^export (?:type|interface|class) ([A-Za-z0-9_]+)/gm)) {
+          definitions.set(match[1], [...definitions.get(match[1]) ?? [], path.slice(ROOT.length + 1)]);
+        }
+      }
+    }
+  }
+  await walk(resolve(ROOT, "src"));
+  const repeated = [...definitions].filter(([, files]) => files.length > 1);
+  assert.deepEqual(repeated, []);
+  assert.ok(definitions.has("LossName") && definitions.get("LossName")![0] === "src/math/losses.ts");
+});

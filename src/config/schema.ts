@@ -10,6 +10,7 @@ import type { ActivationName } from "../math/activations.ts";
 import type { BackendKind } from "../math/create_backend.ts";
 import type { InitName } from "../math/initializers.ts";
 import type { LossName } from "../math/losses.ts";
+import type { DType } from "../math/matrix.ts";
 import type { OptimizerName } from "../nn/optimizers.ts";
 import type { Schedule, ScheduleName } from "../nn/schedules.ts";
 
@@ -68,10 +69,8 @@ export type { BackendKind } from "../math/create_backend.ts";
 /** Every math backend a config may name (`train.backend`). */
 export const BACKEND_NAMES: readonly BackendKind[] = ["auto", "js", "wasm"];
 
-/** Element types of the network's parameters, activations and gradients (`train.dtype`). */
-export type DTypeName = "float64" | "float32";
-/** Every dtype. */
-export const DTYPE_NAMES: readonly DTypeName[] = ["float64", "float32"];
+/** Every number type a config may name (`train.dtype`). */
+export const DTYPE_NAMES: readonly DType[] = ["float64", "float32"];
 
 /** What early stopping watches. */
 export type MonitorName = "loss" | "val_loss" | "val_accuracy";
@@ -216,7 +215,7 @@ export interface TrainSection {
   /** Worker threads for the wasm backend, 1 or 2; default 1. */
   readonly threads: 1 | 2;
   /** float64 (default, the reference) or float32 (parameters, activations and gradients in float32). */
-  readonly dtype: DTypeName;
+  readonly dtype: DType;
   /**
    * The learning-rate schedule, when given (`schedule: cosine` or `schedule: { type: cosine, warmup_epochs: 2 }`);
    * `plateau` watches the test loss when there is a test set, else the training loss.

@@ -121,6 +121,7 @@ export {
   validateModelJson,
 } from "./src/nn/serialize.ts";
 export {
+  CheckpointFileError,
   ConfigError,
   DataError,
   DatasetNotFoundError,

@@ -13,6 +13,7 @@ import { loadDataset, MAX_CSV_BYTES } from "./data/load.ts";
 import { datasetCacheDir, NAMED_DATASET_NAMES, NAMED_DATASETS, type NamedDatasetName } from "./data/named.ts";
 import { readAllCapped, readFileCapped, TooLargeError } from "./_read_capped.ts";
 import {
+  CheckpointFileError,
   ConfigError,
   DataError,
   DatasetNotFoundError,
@@ -38,9 +39,17 @@ import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, StartEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
 import { RunFiles } from "./train/run_files.ts";
+import {
+  type Checkpoint,
+  CHECKPOINT_FILE,
+  checkpointMismatch,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type ResumeTarget,
+} from "./train/checkpoint_file.ts";
 import { Timeline, timelineSpacing } from "./train/timeline.ts";
 import { decodeTimeline, TIMELINE_FILE } from "./train/timeline_file.ts";
-import { train, TrainController } from "./train/trainer.ts";
+import { train, TrainController, type TrainState } from "./train/trainer.ts";
 import { explainText } from "./ui/explain_text.ts";
 import { epochMetrics, formatEpochLine, PlainPrinter } from "./ui/plain_log.ts";
 import { CLEAR_LINE, escapeControl } from "./ui/ansi.ts";
@@ -79,6 +88,8 @@ Options:
   --set key=value    override any config key (repeatable), e.g. --set train.learning_rate=0.1
   --out DIR          override output.dir (the run folder)
   --pace N           train at most N epochs per second (decimals allowed, e.g. 0.5); < > = change it live
+  --resume DIR       go on from DIR/checkpoint.bin (a run folder, or the checkpoint's path) up to train.epochs
+                     (or --epochs); the config must build the same network; metrics.jsonl is continued
   --exit-on-end      close the dashboard when training ends (on a terminal it stays open until q otherwise)
   --headless         one plain line per epoch instead of the dashboard
   --json             one JSON object per line, each with a "type": start, epoch, end, saved, ... (implies
@@ -86,8 +97,9 @@ Options:
   --debug            show stack traces of errors
 
 On a terminal the dashboard stays after training ends (q leaves, r trains again from the same seed).
-The run folder receives model.json, config.yaml and timeline.bin (snapshots for the dashboard's rewind and for
-replay), each written atomically, and metrics.jsonl, appended line by line.`,
+The run folder receives model.json, config.yaml, checkpoint.bin (the state to --resume from) and timeline.bin
+(snapshots for the dashboard's rewind and for replay), each written atomically, and metrics.jsonl, appended line
+by line. They are written at the end, on s in the dashboard and every train.checkpoint_every epochs.`,
   evaluate: `Usage: deno task evaluate <model.json> [--config FILE]
 
 Loads the model and the data of its config (or --config), recreates the test split from the seed and prints the
@@ -405,6 +417,42 @@ function showPredictions(prepared: Prepared): string[] {
   return lines;
 }
 
+/** The run folder named by `--resume`: the folder itself, or the folder of a checkpoint.bin given as a path. */
+async function resumeFolder(path: string): Promise<string> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info?.isFile) return dirnameOf(path);
+  return path.replace(/\/+$/, "") || ".";
+}
+
+/** Reads and decodes a checkpoint; a missing or unreadable file is a one-line CheckpointFileError. */
+async function readCheckpoint(file: string): Promise<Checkpoint> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(file);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "the file does not exist (a run writes it when it ends, on s and every train.checkpoint_every epochs)"
+      : (error as Error).message;
+    throw new CheckpointFileError(`Cannot read the checkpoint: ${reason}`, { file });
+  }
+  return decodeCheckpoint(bytes, file);
+}
+
+/** What a prepared run trains, in the terms of a checkpoint. */
+function resumeTarget(prepared: Prepared): ResumeTarget {
+  const { network, config } = prepared;
+  return {
+    network: {
+      input: network.input,
+      layers: network.layers.map((l) => ({ units: l.units, activation: l.activation.name })),
+      dropout: [...network.dropout],
+    },
+    optimizer: config.train.optimizer,
+    trainSize: prepared.train.size,
+    schedule: config.train.schedule !== undefined,
+  };
+}
+
 async function commandTrain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     epochs: { type: "string" },
@@ -415,6 +463,7 @@ async function commandTrain(args: string[]): Promise<number> {
     json: { type: "boolean" },
     pace: { type: "string" },
     "exit-on-end": { type: "boolean" },
+    resume: { type: "string" },
   });
   if (values.help) return print(HELP.train), EXIT.ok;
   const pace = paceOption(values.pace as string | undefined);
@@ -426,9 +475,44 @@ async function commandTrain(args: string[]): Promise<number> {
   if (epochs !== undefined) overrides.push(`train.epochs=${epochs}`);
   if (seed !== undefined) overrides.push(`seed=${seed}`);
   if (values.out !== undefined) overrides.push(`output.dir=${JSON.stringify(values.out)}`);
+  const resumeDir = values.resume === undefined ? undefined : await resumeFolder(values.resume as string);
+  if (resumeDir !== undefined) {
+    if (values.out !== undefined) {
+      throw new UsageError("--out cannot be combined with --resume (it writes there)");
+    }
+    overrides.push(`output.dir=${JSON.stringify(resumeDir)}`);
+  }
   const config = await readConfig(configPath, overrides);
   const prepared = await prepare(config, configPath);
   const files = new RunFiles(config.output.dir);
+  const checkpoint = resumeDir === undefined ? undefined : await readCheckpoint(files.path(CHECKPOINT_FILE));
+  if (checkpoint !== undefined) {
+    const file = files.path(CHECKPOINT_FILE);
+    const difference = checkpointMismatch({
+      network: checkpoint.network,
+      optimizer: checkpoint.optimizer,
+      trainSize: checkpoint.trainSize,
+      schedule: checkpoint.state.scheduler !== undefined,
+    }, resumeTarget(prepared));
+    if (difference !== undefined) throw new CheckpointFileError(`Cannot resume: ${difference}`, { file });
+    if (checkpoint.state.epoch >= config.train.epochs) {
+      throw new CheckpointFileError(
+        `Cannot resume: the run already reached epoch ${checkpoint.state.epoch} of ${config.train.epochs} ` +
+          `(pass --epochs N with N > ${checkpoint.state.epoch} to train on)`,
+        { file },
+      );
+    }
+    await files.continueMetrics(checkpoint.state.epoch);
+  }
+  // The state after the last completed epoch, encoded when a save needs it.
+  let trainState: TrainState | undefined;
+  const checkpointBytes = () =>
+    trainState === undefined ? undefined : encodeCheckpoint({
+      network: resumeTarget(prepared).network,
+      optimizer: config.train.optimizer,
+      trainSize: prepared.train.size,
+      state: trainState,
+    });
   const savedConfig = relocateDataPaths(config, dirnameOf(configPath), files.dir);
   const controller = new TrainController();
   const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
@@ -457,6 +541,22 @@ async function commandTrain(args: string[]): Promise<number> {
     pace,
     restartable: stay,
     yieldToEventLoop: turnOfTheEventLoop,
+    resume: checkpoint?.state,
+    onState: (state) => {
+      trainState = state;
+      const every = config.train.checkpointEvery;
+      if (every !== undefined && state.epoch % every === 0) {
+        const epoch = state.epoch;
+        save().then(
+          (path) => controller.report({ type: "saved", path, epoch }),
+          (error) =>
+            controller.report({
+              type: "save_failed",
+              message: `Cannot save the checkpoint: ${(error as Error).message}`,
+            }),
+        );
+      }
+    },
   });
 
   let lastEpoch: EpochEvent | undefined;
@@ -464,15 +564,23 @@ async function commandTrain(args: string[]): Promise<number> {
   let restoredFinals: Record<string, number | null> | undefined;
   // Snapshots of what the dashboard shows, kept whatever the sink, for rewinding and for `replay`.
   const timeline = new Timeline();
-  const save = async () => {
-    const path = await files.writeModel(
-      modelFile({ ...prepared, config: savedConfig }, restoredFinals ?? finalMetrics(lastEpoch)),
-    );
-    // the config is written with the model, so the two in the folder always belong to the same run
-    await files.writeConfig(stringifyConfig(savedConfig));
-    await files.flushMetrics();
-    await files.writeTimeline(timeline);
-    return path;
+  // Saves run one after another (a checkpoint every N epochs may meet an s or the final save).
+  let saving: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<string> => {
+    // taken now, before training goes on: the model as it is and the state of the last completed epoch
+    const model = modelFile({ ...prepared, config: savedConfig }, restoredFinals ?? finalMetrics(lastEpoch));
+    const bytes = checkpointBytes();
+    const done = saving.catch(() => {}).then(async () => {
+      const path = await files.writeModel(model);
+      // the config is written with the model, so the two in the folder always belong to the same run
+      await files.writeConfig(stringifyConfig(savedConfig));
+      if (bytes !== undefined) await files.writeCheckpoint(bytes);
+      await files.flushMetrics();
+      await files.writeTimeline(timeline);
+      return path;
+    });
+    saving = done;
+    return done;
   };
   const send = (command: Parameters<TrainController["send"]>[0]) => {
     if (command.type === "save") {
@@ -499,9 +607,14 @@ async function commandTrain(args: string[]): Promise<number> {
   const record = (event: TrainEvent): void => {
     timeline.record(event);
     if (event.type === "start") {
-      files.clearMetrics(), lastEpoch = undefined, epochFinals = [], restoredFinals = undefined;
-      const settings = runSettingsMetrics(event);
-      if (settings !== undefined) files.addMetrics(settings);
+      lastEpoch = undefined, epochFinals = [], restoredFinals = undefined;
+      if (event.resumedFrom === undefined) {
+        files.clearMetrics();
+        const settings = runSettingsMetrics(event);
+        if (settings !== undefined) files.addMetrics(settings);
+      } else {
+        files.addMetrics({ type: "resumed", epoch: event.resumedFrom, epochs: event.epochs });
+      }
     }
     if (event.type === "epoch") {
       lastEpoch = event;
@@ -1117,7 +1230,10 @@ export async function main(args: string[]): Promise<number> {
       printError(error.message);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof ParseError || error instanceof TimelineFileError) {
+    if (
+      error instanceof ConfigError || error instanceof ParseError || error instanceof TimelineFileError ||
+      error instanceof CheckpointFileError
+    ) {
       printError(error.message);
       return EXIT.usage;
     }

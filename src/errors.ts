@@ -64,6 +64,9 @@ export class ModelFileError extends UserFileError {}
 /** A timeline file (timeline.bin in a run folder) is missing, corrupt or of an unknown version. */
 export class TimelineFileError extends UserFileError {}
 
+/** A checkpoint file (checkpoint.bin) is missing, corrupt or does not fit the config it is resumed with. */
+export class CheckpointFileError extends UserFileError {}
+
 /** A YAML (or other text) file cannot be parsed; carries `file`, `line` and `column` like std's YamlSyntaxError. */
 export class ParseError extends SyntaxError {
   /** The file, when known. */

@@ -808,6 +808,9 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
     });
   }
   if (json.clip_norm !== undefined) out.clipNorm = check.number(json.clip_norm, at("clip_norm"), "positive");
+  if (json.checkpoint_every !== undefined) {
+    out.checkpointEvery = check.integer(json.checkpoint_every, at("checkpoint_every"), "positive");
+  }
   if (out.threads === 2 && out.backend === "js") {
     check.fail(at("threads"), `2 threads need backend wasm or auto, not backend js`);
   }

@@ -3,8 +3,8 @@
 // YAML keys are snake_case; the TypeScript fields are the same words in camelCase (`learning_rate` →
 // `learningRate`, `test_split` → `testSplit`, `class_names` → `classNames`, `output_activation` →
 // `outputActivation`, `batch_size` → `batchSize`, `early_stop` → `earlyStop`, `min_delta` → `minDelta`,
-// `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `restore_best` → `restoreBest`, `warmup_epochs` →
-// `warmupEpochs`, `min_learning_rate` → `minLearningRate`). `stringifyConfig` maps them back.
+// `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `checkpoint_every` → `checkpointEvery`, `restore_best` →
+// `restoreBest`, `warmup_epochs` → `warmupEpochs`, `min_learning_rate` → `minLearningRate`). `stringifyConfig` maps them back.
 
 import type { ActivationName } from "../math/activations.ts";
 import type { BackendKind } from "../math/create_backend.ts";
@@ -223,6 +223,8 @@ export interface TrainSection {
   readonly schedule?: Schedule;
   /** Clip the gradient by global norm to at most this, when given. */
   readonly clipNorm?: number;
+  /** Write the run folder with a checkpoint (checkpoint.bin) every this many epochs, when given. */
+  readonly checkpointEvery?: number;
 }
 
 /** The `output:` section. */
@@ -303,6 +305,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "dtype",
     "schedule",
     "clip_norm",
+    "checkpoint_every",
   ],
   "train.early_stop": ["monitor", "patience", "min_delta", "restore_best"],
   "train.schedule": ["type", "every", "factor", "gamma", "warmup_epochs", "min_learning_rate", "patience"],

@@ -1,6 +1,6 @@
 // Seeded randomness: one generator threaded through initialisation, shuffling and synthetic data.
 
-import { uniformFloat64, xoroshiro128plus } from "../deps.ts";
+import { uniformFloat64, xoroshiro128plus, xoroshiro128plusFromState } from "../deps.ts";
 
 // Spreads the seed's bits (the murmur3 finaliser) so that nearby seeds start from unrelated states.
 function mixSeed(seed: number): number {
@@ -75,6 +75,36 @@ export class Rng {
       values[j] = tmp;
     }
     return values;
+  }
+
+  /**
+   * The generator's whole state (xoroshiro128+'s four 32-bit words, then the cached normal or NaN), for
+   * checkpoints: `setState(getState())` on any generator makes it continue this one's stream exactly.
+   *
+   * @example
+   * ```ts
+   * import { Rng } from "./random.ts";
+   * const a = new Rng(1), b = new Rng(2);
+   * a.next();
+   * b.setState(a.getState());
+   * console.assert(a.next() === b.next());
+   * ```
+   */
+  getState(): number[] {
+    return [...this.#generator.getState(), this.#spareNormal ?? NaN];
+  }
+
+  /** Continues from a state given by `getState()`; a `RangeError` for a malformed one. */
+  setState(state: readonly number[]): void {
+    const words = state.slice(0, -1);
+    if (words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 32)) {
+      throw new RangeError(
+        `Invalid generator state: expected 4 32-bit words and a number, got ${state.length} values`,
+      );
+    }
+    this.#generator = xoroshiro128plusFromState(words);
+    const spare = state[state.length - 1];
+    this.#spareNormal = Number.isNaN(spare) ? undefined : spare;
   }
 
   /** An independent generator derived from this one (for a sub-task that must not shift this stream). */

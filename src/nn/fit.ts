@@ -5,8 +5,14 @@ import { type AnyMatrix, Matrix } from "../math/matrix.ts";
 import { Rng } from "../math/random.ts";
 import { DropoutRng } from "./dropout.ts";
 import type { Network } from "./network.ts";
-import { clipGradientNorm, createOptimizer, type Optimizer, type OptimizerName } from "./optimizers.ts";
-import { describeSchedule, type Schedule, Scheduler } from "./schedules.ts";
+import {
+  clipGradientNorm,
+  createOptimizer,
+  type Optimizer,
+  type OptimizerName,
+  type OptimizerState,
+} from "./optimizers.ts";
+import { describeSchedule, type Schedule, Scheduler, type SchedulerState } from "./schedules.ts";
 
 /** Where batches come from: a dataset that copies chosen rows into the batch buffers. */
 export interface BatchSource {
@@ -83,6 +89,29 @@ export interface FitSessionOptions extends FitOptions {
    * default false: the session observes each epoch's training loss itself.
    */
   externalMonitor?: boolean;
+}
+
+/**
+ * Everything a `FitSession` needs to go on after its last completed epoch exactly as if it had not stopped
+ * (`saveState` / `loadState`): the weights, the optimizer's state, both random streams and the schedule's state.
+ */
+export interface FitState {
+  /** Epochs completed. */
+  epoch: number;
+  /** The optimizer's current rate (after the schedule and any rate set by hand). */
+  learningRate: number;
+  /** Every parameter's values, in the order of `network.parameters`. */
+  parameters: Float64Array[];
+  /** The optimizer's state. */
+  optimizer: OptimizerState;
+  /** The shuffling generator's state (`Rng.getState`). */
+  shuffle: number[];
+  /** The sample order after the last shuffle (the next shuffle permutes it again). */
+  order: Uint32Array;
+  /** The dropout generator's four 32-bit words, when the network has dropout. */
+  dropout?: number[];
+  /** The schedule's state, with a schedule. */
+  scheduler?: SchedulerState;
 }
 
 /** What one epoch did. */
@@ -299,6 +328,78 @@ export class FitSession {
       this.scheduler.reset();
       this.optimizer.learningRate = this.scheduler.rateFor(1);
     }
+  }
+
+  /**
+   * Copies the state after the last completed epoch (call it between epochs) into `into`'s arrays when they fit,
+   * else into new ones.
+   */
+  saveState(into?: FitState): FitState {
+    const optimizer = this.optimizer;
+    if (optimizer.saveState === undefined) {
+      throw new TypeError(
+        `Cannot save the training state: optimizer ${optimizer.name} cannot save its state`,
+      );
+    }
+    const parameters = this.network.parameters;
+    const fits = into !== undefined && into.parameters.length === parameters.length &&
+      into.parameters.every((p, i) => p.length === parameters[i].value.length) &&
+      into.order.length === this.#order.length;
+    const state: FitState = {
+      epoch: this.#epoch,
+      learningRate: optimizer.learningRate,
+      parameters: fits ? into.parameters : parameters.map((p) => new Float64Array(p.value.length)),
+      optimizer: optimizer.saveState(parameters, into?.optimizer),
+      shuffle: this.#rng.getState(),
+      order: fits ? into.order : new Uint32Array(this.#order.length),
+    };
+    parameters.forEach((p, i) => state.parameters[i].set(p.value));
+    state.order.set(this.#order);
+    if (this.#dropout !== undefined) state.dropout = [...this.#dropout.state];
+    if (this.scheduler !== undefined) state.scheduler = this.scheduler.saveState();
+    return state;
+  }
+
+  /**
+   * Continues from a state given by `saveState` for the same network, data size and options: the next epoch is
+   * `state.epoch + 1`. A `RangeError` says what does not fit.
+   */
+  loadState(state: FitState): void {
+    const optimizer = this.optimizer, parameters = this.network.parameters;
+    if (optimizer.loadState === undefined) {
+      throw new TypeError(`Cannot load the training state: optimizer ${optimizer.name} cannot load a state`);
+    }
+    if (
+      state.parameters.length !== parameters.length ||
+      state.parameters.some((p, i) => p.length !== parameters[i].value.length)
+    ) {
+      throw new RangeError("Cannot load the training state: its parameters do not fit the network");
+    }
+    if (state.order.length !== this.#order.length) {
+      throw new RangeError(
+        `Cannot load the training state: it orders ${state.order.length} samples, the data has ${this.#order.length}`,
+      );
+    }
+    if ((state.dropout !== undefined) !== (this.#dropout !== undefined)) {
+      throw new RangeError(
+        "Cannot load the training state: dropout is used in only one of the state and the network",
+      );
+    }
+    if ((state.scheduler !== undefined) !== (this.scheduler !== undefined)) {
+      throw new RangeError(
+        "Cannot load the training state: a schedule is used in only one of the state and the run",
+      );
+    }
+    optimizer.loadState(parameters, state.optimizer, this.network.backend);
+    parameters.forEach((p, i) => p.value.set(state.parameters[i]));
+    this.#rng.setState(state.shuffle);
+    this.#order.set(state.order);
+    if (this.#dropout !== undefined && state.dropout !== undefined) this.#dropout.state.set(state.dropout);
+    if (this.scheduler !== undefined && state.scheduler !== undefined) {
+      this.scheduler.loadState(state.scheduler);
+    }
+    this.#epoch = state.epoch;
+    optimizer.learningRate = state.learningRate;
   }
 
   #targetBuffer(rows: number): AnyMatrix {

@@ -35,6 +35,52 @@ export interface Optimizer {
   step(parameters: readonly Parameter[], backend?: Backend): void;
   /** Forgets all state (velocities, moments, step count). */
   reset(): void;
+  /**
+   * Copies the state kept for `parameters` (in their order) into `into`'s buffers when they fit, else into new
+   * ones: what a checkpoint needs to continue bit for bit. Optimizers without the method cannot be checkpointed.
+   */
+  saveState?(parameters: readonly Parameter[], into?: OptimizerState): OptimizerState;
+  /** Continues from a state given by `saveState` for the same parameters; a `RangeError` when it does not fit. */
+  loadState?(parameters: readonly Parameter[], state: OptimizerState, backend?: Backend): void;
+}
+
+/**
+ * An optimizer's state in the order of the parameters: the step count t (Adam's bias correction; 0 for the
+ * others) and its arrays, one per parameter for momentum (the velocity v), two for Adam (m, then v), none for SGD.
+ */
+export interface OptimizerState {
+  /** Which optimizer kept it. */
+  name: OptimizerName;
+  /** Updates applied so far (counted by Adam only). */
+  step: number;
+  /** The per-parameter arrays (zeros for a parameter not yet updated). */
+  buffers: Float64Array[];
+}
+
+/** Copies `sources` into `into`'s buffers when every length matches, else into new arrays. */
+function copyBuffers(
+  sources: readonly (FloatArray | undefined)[],
+  lengths: readonly number[],
+  into?: OptimizerState,
+) {
+  const fits = into !== undefined && into.buffers.length === lengths.length &&
+    into.buffers.every((b, i) => b.length === lengths[i]);
+  const buffers = fits ? into.buffers : lengths.map((n) => new Float64Array(n));
+  sources.forEach((source, i) => source === undefined ? buffers[i].fill(0) : buffers[i].set(source));
+  return buffers;
+}
+
+/** Checks that a loaded state belongs to `name` and has `count` arrays of the given lengths. */
+function checkState(state: OptimizerState, name: OptimizerName, lengths: readonly number[]): void {
+  if (state.name !== name) {
+    throw new RangeError(`Cannot load the optimizer state: it was saved by ${state.name}, not ${name}`);
+  }
+  if (
+    state.buffers.length !== lengths.length || state.buffers.some((b, i) => b.length !== lengths[i]) ||
+    !Number.isSafeInteger(state.step) || state.step < 0
+  ) {
+    throw new RangeError(`Cannot load the optimizer state: its arrays do not fit the parameters`);
+  }
 }
 
 /** Options shared by all optimizers. */
@@ -140,6 +186,16 @@ export class Sgd implements Optimizer {
 
   /** SGD keeps no state. */
   reset(): void {}
+
+  /** SGD keeps no state: no arrays. */
+  saveState(_parameters: readonly Parameter[]): OptimizerState {
+    return { name: "sgd", step: 0, buffers: [] };
+  }
+
+  /** Checks that the state is SGD's (there is nothing to load). */
+  loadState(_parameters: readonly Parameter[], state: OptimizerState): void {
+    checkState(state, "sgd", []);
+  }
 }
 
 /** Options for `Momentum`. */
@@ -205,6 +261,23 @@ export class Momentum implements Optimizer {
   /** Forgets the velocities (zeroes them, keeping the arrays). */
   reset(): void {
     for (const v of this.#velocity.values()) v.fill(0);
+  }
+
+  /** The velocity of every parameter. */
+  saveState(parameters: readonly Parameter[], into?: OptimizerState): OptimizerState {
+    const sources = parameters.map((p) => this.#velocity.get(p.value));
+    const buffers = copyBuffers(sources, parameters.map((p) => p.value.length), into);
+    return { name: "momentum", step: 0, buffers };
+  }
+
+  /** Takes the velocities of a saved state. */
+  loadState(parameters: readonly Parameter[], state: OptimizerState, backend?: Backend): void {
+    checkState(state, "momentum", parameters.map((p) => p.value.length));
+    parameters.forEach((p, i) => {
+      let v = this.#velocity.get(p.value);
+      if (v === undefined) this.#velocity.set(p.value, v = newState(p.value, backend));
+      v.set(state.buffers[i]);
+    });
   }
 }
 
@@ -296,6 +369,31 @@ export class Adam implements Optimizer {
       v.fill(0);
     }
     this.#t = 0;
+  }
+
+  /** The step count and the moments m, v of every parameter. */
+  saveState(parameters: readonly Parameter[], into?: OptimizerState): OptimizerState {
+    const sources = parameters.flatMap((p) => {
+      const state = this.#moments.get(p.value);
+      return [state?.m, state?.v];
+    });
+    const buffers = copyBuffers(sources, parameters.flatMap((p) => [p.value.length, p.value.length]), into);
+    return { name: "adam", step: this.#t, buffers };
+  }
+
+  /** Takes the step count and the moments of a saved state. */
+  loadState(parameters: readonly Parameter[], state: OptimizerState, backend?: Backend): void {
+    checkState(state, "adam", parameters.flatMap((p) => [p.value.length, p.value.length]));
+    parameters.forEach((p, i) => {
+      let moments = this.#moments.get(p.value);
+      if (moments === undefined) {
+        moments = { m: newState(p.value, backend), v: newState(p.value, backend) };
+        this.#moments.set(p.value, moments);
+      }
+      moments.m.set(state.buffers[2 * i]);
+      moments.v.set(state.buffers[2 * i + 1]);
+    });
+    this.#t = state.step;
   }
 }
 

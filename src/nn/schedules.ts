@@ -151,6 +151,18 @@ export function describeSchedule(schedule: Schedule): string {
   }
 }
 
+/** A `Scheduler`'s state during a run (see `Scheduler.saveState`). */
+export interface SchedulerState {
+  /** The ratio of a rate set by hand to the schedule's rate (1 when none was set). */
+  scale: number;
+  /** plateau: the current rate. */
+  rate: number;
+  /** plateau: the best monitored loss so far. */
+  best: number;
+  /** plateau: epochs without improvement since the last cut or improvement. */
+  wait: number;
+}
+
 /**
  * A schedule applied to a run: gives the rate of each epoch and, for `plateau`, watches the monitored loss.
  * A rate set by hand (the dashboard's `+`/`-`) scales the rest of the run: later epochs get the schedule's rate
@@ -213,6 +225,22 @@ export class Scheduler {
     }
     const scheduled = this.rateFor(epoch) / this.#scale;
     if (scheduled > 0) this.#scale = value / scheduled;
+  }
+
+  /**
+   * What the schedule has learnt during the run, for checkpoints: the factor set by hand (`scale`) and plateau's
+   * current rate, best loss (Infinity before the first epoch) and epochs waited.
+   */
+  saveState(): SchedulerState {
+    return { scale: this.#scale, rate: this.#rate, best: this.#best, wait: this.#wait };
+  }
+
+  /** Continues from a state given by `saveState`. */
+  loadState(state: SchedulerState): void {
+    this.#scale = state.scale;
+    this.#rate = state.rate;
+    this.#best = state.best;
+    this.#wait = state.wait;
   }
 
   /** Starts over (a restart of the run). */

@@ -12,6 +12,16 @@ export interface RestoredEpoch {
   value: number;
 }
 
+/** The best epoch kept so far: 0 and no weights before the first, or without restore_best. */
+export interface BestEpochState {
+  /** 1-based epoch, 0 for none. */
+  epoch: number;
+  /** The monitored metric's value after it. */
+  value: number;
+  /** Its weights, in the order of `network.parameters`. */
+  weights: Float64Array[];
+}
+
 /**
  * Keeps the weights of the best epoch so far (Keras's `restore_best_weights`): the trainer calls `record` after
  * every improvement of the early-stopping metric and `restore` at the end.
@@ -49,6 +59,25 @@ export class BestEpoch {
     if (!this.#enabled || this.#epoch === 0 || this.#epoch >= lastEpoch) return undefined;
     this.#network.parameters.forEach((p, i) => p.value.set(this.#weights[i]));
     return { epoch: this.#epoch, monitor: this.#monitor, value: this.#value };
+  }
+
+  /** The best epoch so far and a copy of its weights (none when nothing is kept), for checkpoints. */
+  saveState(): BestEpochState {
+    return this.#enabled && this.#epoch > 0
+      ? { epoch: this.#epoch, value: this.#value, weights: this.#weights.map((w) => w.slice()) }
+      : { epoch: 0, value: NaN, weights: [] };
+  }
+
+  /** Continues from a state given by `saveState`. */
+  loadState(state: BestEpochState): void {
+    if (!this.#enabled || state.epoch === 0) return this.reset();
+    const parameters = this.#network.parameters;
+    if (state.weights.length !== parameters.length) {
+      throw new RangeError("Cannot load the best epoch: its weights do not fit the network");
+    }
+    this.#weights = state.weights.map((w) => w.slice());
+    this.#epoch = state.epoch;
+    this.#value = state.value;
   }
 
   /** Forgets the best epoch (a restart). */

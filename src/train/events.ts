@@ -150,6 +150,8 @@ export interface StartEvent {
   dropout?: number[];
   /** The gradient-clipping norm, when gradients are clipped. */
   clipNorm?: number;
+  /** A run resumed from a checkpoint: the epochs it had completed (the first epoch event is the next one). */
+  resumedFrom?: number;
 }
 
 /** Sent after every epoch. */

@@ -1,8 +1,9 @@
-// Run files: model.json, config.yaml and timeline.bin written atomically in the run folder, metrics.jsonl appended
+// Run files: model.json, config.yaml, checkpoint.bin and timeline.bin written atomically in the run folder, metrics.jsonl appended
 // line by line.
 
 import { writeFileAtomic, writeTextFileAtomic } from "../_atomic_write.ts";
 import { type ModelJson, stringifyModel } from "../nn/serialize.ts";
+import { CHECKPOINT_FILE } from "./checkpoint_file.ts";
 import type { Timeline } from "./timeline.ts";
 import { encodeTimeline, TIMELINE_FILE } from "./timeline_file.ts";
 
@@ -46,6 +47,42 @@ export class RunFiles {
   async writeConfig(yaml: string): Promise<void> {
     await this.#ensureDir();
     await writeTextFileAtomic(this.path("config.yaml"), yaml);
+  }
+
+  /** Saves the checkpoint (the bytes of `encodeCheckpoint`) as checkpoint.bin and returns its path. */
+  async writeCheckpoint(bytes: Uint8Array): Promise<string> {
+    await this.#ensureDir();
+    await writeFileAtomic(this.path(CHECKPOINT_FILE), bytes);
+    return this.path(CHECKPOINT_FILE);
+  }
+
+  /**
+   * Goes on with the metrics.jsonl of a run resumed after epoch `epoch`: the lines after that epoch's line (from
+   * a run that went further than its checkpoint) are dropped, as are the lines of the earlier run's end
+   * (`restored`), and later lines are appended.
+   */
+  async continueMetrics(epoch: number): Promise<void> {
+    let text = "";
+    try {
+      text = await Deno.readTextFile(this.path("metrics.jsonl"));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const kept: string[] = [];
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      let record: { type?: unknown; epoch?: unknown } = {};
+      try {
+        record = JSON.parse(line);
+      } catch {
+        break; // a line cut short by a crash ends what is kept
+      }
+      if (record.type === "epoch" && typeof record.epoch === "number" && record.epoch > epoch) break;
+      if (record.type !== "restored") kept.push(line);
+    }
+    this.#pending = kept;
+    this.#fresh = true;
+    await this.flushMetrics();
   }
 
   /** Saves the timeline (when it has its start event) and returns its path. */

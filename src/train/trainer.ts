@@ -1,9 +1,9 @@
 // The trainer: drives the engine's training loop epoch by epoch and reports each epoch as a TrainEvent.
 
 import { Matrix } from "../math/matrix.ts";
-import { type BatchSource, type FitOptions, FitSession } from "../nn/fit.ts";
+import { type BatchSource, type FitOptions, FitSession, type FitState } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
-import { BestEpoch, restoredText } from "./best_epoch.ts";
+import { BestEpoch, type BestEpochState, restoredText } from "./best_epoch.ts";
 import { evaluate } from "./evaluate.ts";
 import type {
   EndReason,
@@ -48,6 +48,19 @@ export interface EarlyStopOptions {
   restoreBest?: boolean;
 }
 
+/**
+ * The trainer's state after a completed epoch: the session's (weights, optimizer, random streams, schedule) plus
+ * the time trained and early stopping's progress. Enough to go on bit for bit (`TrainOptions.resume`).
+ */
+export interface TrainState extends FitState {
+  /** Seconds spent training so far. */
+  elapsedSeconds: number;
+  /** Early stopping: the best monitored value so far and the epochs waited since. */
+  earlyStop?: { bestValue: number; wait: number };
+  /** Early stopping with restore_best: the best epoch and its weights. */
+  best?: BestEpochState;
+}
+
 /** Options of `train`. */
 export interface TrainOptions extends FitOptions {
   /** The run's name, shown by the dashboard. */
@@ -87,6 +100,16 @@ export interface TrainOptions extends FitOptions {
    * start event) or `quit`, instead of finishing (a dashboard that stays open after the end). Default false.
    */
   restartable?: boolean;
+  /**
+   * Go on from this state (a checkpoint): the first epoch trained is `resume.epoch + 1` and the start event says
+   * `resumedFrom`. A restart still starts over from the seed.
+   */
+  resume?: TrainState;
+  /**
+   * Called after every completed epoch (and its early-stopping check) with the state to continue from. The
+   * object and its arrays are reused by the next call: copy or encode it before training goes on.
+   */
+  onState?: (state: TrainState) => void;
 }
 
 /** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
@@ -236,6 +259,7 @@ export async function* train(
   const confusion = classification && classes <= MAX_CONFUSION_CLASSES;
 
   let pace = validPace(options.pace);
+  let resumedFrom = 0;
   const startEvent = (): TrainEvent => ({
     type: "start",
     name: options.name,
@@ -255,7 +279,13 @@ export async function* train(
     image: pictures.info,
     pace,
     ...runSettings(network, session),
+    ...(resumedFrom > 0 ? { resumedFrom } : {}),
   });
+  if (options.resume !== undefined) {
+    session.loadState(options.resume);
+    best.loadState(options.resume.best ?? { epoch: 0, value: NaN, weights: [] });
+    resumedFrom = options.resume.epoch;
+  }
   yield startEvent();
 
   let paused = false, stepping = false, restart = false;
@@ -268,6 +298,18 @@ export async function* train(
   const yieldEvery = options.yieldEveryMs ?? (options.yieldToEventLoop ? 3 : 50);
   const yieldNow = options.yieldToEventLoop ?? yieldToEventLoop;
   let lastYield = performance.now();
+  if (options.resume !== undefined) {
+    elapsed = options.resume.elapsedSeconds, completed = options.resume.epoch;
+    bestValue = options.resume.earlyStop?.bestValue ?? Infinity, wait = options.resume.earlyStop?.wait ?? 0;
+  }
+  // The state after the last completed epoch, its arrays reused from epoch to epoch.
+  let state: TrainState | undefined;
+  const reportState = () => {
+    if (options.onState === undefined) return;
+    state = { ...session.saveState(state), elapsedSeconds: elapsed };
+    if (earlyStop !== undefined) state.earlyStop = { bestValue, wait }, state.best = best.saveState();
+    options.onState(state);
+  };
 
   // Takes the commands and reports queued since the last call, as events; `inEpoch` says a pause now happens in
   // the middle of an epoch (its state event says at which batch).
@@ -338,7 +380,7 @@ export async function* train(
       if (restart) {
         restart = false;
         session.restart();
-        elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0;
+        elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0, resumedFrom = 0;
         best.reset();
         paceFrom = performance.now(), paceEpochs = 0;
         yield startEvent();
@@ -447,12 +489,12 @@ export async function* train(
       yield event;
       if (wasStepping) stepping = false;
 
+      let stop = false;
       if (targetLoss !== undefined && record.loss <= targetLoss) {
         reason = "target_loss";
         message = `Reached the target loss ${targetLoss} at epoch ${record.epoch}`;
-        break;
-      }
-      if (earlyStop !== undefined) {
+        stop = true;
+      } else if (earlyStop !== undefined) {
         const value = {
           loss: record.loss,
           accuracy: record.accuracy ?? NaN,
@@ -467,9 +509,11 @@ export async function* train(
           reason = "early_stop";
           message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
             `${earlyStop.patience} epochs`;
-          break;
+          stop = true;
         }
       }
+      reportState();
+      if (stop) break;
     }
     yield* applyCommands(false);
     const quit = controller.quitRequested;
@@ -491,7 +535,7 @@ export async function* train(
     if (!restart) return;
     restart = false, paused = false, stepping = false;
     session.restart();
-    elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0;
+    elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0, resumedFrom = 0;
     best.reset();
     reason = "done", message = "";
     paceFrom = performance.now(), paceEpochs = 0;

@@ -74,6 +74,7 @@ export {
   SCHEDULE_NAMES,
   type ScheduleName,
   Scheduler,
+  type SchedulerState,
   type StepSchedule,
 } from "./src/nn/schedules.ts";
 export {
@@ -94,6 +95,7 @@ export {
   OPTIMIZER_NAMES,
   type OptimizerName,
   type OptimizerOptions,
+  type OptimizerState,
   type Parameter,
   Sgd,
 } from "./src/nn/optimizers.ts";
@@ -104,6 +106,7 @@ export {
   type EpochRecord,
   type FitOptions,
   FitSession,
+  type FitState,
   matrixSource,
 } from "./src/nn/fit.ts";
 export {
@@ -244,7 +247,9 @@ export {
   TrainController,
   type TrainData,
   type TrainOptions,
+  type TrainState,
 } from "./src/train/trainer.ts";
+export type { BestEpochState } from "./src/train/best_epoch.ts";
 export { evaluate, type EvaluateOptions, type Evaluation } from "./src/train/evaluate.ts";
 export { gradientCheck, type GradientCheckOptions, type LayerGradientCheck } from "./src/nn/gradcheck.ts";
 export {

@@ -486,6 +486,8 @@ async function commandTrain(args: string[]): Promise<number> {
   const prepared = await prepare(config, configPath);
   const files = new RunFiles(config.output.dir);
   const checkpoint = resumeDir === undefined ? undefined : await readCheckpoint(files.path(CHECKPOINT_FILE));
+  // The final metrics of the epochs before a resume (from metrics.jsonl), for restore_best's model file.
+  const resumedFinals: Record<string, number | null>[] = [];
   if (checkpoint !== undefined) {
     const file = files.path(CHECKPOINT_FILE);
     const difference = checkpointMismatch({
@@ -502,7 +504,15 @@ async function commandTrain(args: string[]): Promise<number> {
         { file },
       );
     }
-    await files.continueMetrics(checkpoint.state.epoch);
+    for (const line of await files.continueMetrics(checkpoint.state.epoch)) {
+      if (line.type !== "epoch" || typeof line.epoch !== "number") continue;
+      const finals: Record<string, number | null> = {};
+      for (const key of ["epoch", "loss", "accuracy", "test_loss", "test_accuracy"]) {
+        const value = line[key];
+        if (typeof value === "number" || value === null) finals[key] = value;
+      }
+      resumedFinals[line.epoch] = finals;
+    }
   }
   // The state after the last completed epoch, encoded when a save needs it.
   let trainState: TrainState | undefined;
@@ -607,7 +617,8 @@ async function commandTrain(args: string[]): Promise<number> {
   const record = (event: TrainEvent): void => {
     timeline.record(event);
     if (event.type === "start") {
-      lastEpoch = undefined, epochFinals = [], restoredFinals = undefined;
+      lastEpoch = undefined, restoredFinals = undefined;
+      epochFinals = event.resumedFrom === undefined ? [] : [...resumedFinals];
       if (event.resumedFrom === undefined) {
         files.clearMetrics();
         const settings = runSettingsMetrics(event);

@@ -59,30 +59,31 @@ export class RunFiles {
   /**
    * Goes on with the metrics.jsonl of a run resumed after epoch `epoch`: the lines after that epoch's line (from
    * a run that went further than its checkpoint) are dropped, as are the lines of the earlier run's end
-   * (`restored`), and later lines are appended.
+   * (`restored`), and later lines are appended. Returns the lines kept, parsed.
    */
-  async continueMetrics(epoch: number): Promise<void> {
+  async continueMetrics(epoch: number): Promise<Record<string, unknown>[]> {
     let text = "";
     try {
       text = await Deno.readTextFile(this.path("metrics.jsonl"));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const kept: string[] = [];
+    const kept: string[] = [], records: Record<string, unknown>[] = [];
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
-      let record: { type?: unknown; epoch?: unknown } = {};
+      let record: Record<string, unknown> = {};
       try {
         record = JSON.parse(line);
       } catch {
         break; // a line cut short by a crash ends what is kept
       }
       if (record.type === "epoch" && typeof record.epoch === "number" && record.epoch > epoch) break;
-      if (record.type !== "restored") kept.push(line);
+      if (record.type !== "restored") kept.push(line), records.push(record);
     }
     this.#pending = kept;
     this.#fresh = true;
     await this.flushMetrics();
+    return records;
   }
 
   /** Saves the timeline (when it has its start event) and returns its path. */

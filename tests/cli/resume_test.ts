@@ -40,12 +40,21 @@ Deno.test("train --resume: 20 epochs equal 10, then --resume to 20, bit for bit"
     ["sgd", "{ type: step, every: 3, factor: 0.7 }"],
     ["momentum", "{ type: exponential, gamma: 0.9 }"],
     ["adam", "{ type: plateau, patience: 2, factor: 0.5 }"],
+    // stops early at epoch 13 and gives back epoch 10's weights in both runs
+    [
+      "adam",
+      "{ type: plateau, patience: 2, factor: 0.5 }",
+      "  early_stop: { monitor: val_loss, patience: 3 }\n",
+    ],
   ];
-  for (const [optimizer, schedule] of cases) {
-    await t.step(`${optimizer} with ${schedule.split(",")[0]} }, dropout and shuffling`, async () => {
+  for (const [optimizer, schedule, extra] of cases) {
+    const name = `${optimizer} with ${schedule.split(",")[0]} }, dropout and shuffling${
+      extra ? ", early stop" : ""
+    }`;
+    await t.step(name, async () => {
       await using tmp = await tempDir();
       const config = `${tmp.path}/c.yaml`;
-      await Deno.writeTextFile(config, circleConfig(optimizer, schedule));
+      await Deno.writeTextFile(config, circleConfig(optimizer, schedule, extra));
       const full = `${tmp.path}/full`, part = `${tmp.path}/part`;
       const whole = await runCli("train", [config, "--headless", "--out", full]);
       assert.deepStrictEqual(whole.code, 0, whole.stderr);
@@ -58,8 +67,11 @@ Deno.test("train --resume: 20 epochs equal 10, then --resume to 20, bit for bit"
       assert.deepStrictEqual(rest.code, 0, rest.stderr);
       assert.deepStrictEqual(await modelWithoutDir(part), await modelWithoutDir(full));
       const losses = await epochLosses(part);
-      assert.deepStrictEqual(losses.length, 20);
+      assert.deepStrictEqual(losses.length, extra ? 13 : 20);
       assert.deepStrictEqual(losses, await epochLosses(full));
+      const restored = async (dir: string) =>
+        (await readMetrics(dir)).filter((line) => line.type === "restored");
+      assert.deepStrictEqual(await restored(part), await restored(full));
       const resumed = (await readMetrics(part)).filter((line) => line.type === "resumed");
       assert.deepStrictEqual(resumed, [{ type: "resumed", epoch: 10, epochs: 20 }]);
     });

@@ -438,6 +438,15 @@ async function readCheckpoint(file: string): Promise<Checkpoint> {
   return decodeCheckpoint(bytes, file);
 }
 
+/** The timeline of a run folder to go on with after a resume, or an empty one when it cannot be read. */
+async function resumedTimeline(file: string): Promise<Timeline> {
+  try {
+    return decodeTimeline(await Deno.readFile(file), { file });
+  } catch {
+    return new Timeline();
+  }
+}
+
 /** What a prepared run trains, in the terms of a checkpoint. */
 function resumeTarget(prepared: Prepared): ResumeTarget {
   const { network, config } = prepared;
@@ -572,8 +581,11 @@ async function commandTrain(args: string[]): Promise<number> {
   let lastEpoch: EpochEvent | undefined;
   // The metrics of the epoch whose weights were restored at the end (early stopping's restore_best).
   let restoredFinals: Record<string, number | null> | undefined;
-  // Snapshots of what the dashboard shows, kept whatever the sink, for rewinding and for `replay`.
-  const timeline = new Timeline();
+  // Snapshots of what the dashboard shows, kept whatever the sink, for rewinding and for `replay`; a resumed run
+  // goes on with the run folder's timeline (or starts a new one when that is missing or unreadable).
+  const timeline = checkpoint === undefined
+    ? new Timeline()
+    : await resumedTimeline(files.path(TIMELINE_FILE));
   // Saves run one after another (a checkpoint every N epochs may meet an s or the final save).
   let saving: Promise<unknown> = Promise.resolve();
   const save = (): Promise<string> => {

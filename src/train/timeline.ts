@@ -464,12 +464,14 @@ export class Timeline implements TimelineReader {
   }
 
   /**
-   * Records a trainer event: a start event begins a new timeline (a restart forgets the old one), an epoch is
-   * kept or thinned, an end is remembered; other events are ignored.
+   * Records a trainer event: a start event begins a new timeline (a restart forgets the old one), except that
+   * the start of a resumed run (`resumedFrom`) keeps the snapshots up to that epoch; an epoch is kept or thinned,
+   * an end is remembered; other events are ignored.
    */
   record(event: TrainEvent): void {
     switch (event.type) {
       case "start":
+        if (event.resumedFrom !== undefined && this.#start !== undefined) return this.#resume(event);
         this.#start = event;
         this.#end = undefined;
         this.#skeletons = new PackedSkeletons();
@@ -490,6 +492,22 @@ export class Timeline implements TimelineReader {
         this.#end = event;
         return;
     }
+  }
+
+  /** A run resumed after epoch `resumedFrom`: its snapshots up to that epoch stay, later ones and the end go. */
+  #resume(event: StartEvent): void {
+    const last = event.resumedFrom ?? 0;
+    this.#start = event;
+    this.#end = undefined;
+    this.#grid = this.#grid.filter((slot) => slot.epoch <= last);
+    if (this.#tail !== undefined && (this.#tail.epoch > last || this.#tail.slot === undefined)) {
+      this.#tail = undefined;
+    }
+    if (this.#grid.length === 0 && this.#tail === undefined) this.#first = undefined;
+    this.#carried = {};
+    this.#lastLayers = undefined;
+    this.#latest = undefined;
+    this.#lastPack = undefined;
   }
 
   #push(event: EpochEvent): void {

@@ -78,7 +78,7 @@ Deno.test("train --resume: 20 epochs equal 10, then --resume to 20, bit for bit"
   }
 });
 
-Deno.test("train --resume drops metrics lines past the checkpoint and takes the checkpoint's path", async () => {
+Deno.test("train --resume drops metrics lines past the checkpoint, takes the checkpoint's path and goes on with the timeline", async () => {
   await using tmp = await tempDir();
   const config = `${tmp.path}/c.yaml`;
   await Deno.writeTextFile(config, circleConfig("adam", "{ type: step, every: 4, factor: 0.5 }"));
@@ -100,6 +100,12 @@ Deno.test("train --resume drops metrics lines past the checkpoint and takes the 
   const rest = await runCli("train", [config, "--headless", "--resume", `${part}/checkpoint.bin`]);
   assert.deepStrictEqual(rest.code, 0, rest.stderr);
   assert.deepStrictEqual(await epochLosses(part), await epochLosses(full));
+  // the timeline goes on too: replay shows the 8 epochs of the first run and the 12 of the second
+  const replay = await runCli("replay", [part, "--headless"]);
+  assert.deepStrictEqual(replay.code, 0, replay.stderr);
+  const epochs = replay.stdout.trim().split("\n").map((line) => line.match(/^epoch +(\d+)\/(\d+)/)?.slice(1));
+  assert.deepStrictEqual(epochs.map((e) => Number(e?.[0])), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepStrictEqual(epochs.map((e) => e?.[1]), [...Array(8).fill("8"), ...Array(12).fill("20")]);
 });
 
 Deno.test("train.checkpoint_every writes the run folder with a checkpoint every N epochs", async () => {

@@ -3,6 +3,7 @@
 import { basename, isAbsolute, normalize, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./_atomic_write.ts";
+import { currentProgramName } from "./_program_name.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
 import { configLocation, stringifyConfig, suggest } from "./config/parse_config.ts";
@@ -61,7 +62,9 @@ const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 class UsageError extends Error {}
 
-const HELP: Record<string, string> = {
+// Usage lines say `deno task <command>` here and are rewritten for the way the CLI was started (`termnet train …`
+// when compiled or installed; see src/_program_name.ts).
+const HELP: Record<string, string> = withProgramName(currentProgramName(), {
   main: `termnet — train and watch neural networks in the terminal
 
 Usage: deno task <command> [arguments]
@@ -164,7 +167,16 @@ Options:
   inspect: `Usage: deno task inspect <model.json>
 
 Prints the model's layers, parameter counts, classes, preprocessing and final metrics.`,
-};
+});
+
+/** The help texts with `deno task` in their usage lines replaced by `program` (`termnet` when installed). */
+function withProgramName(program: string, help: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(help).map((
+      [name, text],
+    ) => [name, text.replace(/^Usage: deno task /gm, `Usage: ${program} `)]),
+  );
+}
 
 // The rule for text from files: every line the CLI writes passes through escapeControl (src/ui/ansi.ts), which
 // turns control characters into visible escapes; strings from files that are printed inside a line (class names,

@@ -60,7 +60,6 @@ Deno.test("mod.ts imported by URL from a folder without deno.json trains XOR", a
         "--no-config",
         "--no-lock",
         `--allow-import=127.0.0.1:${port}`,
-        "--allow-env=LOG_TOKENS,LOG_STREAM",
         "script.ts",
       ],
       cwd: folder,
@@ -83,6 +82,80 @@ Deno.test("mod.ts imported by URL from a folder without deno.json trains XOR", a
     const local = new Network(NETWORK);
     await local.fit(XOR_X, XOR_Y, FIT);
     assert.deepStrictEqual(predictions, local.predict(XOR_X).toArray().map(([p]) => p));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+/** The permissions of `deno task compile` (every command's), which the README's install line grants too. */
+function cliPermissions(): string[] {
+  const tasks: Record<string, string> = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
+  return tasks.compile.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+}
+
+/** Runs the installed `termnet` script from the repository root. */
+async function runInstalled(
+  bin: string,
+  args: string[],
+  path: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(bin, {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1", PATH: path },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("the CLI installed by URL (deno install -g -n termnet) trains, and its --help says termnet", async () => {
+  const server = serveRepository();
+  const folder = await Deno.makeTempDir({ prefix: "termnet_install_" });
+  try {
+    const port = server.addr.port;
+    const url = `http://127.0.0.1:${port}/src/cli.ts`;
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "install",
+        "-g",
+        "-n",
+        "termnet",
+        "--root",
+        folder,
+        "--no-prompt",
+        ...cliPermissions(),
+        `--allow-import=127.0.0.1:${port}`,
+        url,
+      ],
+      cwd: folder,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.strictEqual(install.code, 0, new TextDecoder().decode(install.stderr));
+    const bin = join(folder, "bin", "termnet");
+    // the installed script calls `deno` from PATH
+    const path = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
+    const help = await runInstalled(bin, ["train", "--help"], path);
+    assert.strictEqual(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: termnet train <config\.yaml>/m);
+    assert.doesNotMatch(help.stdout, /deno task/);
+    const main = await runInstalled(bin, ["--help"], path);
+    assert.match(main.stdout, /^Usage: termnet <command>/m);
+    const out = join(folder, "run");
+    const run = await runInstalled(bin, [
+      "train",
+      "configs/xor.yaml",
+      "--epochs",
+      "3",
+      "--headless",
+      "--out",
+      out,
+    ], path);
+    assert.strictEqual(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
   } finally {
     await server.shutdown();
     await Deno.remove(folder, { recursive: true });

@@ -27,7 +27,19 @@ export function formatLocation(location: FileLocation): string {
   return prefix;
 }
 
-/** Base class for errors in a user's file: the message starts with the file, place and key path. */
+/**
+ * Base class for errors in a user's file: the message starts with the file, place and key path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UserFileError } from "./errors.ts";
+ *
+ * const error = new UserFileError("expected a number", { file: "x.yaml", line: 3, column: 7, path: "train.epochs" });
+ * assert.equal(error.message, "x.yaml:3:7: train.epochs: expected a number");
+ * assert.equal(error.detail, "expected a number");
+ * ```
+ */
 export class UserFileError extends Error {
   /** The file, when known. */
   readonly file?: string;
@@ -52,22 +64,74 @@ export class UserFileError extends Error {
   }
 }
 
-/** A training configuration is invalid (unknown key, wrong type, value out of range, impossible combination). */
+/**
+ * A training configuration is invalid (unknown key, wrong type, value out of range, impossible combination).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError, parseConfig } from "../mod.ts";
+ *
+ * assert.throws(() => parseConfig({ data: { source: "xor" }, train: { epochs: "many" } }), ConfigError);
+ * ```
+ */
 export class ConfigError extends UserFileError {}
 
-/** A dataset file is missing, unreadable or malformed. */
+/**
+ * A dataset file is missing, unreadable or malformed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DataError, parseCsv } from "../mod.ts";
+ *
+ * assert.throws(() => parseCsv("x,y\n1,2\n3\n", { file: "bad.csv" }), DataError);
+ * ```
+ */
 export class DataError extends UserFileError {}
 
-/** A model file is missing, corrupt, of an unknown version or does not match the network. */
+/**
+ * A model file is missing, corrupt, of an unknown version or does not match the network.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ModelFileError, parseModel } from "../mod.ts";
+ *
+ * assert.throws(() => parseModel("{}", { file: "model.json" }), ModelFileError);
+ * ```
+ */
 export class ModelFileError extends UserFileError {}
 
 /** A timeline file (timeline.bin in a run folder) is missing, corrupt or of an unknown version. */
 export class TimelineFileError extends UserFileError {}
 
-/** A checkpoint file (checkpoint.bin) is missing, corrupt or does not fit the config it is resumed with. */
+/**
+ * A checkpoint file (checkpoint.bin) is missing, corrupt or does not fit the config it is resumed with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CheckpointFileError, UserFileError } from "./errors.ts";
+ *
+ * const error = new CheckpointFileError("Cannot resume: the file is truncated", { file: "runs/x/checkpoint.bin" });
+ * assert.ok(error instanceof UserFileError);
+ * assert.equal(error.message, "runs/x/checkpoint.bin: Cannot resume: the file is truncated");
+ * ```
+ */
 export class CheckpointFileError extends UserFileError {}
 
-/** A YAML (or other text) file cannot be parsed; carries `file`, `line` and `column` like std's YamlSyntaxError. */
+/**
+ * A YAML (or other text) file cannot be parsed; carries `file`, `line` and `column` like std's YamlSyntaxError.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ParseError, parseConfigYaml } from "../mod.ts";
+ *
+ * assert.throws(() => parseConfigYaml("a: [1\n", { file: "x.yaml" }), (error) => error instanceof ParseError && error.line === 2);
+ * ```
+ */
 export class ParseError extends SyntaxError {
   /** The file, when known. */
   readonly file?: string;
@@ -92,6 +156,15 @@ export class ParseError extends SyntaxError {
 /**
  * A named dataset (`source: fashion-mnist`) is in none of the folders looked in; the message names them and the
  * command that gets it. The CLI treats it like a config error (exit 2): the machine needs setting up.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DataError, DatasetNotFoundError } from "./errors.ts";
+ *
+ * const error = new DatasetNotFoundError("Cannot find fashion-mnist", { file: "configs/fashion-mnist.yaml" });
+ * assert.ok(error instanceof DataError); // the CLI exits 2, as for other data errors
+ * ```
  */
 export class DatasetNotFoundError extends DataError {}
 
@@ -142,5 +215,14 @@ export function shortenQuotedValues(message: string): string {
 /**
  * A download (`deno task fetch`) failed: the server refused or kept breaking the connection, or the file's SHA-256
  * is not the published one. Its `file` is the URL. The CLI exits 1: a runtime failure, not bad input.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DownloadError } from "./errors.ts";
+ *
+ * const error = new DownloadError("Cannot download: the server refused the connection", { file: "https://example.com/x.gz" });
+ * assert.match(error.message, /^https:\/\/example\.com\/x\.gz: Cannot download/);
+ * ```
  */
 export class DownloadError extends UserFileError {}

@@ -137,7 +137,18 @@ export const activations: Readonly<Record<ActivationName, Activation>> = {
 /** The activation names, in the order they are documented. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = Object.keys(activations) as ActivationName[];
 
-/** Looks up an activation by name; throws a `RangeError` that lists the known names. */
+/**
+ * Looks up an activation by name; throws a `RangeError` that lists the known names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getActivation } from "./activations.ts";
+ *
+ * assert.equal(getActivation("relu").name, "relu");
+ * assert.throws(() => getActivation("swish"), RangeError);
+ * ```
+ */
 export function getActivation(name: string): Activation {
   if (!Object.hasOwn(activations, name)) {
     throw new RangeError(`Unknown activation "${name}": expected one of ${ACTIVATION_NAMES.join(", ")}`);

@@ -13,6 +13,18 @@ export const INIT_NAMES: readonly InitName[] = ["uniform", "xavier", "he"];
  * - `uniform`: U[0, 1), the numpy tutorial's `np.random.rand`;
  * - `xavier`: Glorot uniform, U[−l, l) with l = √(6 / (inputs + units)) (Glorot & Bengio, 2010);
  * - `he`: He normal, N(0, 2 / inputs) (He et al., 2015), suited to ReLU.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initializeWeights } from "./initializers.ts";
+ * import { Rng } from "./random.ts";
+ *
+ * const weights = new Float64Array(3 * 2); // a layer of 3 units over 2 inputs
+ * initializeWeights(weights, { init: "xavier", inputs: 2, units: 3, rng: new Rng(7) });
+ * const limit = Math.sqrt(6 / (2 + 3));
+ * assert.ok(weights.every((w) => -limit <= w && w < limit));
+ * ```
  */
 export function initializeWeights(
   weights: Float64Array | Float32Array,

@@ -113,7 +113,20 @@ export const losses: Readonly<Record<LossName, Loss>> = {
 /** The loss names. */
 export const LOSS_NAMES: readonly LossName[] = Object.keys(losses) as LossName[];
 
-/** Looks up a loss by name; throws a `RangeError` that lists the known names. */
+/**
+ * Looks up a loss by name; throws a `RangeError` that lists the known names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getLoss } from "./losses.ts";
+ * import { Matrix } from "./matrix.ts";
+ *
+ * const mse = getLoss("mse");
+ * assert.equal(mse.value(Matrix.from([[1], [3]]), Matrix.from([[0], [3]])), 0.5); // the mean of the squared errors
+ * assert.throws(() => getLoss("hinge"), RangeError);
+ * ```
+ */
 export function getLoss(name: string): Loss {
   if (!Object.hasOwn(losses, name)) {
     throw new RangeError(`Unknown loss "${name}": expected one of ${LOSS_NAMES.join(", ")}`);

@@ -15,6 +15,17 @@ export const DTYPES: readonly DType[] = ["float64", "float32"];
 /**
  * A dense row-major matrix of float64 values (or float32, as `Matrix<Float32Array>`, inside a float32
  * network); one sample per row when it holds a batch.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "./matrix.ts";
+ *
+ * const m = Matrix.from([[1, 2, 3], [4, 5, 6]]);
+ * assert.equal(m.shapeString(), "2×3");
+ * assert.equal(m.get(1, 2), 6);
+ * assert.equal(m.data[1 * m.cols + 2], 6); // row-major
+ * ```
  */
 export class Matrix<T extends FloatArray = Float64Array> {
   /** Number of rows (the batch size for activations). */
@@ -126,7 +137,19 @@ export type AnyMatrix = Matrix<FloatArray>;
 /** Anything the public API accepts as a batch: a `Matrix` or nested arrays with one sample per row. */
 export type MatrixLike = Matrix | readonly (readonly number[])[];
 
-/** Returns `x` itself when it is a `Matrix`, otherwise a `Matrix` copied from the nested arrays. */
+/**
+ * Returns `x` itself when it is a `Matrix`, otherwise a `Matrix` copied from the nested arrays.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, toMatrix } from "./matrix.ts";
+ *
+ * assert.deepEqual(toMatrix([[1, 2]]).toArray(), [[1, 2]]);
+ * const m = Matrix.zeros(1, 1);
+ * assert.equal(toMatrix(m), m); // a Matrix is returned as it is
+ * ```
+ */
 export function toMatrix(x: MatrixLike): Matrix {
   return x instanceof Matrix ? x : Matrix.from(x);
 }
@@ -244,14 +267,40 @@ export function matmul(out: Matrix, a: Matrix, b: Matrix): Matrix {
   return out;
 }
 
-/** out = a · bᵀ without forming the transpose. Throws on mismatched shapes. */
+/**
+ * out = a · bᵀ without forming the transpose. Throws on mismatched shapes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, matmulTransposeB } from "./matrix.ts";
+ *
+ * // z = a_prev · Wᵀ   (1×2 · (3×2)ᵀ = 1×3)
+ * const out = Matrix.zeros(1, 3);
+ * matmulTransposeB(out, Matrix.from([[1, 2]]), Matrix.from([[1, 0], [0, 1], [1, 1]]));
+ * assert.deepEqual(out.toArray(), [[1, 2, 3]]);
+ * ```
+ */
 export function matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): Matrix {
   checkMatmulTransposeB(out, a, b);
   matmulTransposeBUnchecked(out, a, b);
   return out;
 }
 
-/** out = aᵀ · b without forming the transpose. Throws on mismatched shapes. */
+/**
+ * out = aᵀ · b without forming the transpose. Throws on mismatched shapes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, matmulTransposeA } from "./matrix.ts";
+ *
+ * // dW = dZᵀ · a_prev   ((2×1)ᵀ · 2×2 = 1×2)
+ * const out = Matrix.zeros(1, 2);
+ * matmulTransposeA(out, Matrix.from([[1], [2]]), Matrix.from([[1, 0], [0, 1]]));
+ * assert.deepEqual(out.toArray(), [[1, 2]]);
+ * ```
+ */
 export function matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): Matrix {
   checkMatmulTransposeA(out, a, b);
   matmulTransposeAUnchecked(out, a, b);
@@ -266,7 +315,19 @@ function checkSame(op: string, out: Matrix, a: Matrix): void {
   }
 }
 
-/** out[i][j] = a[i][j] + row[j]: adds a bias row to every row of a batch. `out` may be `a`. */
+/**
+ * out[i][j] = a[i][j] + row[j]: adds a bias row to every row of a batch. `out` may be `a`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addRowVector, Matrix } from "./matrix.ts";
+ *
+ * const z = Matrix.from([[1, 1], [2, 2]]);
+ * addRowVector(z, z, new Float64Array([10, 20]));
+ * assert.deepEqual(z.toArray(), [[11, 21], [12, 22]]);
+ * ```
+ */
 export function addRowVector(out: Matrix, a: Matrix, row: Float64Array): Matrix {
   checkSame("addRowVector", out, a);
   if (row.length !== a.cols) {
@@ -280,7 +341,18 @@ export function addRowVector(out: Matrix, a: Matrix, row: Float64Array): Matrix 
   return out;
 }
 
-/** out[j] = Σᵢ a[i][j]: the column sums (the bias gradient is the column sum of dZ). */
+/**
+ * out[j] = Σᵢ a[i][j]: the column sums (the bias gradient is the column sum of dZ).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, sumColumns } from "./matrix.ts";
+ *
+ * const dB = sumColumns(new Float64Array(2), Matrix.from([[1, 2], [3, 4]]));
+ * assert.deepEqual([...dB], [4, 6]);
+ * ```
+ */
 export function sumColumns(out: Float64Array, a: Matrix): Float64Array {
   if (out.length !== a.cols) {
     throw new TypeError(`sumColumns: output has ${out.length} values, the matrix has ${a.cols} columns`);
@@ -294,7 +366,19 @@ export function sumColumns(out: Float64Array, a: Matrix): Float64Array {
   return out;
 }
 
-/** out[i] = fn(a[i]) for every element. `out` may be `a`. */
+/**
+ * out[i] = fn(a[i]) for every element. `out` may be `a`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { map, Matrix } from "./matrix.ts";
+ *
+ * const m = Matrix.from([[-1, 2]]);
+ * map(m, m, (value) => Math.max(0, value));
+ * assert.deepEqual(m.toArray(), [[0, 2]]);
+ * ```
+ */
 export function map(out: Matrix, a: Matrix, fn: (value: number) => number): Matrix {
   checkSame("map", out, a);
   const A = a.data, C = out.data;
@@ -302,7 +386,19 @@ export function map(out: Matrix, a: Matrix, fn: (value: number) => number): Matr
   return out;
 }
 
-/** out = a ⊙ b, the elementwise (Hadamard) product. `out` may be `a` or `b`. */
+/**
+ * out = a ⊙ b, the elementwise (Hadamard) product. `out` may be `a` or `b`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hadamard, Matrix } from "./matrix.ts";
+ *
+ * const out = Matrix.zeros(1, 2);
+ * hadamard(out, Matrix.from([[2, 3]]), Matrix.from([[4, 5]]));
+ * assert.deepEqual(out.toArray(), [[8, 15]]);
+ * ```
+ */
 export function hadamard(out: Matrix, a: Matrix, b: Matrix): Matrix {
   checkSame("hadamard", a, b);
   checkSame("hadamard", out, a);
@@ -311,7 +407,19 @@ export function hadamard(out: Matrix, a: Matrix, b: Matrix): Matrix {
   return out;
 }
 
-/** out = s · a. `out` may be `a`. */
+/**
+ * out = s · a. `out` may be `a`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, scale } from "./matrix.ts";
+ *
+ * const m = Matrix.from([[1, -2]]);
+ * scale(m, m, 0.5);
+ * assert.deepEqual(m.toArray(), [[0.5, -1]]);
+ * ```
+ */
 export function scale(out: Matrix, a: Matrix, s: number): Matrix {
   checkSame("scale", out, a);
   const A = a.data, C = out.data;
@@ -319,14 +427,39 @@ export function scale(out: Matrix, a: Matrix, s: number): Matrix {
   return out;
 }
 
-/** y += alpha · x over two equally long vectors (a matrix's `data` works too). */
+/**
+ * y += alpha · x over two equally long vectors (a matrix's `data` works too).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { axpy } from "./matrix.ts";
+ *
+ * // a gradient step: w += −η · dW
+ * const w = new Float64Array([1, 1]);
+ * axpy(w, -0.1, new Float64Array([2, 4]));
+ * assert.deepEqual([...w].map((v) => +v.toFixed(10)), [0.8, 0.6]);
+ * ```
+ */
 export function axpy(y: Float64Array, alpha: number, x: Float64Array): Float64Array {
   if (y.length !== x.length) throw new TypeError(`axpy: lengths differ (${y.length} and ${x.length})`);
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   return y;
 }
 
-/** out = aᵀ, the transpose (allocates nothing; for tests and display, not the training loop). */
+/**
+ * out = aᵀ, the transpose (allocates nothing; for tests and display, not the training loop).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, transpose } from "./matrix.ts";
+ *
+ * const out = Matrix.zeros(2, 1);
+ * transpose(out, Matrix.from([[1, 2]]));
+ * assert.deepEqual(out.toArray(), [[1], [2]]);
+ * ```
+ */
 export function transpose(out: Matrix, a: Matrix): Matrix {
   if (out.rows !== a.cols || out.cols !== a.rows) {
     throw new TypeError(`transpose: output is ${out.shapeString()}, expected ${a.cols}×${a.rows}`);

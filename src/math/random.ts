@@ -10,7 +10,20 @@ function mixSeed(seed: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-/** A seeded pseudo-random generator (xoroshiro128+ from npm `pure-rand`); the same seed gives the same stream. */
+/**
+ * A seeded pseudo-random generator (xoroshiro128+ from npm `pure-rand`); the same seed gives the same stream.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Rng } from "./random.ts";
+ *
+ * const a = new Rng(42), b = new Rng(42);
+ * assert.equal(a.next(), b.next()); // the same seed gives the same stream
+ * const x = a.uniform(-1, 1);
+ * assert.ok(-1 <= x && x < 1);
+ * ```
+ */
 export class Rng {
   #generator: ReturnType<typeof xoroshiro128plus>;
   #spareNormal: number | undefined;

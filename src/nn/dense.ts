@@ -16,7 +16,21 @@ export interface BatchBuffers {
   dZ: AnyMatrix;
 }
 
-/** A fully connected layer: `units` neurons, each connected to all `inputs` of the previous layer. */
+/**
+ * A fully connected layer: `units` neurons, each connected to all `inputs` of the previous layer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Dense, getActivation, jsBackend, Matrix } from "../../mod.ts";
+ *
+ * const layer = new Dense({ inputs: 2, units: 1, activation: getActivation("linear"), backend: jsBackend });
+ * layer.weights.data.set([1, 2]); // W (1×2)
+ * layer.biases[0] = 0.5;
+ * const a = layer.forward(Matrix.from([[3, 4]])); // z = a_prev · Wᵀ + b
+ * assert.equal(a.get(0, 0), 11.5);
+ * ```
+ */
 export class Dense {
   /** Number of inputs (units of the previous layer, or the input size). */
   readonly inputs: number;

@@ -29,6 +29,18 @@ export interface GradientCheckOptions {
 /**
  * Compares ∂L/∂θ from backpropagation with (L(θ + h) − L(θ − h)) / 2h for the weights and biases of every layer
  * on the batch (x, y), where x and y are already in the network's shape. Restores every parameter it nudges.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getLoss, gradientCheck, Matrix, Network } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [3], output: 1, activation: "tanh", seed: 1, backend: "js" });
+ * const batch = { x: Matrix.from([[0.5, -1], [1, 2]]), y: Matrix.from([[1], [0]]) };
+ * for (const layer of gradientCheck(net, batch, { loss: getLoss("mse") })) {
+ *   assert.ok(layer.maxRelativeError < 1e-6, `layer ${layer.layer}: ${layer.maxRelativeError}`);
+ * }
+ * ```
  */
 export function gradientCheck(
   network: Network,

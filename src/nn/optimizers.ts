@@ -209,6 +209,19 @@ export interface MomentumOptions extends OptimizerOptions {
 /**
  * SGD with momentum (Polyak's classical form by default): v ← μv − ηg, w ← w + v.
  * With `nesterov: true` (Sutskever et al., 2013, as in Keras): v ← μv − ηg, w ← w + μv − ηg.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Momentum } from "./optimizers.ts";
+ *
+ * const w = new Float64Array([1]);
+ * const optimizer = new Momentum({ learningRate: 0.1, momentum: 0.5 });
+ * const parameter = { value: w, gradient: new Float64Array([1]), decay: true };
+ * optimizer.step([parameter]); // v = −0.1, w = 0.9
+ * optimizer.step([parameter]); // v = 0.5 · −0.1 − 0.1 = −0.15, w = 0.75
+ * assert.ok(Math.abs(w[0] - 0.75) < 1e-12);
+ * ```
  */
 export class Momentum implements Optimizer {
   /** Always `"momentum"`. */
@@ -294,6 +307,17 @@ export interface AdamOptions extends OptimizerOptions {
 /**
  * Adam (Kingma & Ba, 2015, Algorithm 1): m ← β1m + (1−β1)g, v ← β2v + (1−β2)g²,
  * m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ), w ← w − η·m̂/(√v̂ + ε).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Adam } from "./optimizers.ts";
+ *
+ * // the first Adam step moves every weight by about η, whatever the gradient's size
+ * const w = new Float64Array([1, 1]);
+ * new Adam({ learningRate: 0.01 }).step([{ value: w, gradient: new Float64Array([1000, 0.001]), decay: true }]);
+ * assert.ok(Math.abs(w[0] - 0.99) < 1e-6 && Math.abs(w[1] - 0.99) < 1e-4);
+ * ```
  */
 export class Adam implements Optimizer {
   /** Always `"adam"`. */
@@ -431,7 +455,19 @@ export function clipGradientNorm(parameters: readonly Parameter[], clipNorm: num
 /** Options for `createOptimizer`: the union of every optimizer's options. */
 export interface CreateOptimizerOptions extends MomentumOptions, AdamOptions {}
 
-/** Creates an optimizer by name; unset learning rates take each optimizer's default. */
+/**
+ * Creates an optimizer by name; unset learning rates take each optimizer's default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Adam, createOptimizer } from "./optimizers.ts";
+ *
+ * const optimizer = createOptimizer("adam");
+ * assert.ok(optimizer instanceof Adam);
+ * assert.equal(optimizer.learningRate, 0.001); // Adam's default
+ * ```
+ */
 export function createOptimizer(name: OptimizerName, options: CreateOptimizerOptions = {}): Optimizer {
   switch (name) {
     case "sgd":

@@ -312,6 +312,18 @@ function withConfigKey(error: DataError, config: TrainConfig, configPath: string
 /**
  * Loads a config's data and builds its network on its backend, exactly as `train` does (also used by the
  * benchmarks). `backend.dispose()` stops its worker threads early (they also stop by themselves when idle).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadConfig } from "../mod.ts";
+ * import { prepare } from "./cli.ts";
+ *
+ * const { config } = await loadConfig("configs/xor.yaml");
+ * const run = await prepare(config, "configs/xor.yaml");
+ * assert.equal(run.network.input, 2);
+ * assert.equal(run.train.size, 4);
+ * ```
  */
 export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
@@ -1237,7 +1249,18 @@ function checkBackendEnvironment(): void {
   );
 }
 
-/** Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr. */
+/**
+ * Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ *
+ * // what `deno task validate configs/xor.yaml` runs; the exit code is returned, not taken
+ * assert.equal(await main(["validate", "configs/xor.yaml"]), 0);
+ * ```
+ */
 export async function main(args: string[]): Promise<number> {
   const debug = args.includes("--debug");
   const [command, ...rest] = args;

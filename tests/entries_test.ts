@@ -134,3 +134,40 @@ Deno.test("every exported type, interface and class under src/ is defined once (
   assert.deepEqual(repeated, []);
   assert.ok(definitions.has("LossName") && definitions.get("LossName")![0] === "src/math/losses.ts");
 });
+
+Deno.test("every function and class the entries export has an @example (run by deno test --doc)", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", "mod.ts", "ui.ts", "src/cli.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  interface Declaration {
+    kind: string;
+    location: { filename: string; line: number };
+    jsDoc?: { tags?: { kind: string }[] };
+  }
+  const doc: { nodes: Record<string, { symbols: { name: string; declarations: Declaration[] }[] }> } = JSON
+    .parse(
+      new TextDecoder().decode(output.stdout),
+    );
+  let checked = 0;
+  const missing: string[] = [];
+  for (const [entry, { symbols }] of Object.entries(doc.nodes)) {
+    for (const symbol of symbols) {
+      for (const declaration of symbol.declarations) {
+        if (declaration.kind !== "function" && declaration.kind !== "class") continue;
+        checked++;
+        if (!declaration.jsDoc?.tags?.some((tag) => tag.kind === "example")) {
+          const where = declaration.location.filename.replace(`file://${ROOT}/`, "");
+          missing.push(
+            `${symbol.name} (${where}:${declaration.location.line}, via ${entry.split("/").at(-1)})`,
+          );
+        }
+      }
+    }
+  }
+  assert.ok(checked > 60, `only ${checked} functions and classes found`);
+  assert.deepEqual(missing, []);
+});

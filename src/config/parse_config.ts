@@ -966,6 +966,17 @@ function snakeKeys(value: unknown): unknown {
 /**
  * The resolved config as YAML (snake_case keys, every default written out), for run folders; parsing it again
  * gives an equal config.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig, parseConfigYaml, stringifyConfig } from "./parse_config.ts";
+ *
+ * const config = parseConfig({ data: { source: "xor" }, network: { hidden: [3, 3] } });
+ * const text = stringifyConfig(config);
+ * assert.match(text, /learning_rate: /); // defaults written out, snake_case
+ * assert.deepEqual(parseConfig(parseConfigYaml(text)), config);
+ * ```
  */
 export function stringifyConfig(config: TrainConfig): string {
   // momentum and nesterov are only accepted with optimizer: momentum

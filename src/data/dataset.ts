@@ -407,6 +407,23 @@ function encodeLabels(labels: Int32Array, targetSize: number): Float64Array {
  * - `minmax`: shift = min, factor = 1 / (max − min), mapping each column to [0, 1].
  * - `zscore`: shift = mean, factor = 1 / standard deviation (population).
  * - `scale`: shift = 0, factor = 1 / scale.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Dataset, fitPreprocessing } from "./dataset.ts";
+ *
+ * const data = new Dataset({
+ *   inputSize: 2,
+ *   features: new Float64Array([0, 10, 5, 10, 10, 10]), // the second column is constant
+ *   task: "regression",
+ *   targets: new Float64Array([0, 1, 2]),
+ *   targetSize: 1,
+ * });
+ * const preprocessing = fitPreprocessing(data, { kind: "minmax" });
+ * assert.deepEqual(preprocessing.shift, [0, 10]);
+ * assert.deepEqual(preprocessing.factor, [0.1, 1]);
+ * ```
  */
 export function fitPreprocessing(dataset: Dataset, options: FitPreprocessingOptions): Preprocessing {
   const d = dataset.inputSize, n = dataset.size, raw = dataset.rawFeatureData;

@@ -251,6 +251,20 @@ export interface IdxDatasetOptions {
 /**
  * Builds a classification dataset from parsed IDX images (`n × rows × cols`, kept as bytes) and labels (`n`).
  * The class count is the length of `classNames`, or 10 for the MNIST family (more if a label needs it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { idxToDataset } from "./idx.ts";
+ *
+ * // two 2×2 images and their labels, as parseIdx returns them
+ * const images = { dims: [2, 2, 2], data: new Uint8Array([0, 255, 255, 0, 9, 9, 9, 9]) };
+ * const labels = { dims: [2], data: new Uint8Array([3, 7]) };
+ * const data = idxToDataset(images, labels, { fashion: true });
+ * assert.equal(data.size, 2);
+ * assert.equal(data.inputSize, 4);
+ * assert.equal(data.classNames?.[7], "Sneaker");
+ * ```
  */
 export function idxToDataset(images: IdxArray, labels: IdxArray, options: IdxDatasetOptions = {}): Dataset {
   const { imagesFile, labelsFile } = options;

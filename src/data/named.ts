@@ -118,6 +118,8 @@ export interface UserCacheDirOptions {
 
 function denoEnv(name: string): string | undefined {
   try {
+    // asked without a prompt: a library user who did not grant the variable is not asked for it
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
     return Deno.env.get(name);
   } catch {
     // without --allow-env for this variable, the cache is simply not looked in
@@ -160,7 +162,19 @@ export function userCacheDir(options: UserCacheDirOptions = {}): string | undefi
   return home === undefined ? undefined : `${home}/.cache/termnet`;
 }
 
-/** The folder a named dataset is downloaded into: `<userCacheDir>/<name>`, or `undefined` without a cache. */
+/**
+ * The folder a named dataset is downloaded into: `<userCacheDir>/<name>`, or `undefined` without a cache.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { datasetCacheDir } from "./named.ts";
+ *
+ * const env = (name: string) => ({ HOME: "/home/ada" } as Record<string, string>)[name];
+ * assert.equal(datasetCacheDir("fashion-mnist", { os: "linux", env }), "/home/ada/.cache/termnet/fashion-mnist");
+ * assert.equal(datasetCacheDir("mnist", { os: "linux", env: () => undefined }), undefined);
+ * ```
+ */
 export function datasetCacheDir(
   name: NamedDatasetName,
   options: UserCacheDirOptions = {},

@@ -26,7 +26,22 @@ export interface BatchSource {
   gather(x: AnyMatrix, y: AnyMatrix, order: Uint32Array, start: number): void;
 }
 
-/** A batch source over two matrices held in memory (features and targets, one sample per row). */
+/**
+ * A batch source over two matrices held in memory (features and targets, one sample per row).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../math/matrix.ts";
+ * import { matrixSource } from "./fit.ts";
+ *
+ * const source = matrixSource(Matrix.from([[0, 0], [0, 1], [1, 0]]), Matrix.from([[0], [1], [1]]));
+ * const x = Matrix.zeros(2, 2), y = Matrix.zeros(2, 1);
+ * source.gather(x, y, new Uint32Array([2, 0, 1]), 0); // rows 2 and 0
+ * assert.deepEqual(x.toArray(), [[1, 0], [0, 0]]);
+ * assert.deepEqual(y.toArray(), [[1], [0]]);
+ * ```
+ */
 export function matrixSource(x: AnyMatrix, y: AnyMatrix): BatchSource {
   if (x.rows !== y.rows) {
     throw new TypeError(`Invalid training data: ${x.rows} input rows but ${y.rows} target rows`);
@@ -163,7 +178,19 @@ export interface EpochControl {
   shouldStop?: () => boolean;
 }
 
-/** The default loss for an output activation. */
+/**
+ * The default loss for an output activation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultLoss } from "./fit.ts";
+ *
+ * assert.equal(defaultLoss("softmax"), "cross_entropy");
+ * assert.equal(defaultLoss("sigmoid"), "binary_cross_entropy");
+ * assert.equal(defaultLoss("linear"), "mse");
+ * ```
+ */
 export function defaultLoss(outputActivation: string): LossName {
   if (outputActivation === "softmax") return "cross_entropy";
   if (outputActivation === "sigmoid") return "binary_cross_entropy";
@@ -177,6 +204,21 @@ function yieldToEventLoop(): Promise<void> {
 /**
  * A training run in progress: the optimizer, the shuffled order and the batch buffers, kept across epochs.
  * `net.fit` runs one to completion; the CLI's trainer drives one epoch at a time.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FitSession, Matrix, matrixSource, Network } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [3, 3], output: 1, activation: "sigmoid", seed: 1 });
+ * const xor = matrixSource(Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]), Matrix.from([[0], [1], [1], [0]]));
+ * const session = new FitSession(net, xor, { batchSize: 4, learningRate: 2, loss: "mse", seed: 1 });
+ * const first = session.runEpochSync();
+ * let last = first;
+ * for (let epoch = 2; epoch <= 3000; epoch++) last = session.runEpochSync();
+ * assert.equal(last.epoch, 3000);
+ * assert.ok(last.loss < first.loss / 10);
+ * ```
  */
 export class FitSession {
   /** The network being trained. */

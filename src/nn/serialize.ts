@@ -161,6 +161,16 @@ function checkPositiveInteger(value: unknown, path: string, file?: string): numb
 /**
  * Checks that `value` is a valid version-1 model file and returns it typed. Every problem is a `ModelFileError`
  * naming the field, e.g. `layers[1].weights: expected 3 rows of 3, got 2 rows`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ModelFileError, Network, networkToJson, validateModelJson } from "../../mod.ts";
+ *
+ * const model = networkToJson(new Network({ input: 2, hidden: [3], output: 1, seed: 1 }));
+ * assert.equal(validateModelJson(JSON.parse(JSON.stringify(model))).layers.length, 2);
+ * assert.throws(() => validateModelJson({ ...model, version: 99 }, { file: "m.json" }), ModelFileError);
+ * ```
  */
 export function validateModelJson(value: unknown, options: { file?: string } = {}): ModelJson {
   const { file } = options;
@@ -284,7 +294,19 @@ function checkNames(value: unknown, path: string, what: string, file?: string): 
   });
 }
 
-/** The network as a version-1 model file object (numbers as JSON numbers, which read back bit-exactly). */
+/**
+ * The network as a version-1 model file object (numbers as JSON numbers, which read back bit-exactly).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Network, networkToJson } from "../../mod.ts";
+ *
+ * const model = networkToJson(new Network({ input: 2, hidden: [3], output: 1, seed: 1 }));
+ * assert.equal(model.input, 2);
+ * assert.deepEqual(model.layers.map((layer) => [layer.units, layer.weights.length, layer.weights[0].length]), [[3, 3, 2], [1, 1, 3]]);
+ * ```
+ */
 export function networkToJson(network: Network): ModelJson {
   return {
     format: MODEL_FORMAT,
@@ -301,7 +323,19 @@ export function networkToJson(network: Network): ModelJson {
   };
 }
 
-/** Builds a network from a model file object, after validating it (throws `ModelFileError`). */
+/**
+ * Builds a network from a model file object, after validating it (throws `ModelFileError`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Network, networkFromJson, networkToJson } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [3], output: 1, seed: 1 });
+ * const copy = networkFromJson(JSON.parse(JSON.stringify(networkToJson(net))));
+ * assert.deepEqual(copy.predict([[1, 0]]).toArray(), net.predict([[1, 0]]).toArray()); // bit for bit
+ * ```
+ */
 export function networkFromJson(
   value: unknown,
   options: { file?: string; backend?: Backend | BackendKind; threads?: number } = {},
@@ -327,6 +361,17 @@ export function networkFromJson(
  * Serialises a model file object as JSON text; refuses non-finite weights, which JSON cannot hold, and any model
  * the loader would refuse: the text is validated exactly as `loadModel` will read it (JSON turns NaN and infinity
  * into null), so a file written from this text always loads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ModelFileError, Network, networkToJson, parseModel, stringifyModel } from "../../mod.ts";
+ *
+ * const model = networkToJson(new Network({ input: 2, hidden: [3], output: 1, seed: 1 }));
+ * assert.deepEqual(parseModel(stringifyModel(model)), model);
+ * model.layers[0].bias[0] = NaN;
+ * assert.throws(() => stringifyModel(model), ModelFileError);
+ * ```
  */
 export function stringifyModel(model: ModelJson): string {
   for (const [i, layer] of model.layers.entries()) {
@@ -349,6 +394,17 @@ export function stringifyModel(model: ModelJson): string {
 /**
  * Parses model-file text. Invalid JSON, a wrong format or version, or mismatched shapes throw `ModelFileError`
  * naming the file and the field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ModelFileError, parseModel } from "../../mod.ts";
+ *
+ * assert.throws(
+ *   () => parseModel("{ not json", { file: "model.json" }),
+ *   (error) => error instanceof ModelFileError && error.message.startsWith("model.json: Cannot read the model: invalid JSON"),
+ * );
+ * ```
  */
 export function parseModel(text: string, options: { file?: string } = {}): ModelJson {
   let value: unknown;
@@ -365,13 +421,36 @@ export function parseModel(text: string, options: { file?: string } = {}): Model
 /**
  * Writes a model file atomically (temporary file, then rename), so an earlier file is never half-overwritten; a
  * model the loader would refuse is a `ModelFileError` and nothing is written (see `stringifyModel`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel, Network, networkFromJson, saveModel } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [3], output: 1, seed: 1 });
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await saveModel(path, net);
+ * const loaded = networkFromJson(await loadModel(path));
+ * assert.deepEqual(loaded.predict([[0, 1]]).toArray(), net.predict([[0, 1]]).toArray());
+ * await Deno.remove(path);
+ * ```
  */
 export async function saveModel(path: string, model: Network | ModelJson): Promise<void> {
   const json = model instanceof Network ? networkToJson(model) : model;
   await writeTextFileAtomic(path, stringifyModel(json));
 }
 
-/** Reads and validates a model file; a missing or corrupt file throws `ModelFileError` naming it. */
+/**
+ * Reads and validates a model file; a missing or corrupt file throws `ModelFileError` naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel, ModelFileError } from "../../mod.ts";
+ *
+ * await assert.rejects(loadModel("no/such/model.json"), ModelFileError);
+ * ```
+ */
 export async function loadModel(path: string): Promise<ModelJson> {
   let text: string;
   try {

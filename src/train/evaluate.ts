@@ -52,7 +52,22 @@ export function predictedClass(row: ArrayLike<number>, offset: number, width: nu
   return best;
 }
 
-/** Evaluates `network` on every sample of `data`, in batches through the network's own buffers. */
+/**
+ * Evaluates `network` on every sample of `data`, in batches through the network's own buffers.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluate, getLoss, Matrix, matrixSource, Network } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [4], output: 2, outputActivation: "softmax", seed: 1 });
+ * const data = matrixSource(Matrix.from([[0, 1], [1, 0]]), Matrix.from([[1, 0], [0, 1]]));
+ * const result = evaluate(net, data, { loss: getLoss("cross_entropy"), classification: true, confusion: true });
+ * assert.equal(result.samples, 2);
+ * assert.ok(result.accuracy !== undefined && result.accuracy >= 0 && result.accuracy <= 1);
+ * assert.equal(result.confusion?.flat().reduce((a, b) => a + b), 2);
+ * ```
+ */
 export function evaluate(network: Network, data: BatchSource, options: EvaluateOptions): Evaluation {
   const batchSize = Math.min(options.batchSize ?? 256, data.size);
   let order = orderCache.get(data);

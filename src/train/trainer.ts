@@ -122,7 +122,24 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** The channel through which a dashboard or the CLI steers a running `train`: pause, step, rate, quit, ... */
+/**
+ * The channel through which a dashboard or the CLI steers a running `train`: pause, step, rate, quit, ...
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generate, Network, Rng, train, TrainController } from "../../mod.ts";
+ *
+ * const controller = new TrainController();
+ * const net = new Network({ input: 2, hidden: [3], output: 1, activation: "sigmoid", seed: 1 });
+ * const options = { name: "xor", epochs: 100, learningRate: 1, loss: "mse" as const, controller };
+ * let epochs = 0;
+ * for await (const event of train(net, generate("xor", new Rng(1)), options)) {
+ *   if (event.type === "epoch" && ++epochs === 3) controller.send({ type: "quit" });
+ *   if (event.type === "end") assert.equal(event.epoch, 3);
+ * }
+ * ```
+ */
 export class TrainController {
   #queue: TrainCommand[] = [];
   #reports: TrainEvent[] = [];
@@ -230,6 +247,19 @@ function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best
  * rate and pace changes (reported as typed events), restart and quit. `options.pace` caps the epochs per second
  * without holding commands up; with `options.restartable` the trainer waits after the end for a restart or a quit.
  * A non-finite loss restores the weights of the last good epoch and ends the run with reason `"diverged"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generate, Network, Rng, train } from "../../mod.ts";
+ *
+ * const net = new Network({ input: 2, hidden: [3, 3], output: 1, activation: "sigmoid", seed: 1 });
+ * const types: string[] = [];
+ * for await (const event of train(net, generate("xor", new Rng(1)), { name: "xor", epochs: 2, learningRate: 2, loss: "mse" })) {
+ *   types.push(event.type);
+ * }
+ * assert.deepEqual(types, ["start", "epoch", "epoch", "end"]);
+ * ```
  */
 export async function* train(
   network: Network,

@@ -262,6 +262,16 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
 /**
  * Returns a plain-text summary (no escapes) to leave on the main screen after the dashboard closes: final losses,
  * accuracy, the best epoch, why training ended and where the model was saved.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initialDashboardState, renderSummary } from "../../ui.ts";
+ *
+ * const summary = renderSummary(initialDashboardState());
+ * assert.equal(typeof summary, "string");
+ * assert.doesNotMatch(summary, /\x1b/); // plain text, no escapes
+ * ```
  */
 export function renderSummary(state: DashboardState): string {
   const run = state.run;

@@ -537,7 +537,16 @@ async function commandTrain(args: string[]): Promise<number> {
         { file },
       );
     }
-    for (const line of await files.continueMetrics(checkpoint.state.epoch)) {
+    const stop = config.train.earlyStop, waited = checkpoint.state.earlyStop?.wait ?? 0;
+    if (stop !== undefined && waited >= stop.patience) {
+      throw new CheckpointFileError(
+        `Cannot resume: the run stopped early at epoch ${checkpoint.state.epoch} (${stop.monitor} did not ` +
+          `improve for ${waited} epochs; raise train.early_stop.patience above ${waited} to train on)`,
+        { file },
+      );
+    }
+    const metrics = await files.metricsUpTo(checkpoint.state.epoch);
+    for (const line of metrics.records) {
       if (line.type !== "epoch" || typeof line.epoch !== "number") continue;
       const finals: Record<string, number | null> = {};
       for (const key of ["epoch", "loss", "accuracy", "test_loss", "test_accuracy"]) {
@@ -546,6 +555,15 @@ async function commandTrain(args: string[]): Promise<number> {
       }
       resumedFinals[line.epoch] = finals;
     }
+    const last = resumedFinals[checkpoint.state.epoch]?.loss, target = config.train.targetLoss;
+    if (target !== undefined && typeof last === "number" && last <= target) {
+      throw new CheckpointFileError(
+        `Cannot resume: the run reached the target loss ${target} at epoch ${checkpoint.state.epoch} ` +
+          `(lower train.target_loss to train on)`,
+        { file },
+      );
+    }
+    await files.continueMetrics(metrics.lines);
   }
   // The state after the last completed epoch, encoded when a save needs it.
   let trainState: TrainState | undefined;

@@ -57,18 +57,18 @@ export class RunFiles {
   }
 
   /**
-   * Goes on with the metrics.jsonl of a run resumed after epoch `epoch`: the lines after that epoch's line (from
-   * a run that went further than its checkpoint) are dropped, as are the lines of the earlier run's end
-   * (`restored`), and later lines are appended. Returns the lines kept, parsed.
+   * The metrics.jsonl lines of a run to resume after epoch `epoch`, as text and parsed: the lines after that
+   * epoch's line (from a run that went further than its checkpoint) are left out, as are the lines of the earlier
+   * run's end (`restored`). Reads only; `continueMetrics` writes them back.
    */
-  async continueMetrics(epoch: number): Promise<Record<string, unknown>[]> {
+  async metricsUpTo(epoch: number): Promise<{ lines: string[]; records: Record<string, unknown>[] }> {
     let text = "";
     try {
       text = await Deno.readTextFile(this.path("metrics.jsonl"));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const kept: string[] = [], records: Record<string, unknown>[] = [];
+    const lines: string[] = [], records: Record<string, unknown>[] = [];
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       let record: Record<string, unknown> = {};
@@ -78,12 +78,16 @@ export class RunFiles {
         break; // a line cut short by a crash ends what is kept
       }
       if (record.type === "epoch" && typeof record.epoch === "number" && record.epoch > epoch) break;
-      if (record.type !== "restored") kept.push(line), records.push(record);
+      if (record.type !== "restored") lines.push(line), records.push(record);
     }
-    this.#pending = kept;
+    return { lines, records };
+  }
+
+  /** Replaces metrics.jsonl with `lines` (from `metricsUpTo`); later lines are appended (a resumed run). */
+  async continueMetrics(lines: readonly string[]): Promise<void> {
+    this.#pending = [...lines];
     this.#fresh = true;
     await this.flushMetrics();
-    return records;
   }
 
   /** Saves the timeline (when it has its start event) and returns its path. */

@@ -166,6 +166,25 @@ Deno.test("train --resume refuses what it cannot continue, with one line and exi
   await t.step("a run that reached its epochs says so", async () => {
     await refuse(["--resume", part, "--epochs", "5"], /Cannot resume: the run already reached epoch 5 of 5/);
   });
+  await t.step("a run that stopped early or reached its target loss says so", async () => {
+    const stopped = `${tmp.path}/stopped`, plateau = `${tmp.path}/plateau.yaml`;
+    await Deno.writeTextFile(
+      plateau,
+      circleConfig("adam", "{ type: plateau, patience: 2, factor: 0.5 }", "  early_stop: { patience: 3 }\n"),
+    );
+    const run = await runCli("train", [plateau, "--headless", "--out", stopped]);
+    assert.match(run.stdout, /Stopped early at epoch 13/);
+    const refused = await runCli("train", [plateau, "--headless", "--resume", stopped]);
+    assert.deepStrictEqual(refused.code, 2);
+    assert.match(
+      refused.stderr.trim(),
+      /^error: \S+: Cannot resume: the run stopped early at epoch 13 \(val_loss did not improve for 3 epochs; raise train\.early_stop\.patience above 3 to train on\)$/,
+    );
+    await refuse(
+      ["--resume", part, "--set", "train.target_loss=5"],
+      /Cannot resume: the run reached the target loss 5 at epoch 5 \(lower train\.target_loss to train on\)$/,
+    );
+  });
   await t.step("a missing checkpoint names the file", async () => {
     await refuse(
       ["--resume", `${tmp.path}/nowhere`],

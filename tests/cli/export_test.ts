@@ -31,6 +31,7 @@ Deno.test("export writes an ONNX file and a TypeScript module of a trained iris 
   // written atomically: no temporary file is left beside the outputs
   const names = [...(await snapshotDir(tmp.path)).keys()].sort();
   assert.deepStrictEqual(names, [
+    "checkpoint.bin",
     "config.yaml",
     "iris.onnx",
     "iris.ts",

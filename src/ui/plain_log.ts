@@ -146,7 +146,8 @@ export class PlainPrinter {
           (event.schedule !== undefined ? ` (${event.schedule})` : "") +
           (event.dropout !== undefined ? `, dropout ${event.dropout.join("/")}` : "") +
           (event.clipNorm !== undefined ? `, clip_norm ${event.clipNorm}` : "") +
-          `, ${event.epochs} epochs`,
+          `, ${event.epochs} epochs` +
+          (event.resumedFrom !== undefined ? `, resumed after epoch ${event.resumedFrom}` : ""),
         ];
       case "epoch": {
         const now = this.#now();

@@ -65,6 +65,7 @@ Deno.test("train --resume: 20 epochs equal 10, then --resume to 20, bit for bit"
       assert.deepStrictEqual(checkpoint.optimizer, optimizer);
       const rest = await runCli("train", [config, "--headless", "--resume", part]);
       assert.deepStrictEqual(rest.code, 0, rest.stderr);
+      assert.match(rest.stdout, /^training resume: .*, 20 epochs, resumed after epoch 10\nepoch 11\/20 /);
       assert.deepStrictEqual(await modelWithoutDir(part), await modelWithoutDir(full));
       const losses = await epochLosses(part);
       assert.deepStrictEqual(losses.length, extra ? 13 : 20);

@@ -1,12 +1,12 @@
 // The command line: parse arguments, wire config → data → network → trainer → printer or dashboard, print errors.
 
-import { basename, isAbsolute, normalize, relative, resolve } from "node:path";
+import { basename, isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./_atomic_write.ts";
 import { currentProgramName } from "./_program_name.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
-import { configLocation, stringifyConfig, suggest } from "./config/parse_config.ts";
+import { configLocation, outputDirWritten, stringifyConfig, suggest } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
 import { fetchDataset, type FetchEvent } from "./data/fetch.ts";
@@ -39,7 +39,7 @@ import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/
 import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, StartEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
-import { RunFiles } from "./train/run_files.ts";
+import { RunFiles, RunFolderError } from "./train/run_files.ts";
 import {
   type Checkpoint,
   CHECKPOINT_FILE,
@@ -403,7 +403,9 @@ function modelFile(prepared: Prepared, metrics: Record<string, number | null>): 
   };
 }
 
-function finalMetrics(last: EpochEvent | undefined): Record<string, number | null> {
+function finalMetrics(
+  last: Pick<EpochEvent, "epoch" | "trainLoss" | "testLoss" | "trainAccuracy" | "testAccuracy"> | undefined,
+): Record<string, number | null> {
   if (last === undefined) return {};
   const metrics: Record<string, number | null> = { epoch: last.epoch, loss: last.trainLoss };
   if (last.trainAccuracy !== undefined) metrics.accuracy = last.trainAccuracy;
@@ -517,7 +519,38 @@ async function commandTrain(args: string[]): Promise<number> {
   }
   const config = await readConfig(configPath, overrides);
   const prepared = await prepare(config, configPath);
-  const files = new RunFiles(config.output.dir);
+  // the run folder is checked (and a staging folder made) before training: a bad --out fails at once
+  const files = await RunFiles.open(runFolder(config, configPath, overrides));
+  try {
+    return await trainInto(files, { config, configPath, prepared, values, pace, resumeDir });
+  } finally {
+    await files.close();
+  }
+}
+
+/**
+ * Where the run goes, by one rule: a path written in the config resolves against the config's folder, a path on
+ * the command line (`--out`, `--set output.dir=…`) and the default `runs/<name>` against the user's folder.
+ */
+function runFolder(config: TrainConfig, configPath: string, overrides: readonly string[]): string {
+  const dir = config.output.dir;
+  const fromCommandLine = overrides.some((override) => /^\s*output\.dir\s*=/.test(override));
+  if (!outputDirWritten(config) || fromCommandLine || isAbsolute(dir)) return dir;
+  return join(dirnameOf(configPath), dir);
+}
+
+/** What `trainInto` needs from `commandTrain`. */
+interface TrainRun {
+  config: TrainConfig;
+  configPath: string;
+  prepared: Prepared;
+  values: ParsedValues;
+  pace: number | undefined;
+  resumeDir: string | undefined;
+}
+
+async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
+  const { config, configPath, prepared, values, pace, resumeDir } = run;
   const checkpoint = resumeDir === undefined ? undefined : await readCheckpoint(files.path(CHECKPOINT_FILE));
   // The final metrics of the epochs before a resume (from metrics.jsonl), for restore_best's model file.
   const resumedFinals: Record<string, number | null>[] = [];
@@ -628,24 +661,16 @@ async function commandTrain(args: string[]): Promise<number> {
   const timeline = checkpoint === undefined
     ? new Timeline()
     : await resumedTimeline(files.path(TIMELINE_FILE));
-  // Saves run one after another (a checkpoint every N epochs may meet an s or the final save).
-  let saving: Promise<unknown> = Promise.resolve();
-  const save = (): Promise<string> => {
-    // taken now, before training goes on: the model as it is and the state of the last completed epoch
-    const model = modelFile({ ...prepared, config: savedConfig }, restoredFinals ?? finalMetrics(lastEpoch));
-    const bytes = checkpointBytes();
-    const done = saving.catch(() => {}).then(async () => {
-      const path = await files.writeModel(model);
-      // the config is written with the model, so the two in the folder always belong to the same run
-      await files.writeConfig(stringifyConfig(savedConfig));
-      if (bytes !== undefined) await files.writeCheckpoint(bytes);
-      await files.flushMetrics();
-      await files.writeTimeline(timeline);
-      return path;
+  // model, config, checkpoint, metrics and timeline together, flushed to disk, one save after another (a
+  // checkpoint every N epochs may meet an s or the final save); the first save swaps them into the run folder
+  const save = (): Promise<string> =>
+    files.save({
+      // taken now, before training goes on: the model as it is and the state of the last completed epoch
+      model: modelFile({ ...prepared, config: savedConfig }, restoredFinals ?? finalMetrics(lastEpoch)),
+      config: stringifyConfig(savedConfig),
+      timeline,
+      checkpoint: checkpointBytes(),
     });
-    saving = done;
-    return done;
-  };
   const send = (command: Parameters<TrainController["send"]>[0]) => {
     if (command.type === "save") {
       const epoch = lastEpoch?.epoch ?? 0;
@@ -666,13 +691,10 @@ async function commandTrain(args: string[]): Promise<number> {
   let endReason = "done", endMessage = "";
   // Lines are written in the background (RunFiles.addMetrics): training never waits for the disk.
   let pausedAt: { epoch: number; batch: number; batches: number } | undefined;
-  // The epochs' final metrics, for the model file of a run that restored an earlier epoch's weights.
-  let epochFinals: Record<string, number | null>[] = [];
   const record = (event: TrainEvent): void => {
     timeline.record(event);
     if (event.type === "start") {
       lastEpoch = undefined, restoredFinals = undefined;
-      epochFinals = event.resumedFrom === undefined ? [] : [...resumedFinals];
       if (event.resumedFrom === undefined) {
         files.clearMetrics();
         const settings = runSettingsMetrics(event);
@@ -683,15 +705,17 @@ async function commandTrain(args: string[]): Promise<number> {
     }
     if (event.type === "epoch") {
       lastEpoch = event;
-      epochFinals[event.epoch] = finalMetrics(event);
       files.addMetrics(epochMetrics(event));
     }
     if (event.type === "learning_rate_changed") files.addMetrics(event);
     if (event.type === "end") {
       endReason = event.reason, endMessage = event.message;
       if (event.restored !== undefined) {
-        restoredFinals = epochFinals[event.restored.epoch];
-        files.addMetrics({ type: "restored", ...event.restored });
+        // the restored epoch's metrics come with the event: no listener keeps every epoch's (a million epochs)
+        const { metrics, ...restored } = event.restored;
+        // (an epoch before a resume: from the metrics.jsonl the resumed run goes on with)
+        restoredFinals = metrics === undefined ? resumedFinals[restored.epoch] : finalMetrics(metrics);
+        files.addMetrics({ type: "restored", ...restored });
       }
     }
     // where a pause in the middle of an epoch stopped, for the explain view's label
@@ -704,69 +728,81 @@ async function commandTrain(args: string[]): Promise<number> {
     }
   };
 
+  // Ctrl-C asks the trainer to stop; the listener stays until the last save is done, so a second Ctrl-C during
+  // the save cannot end the process before the model is on disk
   const onInterrupt = () => controller.send({ type: "quit", interrupted: true });
   Deno.addSignalListener("SIGINT", onInterrupt);
-  let savedTo: string | undefined;
   try {
-    if (useDashboard) {
-      await runDashboard({
-        events,
-        onEvent: record,
-        send,
-        explain: (sample) =>
-          explainTrainingSample(prepared.network, {
-            data: prepared.train,
-            sample,
-            loss: prepared.loss as LossName,
-            epoch: lastEpoch?.epoch ?? 0,
-            pausedAt,
-          }),
-        timeline,
-        // saved before the dashboard waits for q; after a divergence only where no earlier model exists
-        onEnd: async () => {
-          if (endReason !== "diverged" || !await exists(files.path("model.json"))) savedTo = await save();
-          else await files.flushMetrics(), await files.writeTimeline(timeline);
-          return savedTo;
-        },
-      }, { holdOnEnd: stay });
-    } else {
-      const printer = new PlainPrinter({ json: values.json as boolean | undefined });
-      for await (const event of events) {
-        record(event);
-        for (const line of printer.lines(event)) print(line);
-      }
-    }
+    return await finishTraining();
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 
-  if (endReason === "diverged") {
-    await files.flushMetrics();
-    await files.writeTimeline(timeline);
-    if (!useDashboard && !await exists(files.path("model.json"))) savedTo = await save();
-    console.error(`error: ${endMessage}`);
-    if (!useDashboard) {
-      console.error(
-        savedTo ? `saved the last good model to ${savedTo}` : `kept the earlier ${files.path("model.json")}`,
+  async function finishTraining(): Promise<number> {
+    let savedTo: string | undefined;
+    // A diverged run is saved only where the run folder has no model yet; else the earlier run stays whole (this
+    // run's staging folder is removed) unless this run already saved a checkpoint there.
+    const endDiverged = async () => {
+      if (!await exists(files.path("model.json"))) savedTo = await save();
+      else if (files.saved) await files.flushMetrics(), await files.writeTimeline(timeline);
+    };
+    {
+      if (useDashboard) {
+        await runDashboard({
+          events,
+          onEvent: record,
+          send,
+          explain: (sample) =>
+            explainTrainingSample(prepared.network, {
+              data: prepared.train,
+              sample,
+              loss: prepared.loss as LossName,
+              epoch: lastEpoch?.epoch ?? 0,
+              pausedAt,
+            }),
+          timeline,
+          // saved before the dashboard waits for q; after a divergence only where no earlier model exists
+          onEnd: async () => {
+            if (endReason === "diverged") await endDiverged();
+            else savedTo = await save();
+            return savedTo;
+          },
+        }, { holdOnEnd: stay });
+      } else {
+        const printer = new PlainPrinter({ json: values.json as boolean | undefined });
+        for await (const event of events) {
+          record(event);
+          for (const line of printer.lines(event)) print(line);
+        }
+      }
+    }
+
+    if (endReason === "diverged") {
+      if (!useDashboard) await endDiverged();
+      // one line: what happened and where the model is
+      printError(
+        savedTo
+          ? `${endMessage}, saved to ${savedTo}`
+          : `${endMessage}; not saved: the earlier run in ${files.dir} was kept`,
       );
+      prepared.backend.dispose();
+      return EXIT.failure;
+    }
+    if (!useDashboard) {
+      savedTo = await save();
+      if (values.json) {
+        const epoch = lastEpoch?.epoch ?? 0;
+        print(JSON.stringify({ type: "saved", path: savedTo, epoch, metrics: files.path("metrics.jsonl") }));
+      } else {
+        for (const line of showPredictions(prepared)) print(line);
+        print(`saved ${savedTo}, ${files.path("metrics.jsonl")}, ${files.path("config.yaml")}`);
+      }
     }
     prepared.backend.dispose();
-    return EXIT.failure;
+    // Ctrl-C ends with 130, also when it closes the dashboard after the end
+    const interrupted = endReason === "interrupted" || controller.quitRequested?.interrupted === true;
+    return interrupted ? EXIT.interrupted : EXIT.ok;
   }
-  if (!useDashboard) {
-    savedTo = await save();
-    if (values.json) {
-      const epoch = lastEpoch?.epoch ?? 0;
-      print(JSON.stringify({ type: "saved", path: savedTo, epoch, metrics: files.path("metrics.jsonl") }));
-    } else {
-      for (const line of showPredictions(prepared)) print(line);
-      print(`saved ${savedTo}, ${files.path("metrics.jsonl")}, ${files.path("config.yaml")}`);
-    }
-  }
-  prepared.backend.dispose();
-  // Ctrl-C ends with 130, also when it closes the dashboard after the end
-  const interrupted = endReason === "interrupted" || controller.quitRequested?.interrupted === true;
-  return interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
 async function commandValidate(args: string[]): Promise<number> {
@@ -1268,6 +1304,18 @@ function checkBackendEnvironment(): void {
 }
 
 /**
+ * Moves into the folder the user ran the command from: `deno task` runs every task in the repository's folder
+ * and passes the user's folder as INIT_CWD, so `cd configs && deno task train xor.yaml` finds xor.yaml. Paths on
+ * the command line then resolve against the user's folder, as in any other program.
+ */
+function enterUserFolder(): void {
+  // a task without the permission stays where deno started it
+  if (Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state !== "granted") return;
+  const folder = Deno.env.get("INIT_CWD");
+  if (folder !== undefined && folder !== "" && folder !== Deno.cwd()) Deno.chdir(folder);
+}
+
+/**
  * Runs the CLI with `args` and returns the exit code; prints errors as one line on stderr.
  *
  * @example
@@ -1308,7 +1356,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (
       error instanceof ConfigError || error instanceof ParseError || error instanceof TimelineFileError ||
-      error instanceof CheckpointFileError
+      error instanceof CheckpointFileError || error instanceof RunFolderError
     ) {
       printError(error.message);
       return EXIT.usage;
@@ -1332,5 +1380,7 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // the program, not main(): a library caller's working directory is its own
+  enterUserFolder();
   Deno.exit(await main(Deno.args));
 }

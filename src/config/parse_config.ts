@@ -287,6 +287,17 @@ export interface ParseConfigOptions {
   file?: string;
 }
 
+// Configs whose output.dir was written (in the file or by an override) rather than defaulted.
+const DIR_WRITTEN = new WeakSet<object>();
+
+/**
+ * Whether `config`'s output.dir was written (in the config file or by a `--set`) rather than the default
+ * `runs/<name>`: a written one resolves against the config's folder, the default against the user's folder.
+ */
+export function outputDirWritten(config: TrainConfig): boolean {
+  return DIR_WRITTEN.has(config);
+}
+
 // Locations of parsed configs and their sections, for errors found later (e.g. against the data).
 const LOCATORS = new WeakMap<object, (segments: readonly PathSegment[]) => FileLocation>();
 
@@ -503,6 +514,10 @@ export function parseConfig(input: ConfigDocument | unknown, options: ParseConfi
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
     check.fail(["name"], `must use only letters, digits, ".", "_" and "-", got ${describe(name)}`);
   }
+  // a name is a plain folder name: "..", "." or a hidden name would put the run elsewhere (or among temporaries)
+  if (name.startsWith(".")) {
+    check.fail(["name"], `must be a plain name not starting with ".", got ${describe(name)}`);
+  }
   const seed = root.seed === undefined ? DEFAULT_SEED : check.integer(root.seed, ["seed"], "non-negative");
   const data = parseData(check, root.data);
   const network = parseNetwork(check, root.network);
@@ -514,6 +529,7 @@ export function parseConfig(input: ConfigDocument | unknown, options: ParseConfi
   crossCheck(check, network, train);
 
   const config: TrainConfig = deepFreeze({ name, seed, data, network, train, output });
+  if (outputJson.dir !== undefined) DIR_WRITTEN.add(config);
   for (const part of [config, config.data, config.network, config.train, config.output]) {
     LOCATORS.set(part, locate);
   }

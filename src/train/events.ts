@@ -274,9 +274,15 @@ export interface EndEvent {
   message: string;
   /**
    * With early stopping's `restoreBest`: the epoch whose weights the network was given back at the end, and its
-   * monitored value (absent when the last epoch was the best).
+   * monitored value (absent when the last epoch was the best); `metrics` are that epoch's losses and accuracies,
+   * so a listener need not keep every epoch's.
    */
-  restored?: { epoch: number; monitor: string; value: number };
+  restored?: {
+    epoch: number;
+    monitor: string;
+    value: number;
+    metrics?: Pick<EpochEvent, "epoch" | "trainLoss" | "testLoss" | "trainAccuracy" | "testAccuracy">;
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Network } from "../nn/network.ts";
 import { BestEpoch, type BestEpochState, restoredText } from "./best_epoch.ts";
 import { evaluate } from "./evaluate.ts";
 import type {
+  EndEvent,
   EndReason,
   EpochEvent,
   LayerStats,
@@ -236,6 +237,19 @@ function runSettings(network: Network, session: FitSession): Partial<StartEvent>
   return settings;
 }
 
+/** The first parameter holding a NaN or an infinity, as `layers[0].weights`, or undefined. */
+function firstNonFiniteParameter(network: Network): string | undefined {
+  for (let i = 0; i < network.parameters.length; i++) {
+    const values = network.parameters[i].value;
+    // x − x is 0 for every finite x and NaN for ±Infinity and NaN: one subtraction per value, no branch
+    let sum = 0;
+    for (let j = 0; j < values.length; j++) sum += values[j] - values[j];
+    // parameters are each layer's weights, then its biases
+    if (sum !== 0) return `layers[${i >> 1}].${i % 2 === 0 ? "weights" : "biases"}`;
+  }
+  return undefined;
+}
+
 function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best: number, minDelta: number) {
   return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
 }
@@ -322,6 +336,8 @@ export async function* train(
   let elapsed = 0, lastStats = -Infinity, completed = 0;
   let stats: LayerStats[] = [];
   let bestValue = Infinity, wait = 0;
+  // the losses and accuracies of the epoch whose weights `best` keeps, for the end event
+  let bestMetrics: NonNullable<EndEvent["restored"]>["metrics"];
   let reason: EndReason = "done", message = "";
   // Pace: epochs are started no faster than `pace` a second, counted from `paceFrom` (reset on every change).
   let paceFrom = performance.now(), paceEpochs = 0;
@@ -454,13 +470,24 @@ export async function* train(
         from = lastYield = performance.now();
       }
       if (restart) continue;
-      if (!session.epochDone) break; // quit in the middle of the epoch
+      if (!session.epochDone) {
+        // quit in the middle of the epoch: the weights of the last completed epoch, as a clean run of that many
+        // epochs would have them (not part of this one under the previous epoch's label)
+        network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
+        break;
+      }
       busy += performance.now() - from;
       const record = session.finishEpoch();
-      if (!Number.isFinite(record.loss)) {
+      // A finite loss does not prove finite weights (relu units can overflow while the loss stays finite, and
+      // the last batch's update comes after its loss): both are checked, and the epoch's start is kept.
+      const nonFinite = Number.isFinite(record.loss) ? firstNonFiniteParameter(network) : undefined;
+      if (!Number.isFinite(record.loss) || nonFinite !== undefined) {
         network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
         reason = "diverged";
-        message = `Training diverged at epoch ${record.epoch}: the loss became ${record.loss} — ` +
+        const became = nonFinite === undefined
+          ? `the loss became ${record.loss}`
+          : `${nonFinite} became non-finite (the loss was ${record.loss})`;
+        message = `Training diverged at epoch ${record.epoch}: ${became} — ` +
           `try a lower learning rate (it was ${record.learningRate}); the weights of epoch ${
             record.epoch - 1
           } were kept`;
@@ -535,6 +562,13 @@ export async function* train(
         if (isImprovement(earlyStop.monitor, value, bestValue, earlyStop.minDelta)) {
           bestValue = value, wait = 0;
           best.record(record.epoch, value);
+          bestMetrics = {
+            epoch: event.epoch,
+            trainLoss: event.trainLoss,
+            testLoss: event.testLoss,
+            trainAccuracy: event.trainAccuracy,
+            testAccuracy: event.testAccuracy,
+          };
         } else if (++wait >= earlyStop.patience) {
           reason = "early_stop";
           message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
@@ -554,7 +588,16 @@ export async function* train(
     if (reason === "done") message = `Finished ${completed} epochs`;
     const restored = reason === "done" || reason === "early_stop" ? best.restore(completed) : undefined;
     if (restored !== undefined) message += `; ${restoredText(restored)}`;
-    yield { type: "end", reason, epoch: completed, message, ...(restored ? { restored } : {}) };
+    const withMetrics = restored && bestMetrics?.epoch === restored.epoch
+      ? { ...restored, metrics: bestMetrics }
+      : restored;
+    yield {
+      type: "end",
+      reason,
+      epoch: completed,
+      message,
+      ...(withMetrics ? { restored: withMetrics } : {}),
+    };
     // Asked to stay: wait for a restart (a new start event, the same seed) or a quit.
     if (!options.restartable || quit !== undefined) return;
     restart = false;

@@ -72,7 +72,17 @@ Deno.test("train() with early stopping gives the network back its best epoch's w
   const losses = epochs.map((e) => e.testLoss!);
   const best = losses.indexOf(Math.min(...losses)) + 1;
   assert.ok(best < epochs.length, "the last epoch was the best: make the problem overfit sooner");
-  assert.deepEqual(end.restored, { epoch: best, monitor: "val_loss", value: losses[best - 1] });
+  const { metrics, ...restored } = end.restored!;
+  assert.deepEqual(restored, { epoch: best, monitor: "val_loss", value: losses[best - 1] });
+  // the restored epoch's metrics travel with the end event (listeners keep no per-epoch list)
+  const e = epochs[best - 1];
+  assert.deepEqual(metrics, {
+    epoch: best,
+    trainLoss: e.trainLoss,
+    testLoss: e.testLoss,
+    trainAccuracy: e.trainAccuracy,
+    testAccuracy: e.testAccuracy,
+  });
   assert.ok(
     end.message.endsWith(
       `; restored the weights of epoch ${best} (val_loss ${Number(losses[best - 1].toPrecision(4))})`,

@@ -1312,7 +1312,12 @@ function enterUserFolder(): void {
   // a task without the permission stays where deno started it
   if (Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state !== "granted") return;
   const folder = Deno.env.get("INIT_CWD");
-  if (folder !== undefined && folder !== "" && folder !== Deno.cwd()) Deno.chdir(folder);
+  if (folder === undefined || folder === "" || folder === Deno.cwd()) return;
+  try {
+    Deno.chdir(folder);
+  } catch {
+    // a folder that went away: paths resolve against deno's folder, and the error names the path as given
+  }
 }
 
 /**

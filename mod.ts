@@ -78,6 +78,7 @@ export {
   type StepSchedule,
 } from "./src/nn/schedules.ts";
 export {
+  type ClassifyResult,
   type ForwardResult,
   type Gradients,
   type LayerSpec,
@@ -110,7 +111,20 @@ export {
   matrixSource,
 } from "./src/nn/fit.ts";
 export {
+  type DescribedSource,
+  type EvaluateResult,
+  type FitCallbacks,
+  type FitCheckpoint,
+  type FitContext,
+  type FitEarlyStop,
+  type FitInput,
+  type InputPreprocessing,
+  type NetworkFitOptions,
+  type TypedMatrix,
+} from "./src/nn/fit_loop.ts";
+export {
   loadModel,
+  loadNetwork,
   MODEL_FORMAT,
   MODEL_VERSION,
   type ModelJson,
@@ -132,6 +146,7 @@ export {
   type FileLocation,
   ModelFileError,
   ParseError,
+  TrainingDivergedError,
   UserFileError,
 } from "./src/errors.ts";
 export type {

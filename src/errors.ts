@@ -168,6 +168,42 @@ export class ParseError extends SyntaxError {
  */
 export class DatasetNotFoundError extends DataError {}
 
+/**
+ * Training through `net.fit` stopped because the loss became NaN or infinite; the network holds the weights of
+ * the last epoch whose loss was finite (or its initial weights when the first epoch diverged).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TrainingDivergedError } from "./errors.ts";
+ *
+ * const error = new TrainingDivergedError({ epoch: 3, loss: NaN, learningRate: 10 });
+ * assert.equal(error.epoch, 3);
+ * assert.match(error.message, /^Training diverged at epoch 3: the loss became NaN/);
+ * ```
+ */
+export class TrainingDivergedError extends Error {
+  /** The 1-based epoch whose loss was not finite. */
+  readonly epoch: number;
+  /** The loss (NaN or ±Infinity). */
+  readonly loss: number;
+  /** The learning rate of that epoch. */
+  readonly learningRate: number;
+
+  /** Creates the error for `epoch`, whose `loss` was not finite at `learningRate`. */
+  constructor(info: { epoch: number; loss: number; learningRate: number }) {
+    super(
+      `Training diverged at epoch ${info.epoch}: the loss became ${info.loss}; the weights of epoch ${
+        info.epoch - 1
+      } were restored (try a learning rate below ${info.learningRate})`,
+    );
+    this.name = "TrainingDivergedError";
+    this.epoch = info.epoch;
+    this.loss = info.loss;
+    this.learningRate = info.learningRate;
+  }
+}
+
 /** The longest value a message quotes whole; a longer one is cut to this many characters ending in "…". */
 export const MAX_QUOTED_LENGTH = 60;
 

@@ -145,6 +145,10 @@ export interface EpochRecord {
   accuracy?: number;
   /** With `clipNorm`: how many of the epoch's batches had their gradient clipped. */
   clippedBatches?: number;
+  /** `net.fit` with validation data: the mean loss on it after the epoch. */
+  valLoss?: number;
+  /** `net.fit` with validation data, for classifiers: the share of it classified right after the epoch. */
+  valAccuracy?: number;
 }
 
 /**

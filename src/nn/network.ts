@@ -17,7 +17,24 @@ import {
 import { Rng } from "../math/random.ts";
 import { Dense } from "./dense.ts";
 import { Dropout, type DropoutRng } from "./dropout.ts";
-import { type EpochRecord, type FitOptions, FitSession, matrixSource } from "./fit.ts";
+import type { BatchSource, EpochRecord } from "./fit.ts";
+import {
+  checkFitOptions,
+  checkSourceFinite,
+  checkSourceShape,
+  type DescribedSource,
+  type EvaluateResult,
+  evaluateSource,
+  type FitInput,
+  type InputPreprocessing,
+  isBatchSource,
+  isClassifier,
+  lossFor,
+  type NetworkFitOptions,
+  runFit,
+  samplesSource,
+  toTypedMatrix,
+} from "./fit_loop.ts";
 import type { Optimizer, Parameter } from "./optimizers.ts";
 import { type ModelJson, networkFromJson, networkToJson } from "./serialize.ts";
 
@@ -160,6 +177,22 @@ export interface Gradients {
   biases: Float64Array[];
 }
 
+/** What `classify` says about one sample. */
+export interface ClassifyResult {
+  /** The class index: the largest output, or for one sigmoid output 1 when it is at least 0.5. */
+  index: number;
+  /** The class's name, when the network carries `classNames`. */
+  name?: string;
+  /** The output for that class (for one sigmoid output: p for class 1, 1 − p for class 0). */
+  probability: number;
+}
+
+/** Whether `x` is one sample (a flat array of numbers or a typed array) rather than a batch. */
+function isOneSample(x: unknown): x is readonly number[] | Float64Array | Float32Array {
+  if (x instanceof Float64Array || x instanceof Float32Array) return true;
+  return Array.isArray(x) && (x.length === 0 || typeof x[0] === "number");
+}
+
 /** Rows per chunk when `predict` runs over a large batch, bounding the buffers it needs. */
 const PREDICT_CHUNK_ROWS = 256;
 
@@ -241,6 +274,15 @@ export class Network {
   // Dropout after layer l (undefined: none), and whether the last forward pass applied masks.
   #dropouts: (Dropout | undefined)[];
   #masked = false;
+  #lastLoss: LossName | undefined;
+  /**
+   * The per-column scaling of raw inputs, x = (raw − shift) · factor, when the network carries one (set by
+   * `fit` on a `Dataset` and by `loadNetwork`): `predict`, `classify` and `evaluate` apply it to the samples
+   * they are given, and `saveModel` writes it. Undefined: inputs are used as they are.
+   */
+  preprocessing: InputPreprocessing | undefined;
+  /** Class names of a classifier, in output order (set like `preprocessing`); `classify` reports them. */
+  classNames: readonly string[] | undefined;
 
   /** Builds the network and draws its initial weights from `seed`. */
   constructor(options: NetworkOptions) {
@@ -424,7 +466,38 @@ export class Network {
   }
 
   /**
-   * The network's output for a batch (one sample per row), computed in chunks; returns a new Matrix.
+   * Raw samples as network inputs: a Matrix (a copy with `preprocessing` applied, when the network carries one).
+   */
+  #prepared(x: FitInput, what = "input"): Matrix {
+    const typed = toTypedMatrix(x, what);
+    if (typed.cols !== this.input) {
+      throw new TypeError(
+        `Invalid ${what}: the network takes ${this.input} features per row, got ${typed.rows}×${typed.cols}`,
+      );
+    }
+    const p = this.preprocessing;
+    if (p === undefined) {
+      return typed instanceof Matrix && typed.data instanceof Float64Array
+        ? typed
+        : new Matrix(typed.rows, typed.cols, Float64Array.from(typed.data));
+    }
+    const out = new Matrix(typed.rows, typed.cols), n = typed.cols;
+    for (let i = 0; i < out.data.length; i++) {
+      const j = i % n;
+      out.data[i] = (typed.data[i] - p.shift[j]) * p.factor[j];
+    }
+    return out;
+  }
+
+  /** Samples as given, or preprocessed when the network carries a preprocessing (then checked for shape). */
+  #raw(x: FitInput): FitInput {
+    return this.preprocessing === undefined ? x : this.#prepared(x, "training input");
+  }
+
+  /**
+   * The network's output: for one sample (`number[]` or a typed array) its output row as `number[]`; for a batch
+   * (one sample per row: a Matrix, nested arrays or `{ data, rows, cols }`) a new Matrix, computed in chunks.
+   * A network that carries `preprocessing` applies it first, so raw inputs go in.
    *
    * @example
    * ```ts
@@ -432,10 +505,18 @@ export class Network {
    * const net = new Network({ input: 2, output: 2, outputActivation: "softmax" });
    * const p = net.predict([[1, 2], [3, 4]]);
    * console.assert(Math.abs(p.get(0, 0) + p.get(0, 1) - 1) < 1e-12);
+   * const one = net.predict([1, 2]); // one sample in, one row out
+   * console.assert(one.length === 2 && one[0] === p.get(0, 0));
    * ```
    */
-  predict(x: MatrixLike): Matrix {
-    const input = this.#checkInput(x);
+  predict(x: readonly number[] | Float64Array | Float32Array): number[];
+  /** The outputs for a batch of samples, one row each, as a new Matrix. */
+  predict(x: FitInput): Matrix;
+  predict(x: FitInput | readonly number[] | Float64Array | Float32Array): number[] | Matrix {
+    if (isOneSample(x)) {
+      return Array.from(this.predict({ rows: 1, cols: x.length, data: Float64Array.from(x) }).data);
+    }
+    const input = this.#prepared(x as FitInput);
     const out = new Matrix(input.rows, this.output);
     for (let start = 0; start < input.rows; start += PREDICT_CHUNK_ROWS) {
       const rows = Math.min(PREDICT_CHUNK_ROWS, input.rows - start);
@@ -444,6 +525,69 @@ export class Network {
       out.data.set(this.forwardBatch(chunk).data, start * this.output);
     }
     return out;
+  }
+
+  /**
+   * The class of each sample for a classifier: the output's largest column (or, for one output, 1 when it is at
+   * least 0.5), its name when the network carries `classNames`, and its probability. One sample gives one
+   * answer, a batch an array.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const net = new Network({ input: 2, output: 3, outputActivation: "softmax" });
+   * net.classNames = ["cat", "dog", "eel"];
+   * const answer = net.classify([0.5, -1]);
+   * console.assert(answer.name === net.classNames[answer.index]);
+   * console.assert(answer.probability === Math.max(...net.predict([0.5, -1])));
+   * ```
+   */
+  classify(x: readonly number[] | Float64Array | Float32Array): ClassifyResult;
+  /** The class of every sample of a batch. */
+  classify(x: FitInput): ClassifyResult[];
+  classify(x: FitInput | readonly number[] | Float64Array | Float32Array): ClassifyResult | ClassifyResult[] {
+    if (!isClassifier(this)) {
+      const last = this.layers[this.layers.length - 1];
+      throw new TypeError(
+        `Cannot classify: the network is not a classifier (it ends in ${last.units} ${last.activation.name} units; expected softmax or one sigmoid unit)`,
+      );
+    }
+    if (isOneSample(x)) return this.classify({ rows: 1, cols: x.length, data: Float64Array.from(x) })[0];
+    const out = this.predict(x as FitInput), n = out.cols, results: ClassifyResult[] = [];
+    for (let r = 0; r < out.rows; r++) {
+      let index = 0, probability: number;
+      if (n === 1) {
+        const p = out.data[r];
+        index = p >= 0.5 ? 1 : 0;
+        probability = index === 1 ? p : 1 - p;
+      } else {
+        for (let j = 1; j < n; j++) if (out.data[r * n + j] > out.data[r * n + index]) index = j;
+        probability = out.data[r * n + index];
+      }
+      const name = this.classNames?.[index];
+      results.push(name === undefined ? { index, probability } : { index, name, probability });
+    }
+    return results;
+  }
+
+  /**
+   * The mean loss (and, for a classifier, the accuracy) of the network on samples `x` with targets `y`, or on
+   * every sample of a batch source such as a `Dataset` (`net.evaluate(dataset)`). The loss is `options.loss`,
+   * else the last `fit`'s, else the default for the output activation.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "./network.ts";
+   * const net = new Network({ input: 2, output: 1, seed: 1 });
+   * const { loss, accuracy } = net.evaluate([[0, 0], [1, 1]], [[0], [1]]);
+   * console.assert(loss > 0 && accuracy !== undefined);
+   * ```
+   */
+  evaluate(x: FitInput | BatchSource, y?: FitInput, options: { loss?: LossName } = {}): EvaluateResult {
+    const loss = lossFor(this, options.loss ?? this.#lastLoss);
+    if (isBatchSource(x)) return evaluateSource(this, x, loss);
+    if (y === undefined) throw new TypeError("Invalid evaluate: the targets are missing");
+    return evaluateSource(this, samplesSource(this, this.#prepared(x), y, "evaluation"), loss);
   }
 
   /** Forward propagation that exposes every layer's z and a (copies, safe to keep). */
@@ -492,8 +636,13 @@ export class Network {
   }
 
   /**
-   * Trains the network on (x, y) with shuffled mini-batches; resolves to the per-epoch history. Yields to the event
-   * loop now and then, so timers and signals keep working during long runs.
+   * Trains the network with shuffled mini-batches and resolves to the per-epoch history: on samples
+   * `fit(x, y, options)` (Matrix, nested arrays or `{ data, rows, cols }` typed arrays, uint8 converted per
+   * batch), or on a batch source `fit(dataset, options)` such as a `Dataset`, whose preprocessing and class names
+   * the network then keeps. Options (see `NetworkFitOptions`): validation data or split, early stopping, async
+   * callbacks, checkpoints, schedules; options that do not apply are errors. Inputs and targets with a NaN or
+   * infinity are refused up front; a non-finite loss restores the last good weights and throws
+   * `TrainingDivergedError`. A later `fit` with the same optimizer settings goes on with the optimizer's state.
    *
    * @example
    * ```ts
@@ -503,19 +652,48 @@ export class Network {
    * console.assert(history.length === 5);
    * ```
    */
-  async fit(x: MatrixLike, y: MatrixLike, options: FitOptions = {}): Promise<EpochRecord[]> {
-    const input = this.#checkInput(x);
-    const target = this.#checkTarget(y, input.rows);
-    const epochs = options.epochs ?? 1;
-    if (!Number.isInteger(epochs) || epochs < 1) {
-      throw new RangeError(`Invalid epochs: expected a positive integer, got ${epochs}`);
+  fit(data: DescribedSource, options?: NetworkFitOptions): Promise<EpochRecord[]>;
+  /** Trains on samples `x` with targets `y`. */
+  fit(x: FitInput, y: FitInput, options?: NetworkFitOptions): Promise<EpochRecord[]>;
+  async fit(
+    x: FitInput | DescribedSource,
+    y?: FitInput | NetworkFitOptions,
+    options?: NetworkFitOptions,
+  ): Promise<EpochRecord[]> {
+    const fromSource = isBatchSource(x);
+    const resolved = (fromSource ? y as NetworkFitOptions | undefined : options) ?? {};
+    checkFitOptions(resolved);
+    let train: BatchSource;
+    if (fromSource) {
+      train = x;
+      checkSourceShape(this, train, "training");
+      checkSourceFinite(train, "training");
+    } else {
+      if (y === undefined) throw new TypeError("Invalid training data: the targets are missing");
+      train = samplesSource(this, this.#raw(x), y as FitInput, "training");
     }
-    const session = new FitSession(this, matrixSource(input, target), options);
-    const history: EpochRecord[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const record = await session.runEpoch({ yieldEveryMs: 100 });
-      history.push(record);
-      if (options.onEpoch?.(record) === false || !Number.isFinite(record.loss)) break;
+    let validation: BatchSource | undefined;
+    const given = resolved.validationData;
+    if (given !== undefined) {
+      if (isBatchSource(given)) {
+        checkSourceShape(this, given, "validation");
+        checkSourceFinite(given, "validation");
+        validation = given;
+      } else if (Array.isArray(given) && given.length === 2) {
+        validation = samplesSource(this, this.#raw(given[0]), given[1], "validation");
+      } else {
+        throw new TypeError("Invalid validationData: expected [x, y] or a batch source such as a Dataset");
+      }
+    }
+    this.#lastLoss = resolved.loss;
+    const history = await runFit(this, { train, validation }, resolved);
+    if (fromSource) {
+      const described = x as DescribedSource;
+      if (described.preprocessing !== undefined) {
+        const { kind, shift, factor } = described.preprocessing;
+        this.preprocessing = { kind, shift: [...shift], factor: [...factor] };
+      }
+      if (described.classNames !== undefined) this.classNames = [...described.classNames];
     }
     return history;
   }

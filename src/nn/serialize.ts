@@ -318,6 +318,16 @@ export function networkToJson(network: Network): ModelJson {
       weights: layer.weights.toArray(),
       bias: Array.from(layer.biases),
     })),
+    ...(network.preprocessing !== undefined
+      ? {
+        preprocessing: {
+          kind: network.preprocessing.kind,
+          shift: [...network.preprocessing.shift],
+          factor: [...network.preprocessing.factor],
+        },
+      }
+      : {}),
+    ...(network.classNames !== undefined ? { labels: [...network.classNames] } : {}),
     ...(network.dropout.some((rate) => rate > 0) ? { dropout: [...network.dropout] } : {}),
     ...(network.dtype !== "float64" ? { dtype: network.dtype } : {}),
   };
@@ -460,4 +470,36 @@ export async function loadModel(path: string): Promise<ModelJson> {
     throw new ModelFileError(`Cannot read the model: ${reason}`, { file: path });
   }
   return parseModel(text, { file: path });
+}
+
+/**
+ * Reads a model file into a network that carries the file's preprocessing and class names, so its `predict`
+ * and `classify` take raw inputs: one call from raw input to answer, as the CLI's `predict` does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Network } from "./network.ts";
+ * import { loadNetwork, saveModel } from "./serialize.ts";
+ *
+ * const net = new Network({ input: 1, output: 2, outputActivation: "softmax" });
+ * net.preprocessing = { kind: "scale", shift: [0], factor: [1 / 255] };
+ * net.classNames = ["dark", "light"];
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await saveModel(path, net);
+ * const loaded = await loadNetwork(path);
+ * assert.deepEqual(loaded.predict([200]), net.predict([200]));
+ * assert.equal(loaded.classify([200]).name, net.classify([200]).name);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadNetwork(
+  path: string,
+  options: { backend?: Backend | BackendKind; threads?: number } = {},
+): Promise<Network> {
+  const model = await loadModel(path);
+  const network = networkFromJson(model, { ...options, file: path });
+  if (model.preprocessing !== undefined) network.preprocessing = model.preprocessing;
+  if (model.labels !== undefined) network.classNames = model.labels;
+  return network;
 }

@@ -1,0 +1,622 @@
+// net.fit's loop around a FitSession: input checks, validation, early stopping, async callbacks and checkpoints.
+
+import { TrainingDivergedError } from "../errors.ts";
+import { getLoss, type Loss } from "../math/losses.ts";
+import { type AnyMatrix, Matrix, type MatrixLike } from "../math/matrix.ts";
+import {
+  type BatchSource,
+  countCorrect,
+  defaultLoss,
+  type EpochRecord,
+  type FitOptions,
+  FitSession,
+} from "./fit.ts";
+import type { Network } from "./network.ts";
+import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.ts";
+import { saveModel } from "./serialize.ts";
+
+/**
+ * Samples as one flat row-major typed array and its shape: `data[r * cols + c]` is feature c of sample r.
+ * Uint8 data (e.g. image pixels) is converted to numbers one batch at a time, as it is: scale it with a
+ * `Dataset` (whose preprocessing is applied per batch) when the network needs inputs in [0, 1].
+ */
+export interface TypedMatrix {
+  /** Number of samples. */
+  readonly rows: number;
+  /** Values per sample. */
+  readonly cols: number;
+  /** rows × cols values, row-major. */
+  readonly data: Float64Array | Float32Array | Uint8Array;
+}
+
+/** Inputs or targets of `net.fit`, `net.evaluate` and `net.predict`: a Matrix, nested arrays or a typed array. */
+export type FitInput = MatrixLike | TypedMatrix;
+
+/** Per-column scaling a network applies to raw inputs in `predict`: x = (raw − shift) · factor. */
+export interface InputPreprocessing {
+  /** How the numbers were chosen (`none`, `minmax`, `zscore`, `scale`). */
+  readonly kind: string;
+  /** Subtracted from each raw feature. */
+  readonly shift: readonly number[];
+  /** Then multiplied into each feature. */
+  readonly factor: readonly number[];
+}
+
+/**
+ * A batch source that knows how its samples were preprocessed and what its classes are called (a `Dataset`);
+ * `net.fit` keeps both on the network, so `predict` takes raw inputs and `saveModel` writes them.
+ */
+export interface DescribedSource extends BatchSource {
+  /** The preprocessing `gather` applies. */
+  readonly preprocessing?: InputPreprocessing;
+  /** Class names of a classifier, in output order. */
+  readonly classNames?: readonly string[];
+}
+
+/** What `net.evaluate` measures. */
+export interface EvaluateResult {
+  /** Mean loss over the samples. */
+  loss: number;
+  /** Share of samples classified right (classifiers: softmax output, or one sigmoid output). */
+  accuracy?: number;
+}
+
+/** Early stopping in `net.fit` (Keras's EarlyStopping): stop when `monitor` has not improved for `patience` epochs. */
+export interface FitEarlyStop {
+  /** The metric (default `"val_loss"` with validation data, else `"loss"`). */
+  monitor?: "loss" | "accuracy" | "val_loss" | "val_accuracy";
+  /** Epochs without improvement before stopping (default 0: stop at the first epoch that does not improve). */
+  patience?: number;
+  /** The least change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Give the network the best epoch's weights at the end when a later epoch was worse (default true). */
+  restoreBest?: boolean;
+}
+
+/** Saving the model during `net.fit` (Keras's ModelCheckpoint): after every epoch, or only when it improved. */
+export interface FitCheckpoint {
+  /** The model file (written atomically by `saveModel`, with the network's preprocessing and class names). */
+  path: string;
+  /** Save only epochs that improve `monitor` (default false: every epoch). */
+  bestOnly?: boolean;
+  /** The metric for `bestOnly` (default: early stopping's, else `"val_loss"` with validation data, else `"loss"`). */
+  monitor?: "loss" | "accuracy" | "val_loss" | "val_accuracy";
+}
+
+/** What a callback can see and steer: the network, the epoch, the learning rate, and stopping. */
+export interface FitContext {
+  /** The network being trained. */
+  readonly network: Network;
+  /** Epochs completed so far in this `fit`. */
+  readonly epoch: number;
+  /** The learning rate of the next update; setting it takes effect at once (a schedule goes on from it). */
+  learningRate: number;
+  /** Ends training after the current batch (or, between epochs, before the next epoch). */
+  stop(): void;
+  /** Whether `stop()` was called (or early stopping decided to stop). */
+  readonly stopRequested: boolean;
+}
+
+/** Hooks called during `net.fit`; each may return a promise, which `fit` awaits before going on. */
+export interface FitCallbacks {
+  /** Before the first epoch. */
+  onTrainBegin?(context: FitContext): void | Promise<void>;
+  /** Before every epoch; `epoch` is 1-based. */
+  onEpochBegin?(epoch: number, context: FitContext): void | Promise<void>;
+  /** After every batch with the batch's 1-based number in its epoch and its mean loss. */
+  onBatchEnd?(batch: number, loss: number, context: FitContext): void | Promise<void>;
+  /** After every epoch, with its record (validation metrics included). */
+  onEpochEnd?(record: EpochRecord, context: FitContext): void | Promise<void>;
+  /** After the last epoch (and after the best weights were restored), with the whole history. */
+  onTrainEnd?(history: readonly EpochRecord[], context: FitContext): void | Promise<void>;
+}
+
+/** Options of `net.fit`: the loop's (`FitOptions`) plus validation, early stopping, callbacks and checkpoints. */
+export interface NetworkFitOptions extends FitOptions {
+  /** Held-out data evaluated after every epoch: `[x, y]` or a batch source such as a `Dataset`. */
+  validationData?: readonly [FitInput, FitInput] | BatchSource;
+  /** Hold out this fraction (0 < f < 1) of the samples, the last ones before any shuffling (as Keras). */
+  validationSplit?: number;
+  /** Stop when a metric stops improving. */
+  earlyStop?: FitEarlyStop;
+  /** Hooks called around epochs and batches. */
+  callbacks?: FitCallbacks | readonly FitCallbacks[];
+  /** Save the model after epochs. */
+  checkpoint?: FitCheckpoint;
+}
+
+const FIT_OPTION_KEYS: readonly string[] = [
+  "epochs",
+  "batchSize",
+  "learningRate",
+  "loss",
+  "optimizer",
+  "momentum",
+  "nesterov",
+  "l2",
+  "shuffle",
+  "seed",
+  "trackAccuracy",
+  "schedule",
+  "clipNorm",
+  "onEpoch",
+  "validationData",
+  "validationSplit",
+  "earlyStop",
+  "callbacks",
+  "checkpoint",
+];
+const MONITORS = ["loss", "accuracy", "val_loss", "val_accuracy"];
+
+function checkKeys(value: object, known: readonly string[], what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`Invalid ${what}: unknown option "${key}" (expected one of ${known.join(", ")})`);
+    }
+  }
+}
+
+/**
+ * Rejects options that would be ignored: unknown keys, optimizer settings given beside an optimizer object,
+ * `momentum`/`nesterov` for an optimizer other than `"momentum"`, and malformed early-stopping, checkpoint and
+ * validation options.
+ */
+export function checkFitOptions(options: NetworkFitOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("Invalid fit options: expected an object");
+  }
+  checkKeys(options, FIT_OPTION_KEYS, "fit options");
+  const optimizer = options.optimizer ?? "sgd";
+  if (typeof optimizer === "string") {
+    if (!OPTIMIZER_NAMES.includes(optimizer)) {
+      throw new RangeError(`Unknown optimizer "${optimizer}": expected one of ${OPTIMIZER_NAMES.join(", ")}`);
+    }
+    for (const key of ["momentum", "nesterov"] as const) {
+      if (options[key] !== undefined && optimizer !== "momentum") {
+        throw new TypeError(
+          `Invalid fit options: "${key}" applies to optimizer "momentum" only, not "${optimizer}"`,
+        );
+      }
+    }
+  } else {
+    for (const key of ["momentum", "nesterov", "l2"] as const) {
+      if (options[key] !== undefined) {
+        throw new TypeError(
+          `Invalid fit options: "${key}" cannot be given with an optimizer object (set it when creating the optimizer)`,
+        );
+      }
+    }
+  }
+  const epochs = options.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new RangeError(`Invalid epochs: expected a positive integer, got ${epochs}`);
+  }
+  const rate = options.learningRate;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+    throw new RangeError(`Invalid learning rate: expected a positive number, got ${rate}`);
+  }
+  const split = options.validationSplit;
+  if (split !== undefined) {
+    if (typeof split !== "number" || !(split > 0 && split < 1)) {
+      throw new RangeError(`Invalid validationSplit: expected a number between 0 and 1, got ${split}`);
+    }
+    if (options.validationData !== undefined) {
+      throw new TypeError("Invalid fit options: give validationData or validationSplit, not both");
+    }
+  }
+  const early = options.earlyStop;
+  if (early !== undefined) {
+    checkKeys(early, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStop");
+    if (early.monitor !== undefined && !MONITORS.includes(early.monitor)) {
+      throw new RangeError(
+        `Invalid earlyStop.monitor: expected one of ${MONITORS.join(", ")}, got "${early.monitor}"`,
+      );
+    }
+    if (early.patience !== undefined && !(Number.isInteger(early.patience) && early.patience >= 0)) {
+      throw new RangeError(`Invalid earlyStop.patience: expected a whole number ≥ 0, got ${early.patience}`);
+    }
+    if (early.minDelta !== undefined && !(early.minDelta >= 0)) {
+      throw new RangeError(`Invalid earlyStop.minDelta: expected a number ≥ 0, got ${early.minDelta}`);
+    }
+  }
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined) {
+    checkKeys(checkpoint, ["path", "bestOnly", "monitor"], "checkpoint");
+    if (typeof checkpoint.path !== "string" || checkpoint.path === "") {
+      throw new TypeError("Invalid checkpoint: path must be a non-empty string");
+    }
+    if (checkpoint.monitor !== undefined && !MONITORS.includes(checkpoint.monitor)) {
+      throw new RangeError(
+        `Invalid checkpoint.monitor: expected one of ${MONITORS.join(", ")}, got "${checkpoint.monitor}"`,
+      );
+    }
+  }
+}
+
+/** Whether `value` is a batch source (has `gather`) rather than samples. */
+export function isBatchSource(value: unknown): value is BatchSource {
+  return typeof value === "object" && value !== null && typeof (value as BatchSource).gather === "function";
+}
+
+/** `x` as a rows × cols view: a Matrix and a typed matrix as they are, nested arrays copied into a Matrix. */
+export function toTypedMatrix(x: FitInput, what: string): TypedMatrix {
+  if (x instanceof Matrix) return x;
+  if (Array.isArray(x)) return Matrix.from(x as readonly (readonly number[])[]);
+  const t = x as TypedMatrix;
+  if (
+    typeof t === "object" && t !== null && ArrayBuffer.isView(t.data) && Number.isInteger(t.rows) &&
+    Number.isInteger(t.cols)
+  ) {
+    if (t.data.length !== t.rows * t.cols) {
+      throw new TypeError(
+        `Invalid ${what}: ${t.rows}×${t.cols} needs ${
+          t.rows * t.cols
+        } values, the array has ${t.data.length}`,
+      );
+    }
+    return t;
+  }
+  throw new TypeError(
+    `Invalid ${what}: expected a Matrix, an array of rows or { data: Float64Array | Float32Array | Uint8Array, rows, cols }`,
+  );
+}
+
+/** Throws a `RangeError` naming the first NaN or infinite value of `m` (0-based row and column). */
+export function checkFinite(m: TypedMatrix, what: string): void {
+  const data = m.data;
+  if (data instanceof Uint8Array) return;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new RangeError(
+        `Invalid ${what}: row ${Math.floor(i / m.cols)}, column ${i % m.cols} is ${
+          data[i]
+        } (expected a finite number)`,
+      );
+    }
+  }
+}
+
+/** Checks that a batch source's samples fit `network`'s inputs and outputs. */
+export function checkSourceShape(network: Network, source: BatchSource, what: string): void {
+  if (source.inputSize !== network.input) {
+    throw new TypeError(
+      `Invalid ${what} data: the network takes ${network.input} features, the data has ${source.inputSize}`,
+    );
+  }
+  if (source.targetSize !== network.output) {
+    throw new TypeError(
+      `Invalid ${what} data: the network has ${network.output} outputs, the targets have ${source.targetSize} columns`,
+    );
+  }
+  if (source.size < 1) throw new RangeError(`Invalid ${what} data: there are no samples`);
+}
+
+/** Checks every sample of a batch source for NaN and infinity, 256 rows at a time. */
+export function checkSourceFinite(source: BatchSource, what: string): void {
+  const chunk = Math.min(256, source.size);
+  const x = new Matrix(chunk, source.inputSize), y = new Matrix(chunk, source.targetSize);
+  const order = new Uint32Array(source.size);
+  for (let i = 0; i < source.size; i++) order[i] = i;
+  for (let start = 0; start < source.size; start += chunk) {
+    const rows = Math.min(chunk, source.size - start);
+    const bx = rows === chunk ? x : new Matrix(rows, source.inputSize);
+    const by = rows === chunk ? y : new Matrix(rows, source.targetSize);
+    source.gather(bx, by, order, start);
+    for (const [m, kind] of [[bx, "input"], [by, "target"]] as const) {
+      const data = m.data;
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) {
+          throw new RangeError(
+            `Invalid ${what} ${kind}: row ${start + Math.floor(i / m.cols)}, column ${i % m.cols} is ${
+              data[i]
+            } (expected a finite number)`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** A batch source over rows `from` up to `to` of two typed matrices (converted per batch, nothing copied). */
+function typedSource(x: TypedMatrix, y: TypedMatrix, from: number, to: number): BatchSource {
+  const n = x.cols, t = y.cols, X = x.data, Y = y.data;
+  return {
+    size: to - from,
+    inputSize: n,
+    targetSize: t,
+    gather(outX: AnyMatrix, outY: AnyMatrix, order: Uint32Array, start: number) {
+      const outXData = outX.data, outYData = outY.data;
+      for (let r = 0; r < outX.rows; r++) {
+        const row = order[start + r] + from;
+        for (let j = 0; j < n; j++) outXData[r * n + j] = X[row * n + j];
+        for (let j = 0; j < t; j++) outYData[r * t + j] = Y[row * t + j];
+      }
+    },
+  };
+}
+
+/** Rows `from` up to `from + size` of `source`, renumbered from 0. */
+function sliceSource(source: BatchSource, from: number, size: number): BatchSource {
+  if (from === 0) {
+    return {
+      size,
+      inputSize: source.inputSize,
+      targetSize: source.targetSize,
+      gather: (x, y, order, start) => source.gather(x, y, order, start),
+    };
+  }
+  let shifted = new Uint32Array(0);
+  return {
+    size,
+    inputSize: source.inputSize,
+    targetSize: source.targetSize,
+    gather(x, y, order, start) {
+      if (shifted.length < x.rows) shifted = new Uint32Array(x.rows);
+      for (let r = 0; r < x.rows; r++) shifted[r] = order[start + r] + from;
+      source.gather(x, y, shifted, 0);
+    },
+  };
+}
+
+/** Samples and targets as a checked batch source for `network` (`what` names them in errors). */
+export function samplesSource(network: Network, x: FitInput, y: FitInput, what: string): BatchSource {
+  const input = toTypedMatrix(x, `${what} input`), target = toTypedMatrix(y, `${what} target`);
+  // training data keeps the shorter names of earlier messages ("Invalid target: …")
+  what = what === "training" ? "" : `${what} `;
+  if (input.cols !== network.input) {
+    throw new TypeError(
+      `Invalid ${what}input: the network takes ${network.input} features per row, got ${input.rows}×${input.cols}`,
+    );
+  }
+  if (target.cols !== network.output || target.rows !== input.rows) {
+    throw new TypeError(
+      `Invalid ${what}target: expected ${input.rows}×${network.output} (one row per input row), got ${target.rows}×${target.cols}`,
+    );
+  }
+  checkFinite(input, `${what}input`);
+  checkFinite(target, `${what}target`);
+  return typedSource(input, target, 0, input.rows);
+}
+
+/** Whether the network is a classifier for accuracy: a softmax output, or a single sigmoid output. */
+export function isClassifier(network: Network): boolean {
+  const last = network.layers[network.layers.length - 1];
+  return last.activation.name === "softmax" || (last.units === 1 && last.activation.name === "sigmoid");
+}
+
+/** Mean loss (and accuracy for classifiers) of `network` over every sample of `source`, 256 rows at a time. */
+export function evaluateSource(network: Network, source: BatchSource, loss: Loss): EvaluateResult {
+  const chunk = Math.min(256, source.size);
+  const order = new Uint32Array(source.size);
+  for (let i = 0; i < source.size; i++) order[i] = i;
+  const full = new Matrix(chunk, source.targetSize);
+  const classifier = isClassifier(network);
+  let lossSum = 0, correct = 0;
+  for (let start = 0; start < source.size; start += chunk) {
+    const rows = Math.min(chunk, source.size - start);
+    const x = network.inputBuffer(rows);
+    const y = rows === chunk ? full : new Matrix(rows, source.targetSize);
+    source.gather(x, y, order, start);
+    const output = network.forwardBatch(x);
+    lossSum += loss.value(output, y) * rows;
+    if (classifier) correct += countCorrect(output, y);
+  }
+  const result: EvaluateResult = { loss: lossSum / source.size };
+  if (classifier) result.accuracy = correct / source.size;
+  return result;
+}
+
+/** The loss `fit` and `evaluate` use for `network` when none is given. */
+export function lossFor(network: Network, name?: FitOptions["loss"]): Loss {
+  return getLoss(name ?? defaultLoss(network.layers[network.layers.length - 1].activation.name));
+}
+
+// The optimizer a network's last fit created by name, reused by the next fit with the same settings so its
+// state (velocities, moments, step count) lasts across fit calls, as in Keras.
+const optimizers = new WeakMap<Network, { key: string; optimizer: Optimizer; learningRate: number }>();
+
+function optimizerFor(network: Network, options: FitOptions): Optimizer {
+  const optimizer = options.optimizer ?? "sgd";
+  if (typeof optimizer !== "string") return optimizer;
+  const key = JSON.stringify([optimizer, options.momentum, options.nesterov, options.l2]);
+  let kept = optimizers.get(network);
+  if (kept === undefined || kept.key !== key) {
+    const created = createOptimizer(optimizer, {
+      momentum: options.momentum,
+      nesterov: options.nesterov,
+      l2: options.l2,
+    });
+    kept = { key, optimizer: created, learningRate: created.learningRate };
+    optimizers.set(network, kept);
+  }
+  kept.optimizer.learningRate = options.learningRate ?? kept.learningRate;
+  return kept.optimizer;
+}
+
+/** Forgets the optimizer state kept for `network` (after `reinitialize`, say). */
+export function forgetOptimizer(network: Network): void {
+  optimizers.delete(network);
+}
+
+function isImprovement(monitor: string, value: number, best: number, minDelta: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
+}
+
+function metric(record: EpochRecord, monitor: string): number {
+  switch (monitor) {
+    case "loss":
+      return record.loss;
+    case "accuracy":
+      return record.accuracy ?? NaN;
+    case "val_loss":
+      return record.valLoss ?? NaN;
+    default:
+      return record.valAccuracy ?? NaN;
+  }
+}
+
+/** Keeps the best value of a metric seen so far. */
+class Best {
+  readonly monitor: string;
+  value: number;
+  constructor(monitor: string) {
+    this.monitor = monitor;
+    this.value = monitor.endsWith("accuracy") ? -Infinity : Infinity;
+  }
+  /** Whether `record` improves on the best by more than `minDelta`; if so it becomes the best. */
+  offer(record: EpochRecord, minDelta: number): boolean {
+    const value = metric(record, this.monitor);
+    if (!isImprovement(this.monitor, value, this.value, minDelta)) return false;
+    this.value = value;
+    return true;
+  }
+}
+
+/**
+ * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say; resolves to the
+ * history. A non-finite loss restores the last good epoch's weights and throws `TrainingDivergedError`.
+ */
+export async function runFit(
+  network: Network,
+  data: { train: BatchSource; validation?: BatchSource },
+  options: NetworkFitOptions,
+): Promise<EpochRecord[]> {
+  let { train, validation } = data;
+  const rate = options.learningRate;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+    throw new RangeError(`Invalid learning rate: expected a positive number, got ${rate}`);
+  }
+  const split = options.validationSplit;
+  if (split !== undefined) {
+    const held = Math.floor(train.size * split);
+    if (held < 1 || held >= train.size) {
+      throw new RangeError(
+        `Invalid validationSplit: ${split} of ${train.size} samples leaves ${held} for validation and ${
+          train.size - held
+        } for training (each needs at least 1)`,
+      );
+    }
+    validation = sliceSource(train, train.size - held, held);
+    train = sliceSource(train, 0, train.size - held);
+  }
+  const epochs = options.epochs ?? 1;
+  const early = options.earlyStop;
+  const monitor = early?.monitor ?? (validation !== undefined ? "val_loss" : "loss");
+  const checkpointMonitor = options.checkpoint?.monitor ?? (early !== undefined ? monitor : undefined) ??
+    (validation !== undefined ? "val_loss" : "loss");
+  for (
+    const watched of [
+      early !== undefined ? monitor : "",
+      options.checkpoint?.bestOnly ? checkpointMonitor : "",
+    ]
+  ) {
+    if (watched.startsWith("val_") && validation === undefined) {
+      throw new RangeError(`Cannot monitor "${watched}": there is no validationData or validationSplit`);
+    }
+  }
+  const trackAccuracy = options.trackAccuracy || monitor === "accuracy" || checkpointMonitor === "accuracy";
+  const session = new FitSession(network, train, {
+    ...options,
+    optimizer: optimizerFor(network, options),
+    momentum: undefined,
+    nesterov: undefined,
+    l2: undefined,
+    learningRate: undefined,
+    trackAccuracy,
+    externalMonitor: validation !== undefined,
+  });
+  const callbacks: FitCallbacks[] = options.callbacks === undefined
+    ? []
+    : Array.isArray(options.callbacks)
+    ? [...options.callbacks]
+    : [options.callbacks as FitCallbacks];
+  let stopRequested = false;
+  const context: FitContext = {
+    network,
+    get epoch() {
+      return session.epoch;
+    },
+    get learningRate() {
+      return session.learningRate;
+    },
+    set learningRate(value: number) {
+      session.learningRate = value;
+    },
+    stop() {
+      stopRequested = true;
+    },
+    get stopRequested() {
+      return stopRequested;
+    },
+  };
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined) {
+    const best = new Best(checkpointMonitor);
+    callbacks.push({
+      async onEpochEnd(record) {
+        if (!checkpoint.bestOnly || best.offer(record, 0)) await saveModel(checkpoint.path, network);
+      },
+    });
+  }
+  const batchHooks = callbacks.filter((c) => c.onBatchEnd !== undefined);
+  const parameters = network.parameters;
+  const snapshot = parameters.map((p) => new Float64Array(p.value.length));
+  const restoreBest = early !== undefined && (early.restoreBest ?? true);
+  const bestWeights = restoreBest ? parameters.map((p) => new Float64Array(p.value.length)) : [];
+  const best = new Best(monitor);
+  let bestEpoch = 0, wait = 0;
+  const history: EpochRecord[] = [];
+  const loss = session.loss;
+  let lastYield = performance.now();
+
+  for (const callback of callbacks) await callback.onTrainBegin?.(context);
+  for (let e = 0; e < epochs && !stopRequested; e++) {
+    for (const callback of callbacks) await callback.onEpochBegin?.(session.epoch + 1, context);
+    parameters.forEach((p, i) => snapshot[i].set(p.value));
+    session.beginEpoch();
+    while (!session.epochDone) {
+      session.trainNextBatch();
+      for (const callback of batchHooks) {
+        const done = callback.onBatchEnd!(session.batchesDone, network.lastLoss[0], context);
+        if (done instanceof Promise) await done;
+      }
+      if (stopRequested) break;
+      if (performance.now() - lastYield >= 100) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+    }
+    const record = session.finishEpoch();
+    if (!Number.isFinite(record.loss)) {
+      parameters.forEach((p, i) => p.value.set(snapshot[i]));
+      throw new TrainingDivergedError({
+        epoch: record.epoch,
+        loss: network.lastLoss[0],
+        learningRate: record.learningRate,
+      });
+    }
+    if (validation !== undefined) {
+      const result = evaluateSource(network, validation, loss);
+      record.valLoss = result.loss;
+      if (result.accuracy !== undefined) record.valAccuracy = result.accuracy;
+      session.observe(result.loss);
+    }
+    history.push(record);
+    if (options.onEpoch?.(record) === false) stopRequested = true;
+    if (early !== undefined) {
+      if (best.offer(record, early.minDelta ?? 0)) {
+        bestEpoch = record.epoch, wait = 0;
+        if (restoreBest) parameters.forEach((p, i) => bestWeights[i].set(p.value));
+      } else if (++wait >= (early.patience ?? 0)) {
+        stopRequested = true;
+      }
+    }
+    for (const callback of callbacks) await callback.onEpochEnd?.(record, context);
+  }
+  if (restoreBest && bestEpoch > 0 && bestEpoch < session.epoch) {
+    parameters.forEach((p, i) => p.value.set(bestWeights[i]));
+  }
+  for (const callback of callbacks) await callback.onTrainEnd?.(history, context);
+  return history;
+}

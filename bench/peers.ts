@@ -11,7 +11,8 @@
 // the whole run near two minutes even on a loaded machine.
 //
 // Flags: --samples N (timed samples, up to 60000 for a full epoch), --warmup N, --trials N, --budget SECONDS,
-//        --skip name,name (termnet-js, termnet-wasm, termnet-defaults, numpy, tfjs-cpu, tfjs-wasm).
+//        --skip name,name (termnet-js, termnet-wasm, termnet-float32, termnet-defaults, numpy, tfjs-cpu,
+//        tfjs-wasm).
 
 import { parseArgs } from "node:util";
 import { numpyVersion, runNumpy } from "./peers/numpy_peer.ts";
@@ -41,7 +42,15 @@ interface TfjsPeerModule {
   ): Promise<PeerResult>;
 }
 
-const SKIP_NAMES = ["termnet-js", "termnet-wasm", "termnet-defaults", "numpy", "tfjs-cpu", "tfjs-wasm"];
+const SKIP_NAMES = [
+  "termnet-js",
+  "termnet-wasm",
+  "termnet-float32",
+  "termnet-defaults",
+  "numpy",
+  "tfjs-cpu",
+  "tfjs-wasm",
+];
 
 function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -132,7 +141,12 @@ async function main(): Promise<void> {
   try {
     const files = await writeSharedFiles(tempDir, { weights, slice });
     for (const variant of TERMNET_VARIANTS) {
-      if (skip.has(variant.kind === "js" ? "termnet-js" : `termnet-${variant.kind}`)) continue;
+      const name = variant.kind === "js"
+        ? "termnet-js"
+        : variant.dtype === "float32"
+        ? "termnet-float32"
+        : `termnet-${variant.kind}`;
+      if (skip.has(name)) continue;
       progress(variant.peer);
       results.push(await runTermnet(variant, { workload, weights, data }));
     }

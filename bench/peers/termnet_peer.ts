@@ -16,13 +16,20 @@ export interface TermnetVariant {
   kind: "js" | "wasm" | "defaults";
   /** Threads for the WebAssembly backend. */
   threads: number;
+  /** The network's element type (default float64). */
+  dtype?: "float64" | "float32";
 }
 
-/** The three configurations of the issue: plain kernels, WebAssembly SIMD on one and on two threads. */
+/**
+ * The configurations of the issues: plain kernels, WebAssembly SIMD on one and on two threads, float32 on one
+ * and on two threads, and the library's defaults.
+ */
 export const TERMNET_VARIANTS: readonly TermnetVariant[] = [
   { peer: "termnet js", kind: "js", threads: 1 },
   { peer: "termnet wasm ×1", kind: "wasm", threads: 1 },
   { peer: "termnet wasm ×2", kind: "wasm", threads: 2 },
+  { peer: "termnet float32 ×1", kind: "wasm", threads: 1, dtype: "float32" },
+  { peer: "termnet float32 ×2", kind: "wasm", threads: 2, dtype: "float32" },
   { peer: "termnet, library defaults", kind: "defaults", threads: 1 },
 ];
 
@@ -52,7 +59,11 @@ function setWeights(network: Network, initial: InitialWeights): void {
 async function openBackend(variant: TermnetVariant): Promise<Backend | undefined | string> {
   if (variant.kind === "defaults") return undefined;
   try {
-    const backend = await createBackend({ kind: variant.kind, threads: variant.threads });
+    const backend = await createBackend({
+      kind: variant.kind,
+      threads: variant.threads,
+      dtype: variant.dtype,
+    });
     // Until the WebAssembly backend is wired, createBackend answers every kind with the plain one.
     if (variant.kind !== "js" && backend.name === "js") {
       backend.dispose();
@@ -74,7 +85,8 @@ export async function runTermnet(
 ): Promise<PeerResult> {
   const { workload, weights, data } = options;
   const backend = await openBackend(variant);
-  if (typeof backend === "string") return { peer: variant.peer, dtype: "float64", trials: [], note: backend };
+  const dtype = variant.dtype ?? "float64";
+  if (typeof backend === "string") return { peer: variant.peer, dtype, trials: [], note: backend };
   try {
     const network = new Network({
       input: LAYER_SIZES[0],
@@ -112,7 +124,7 @@ export async function runTermnet(
     }
     return {
       peer: variant.peer,
-      dtype: "float64",
+      dtype,
       trials,
       loss,
       samples: workload.samples,

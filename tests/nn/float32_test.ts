@@ -280,3 +280,109 @@ Deno.test("Network dtype float32: the default backend is the float32 WebAssembly
   }
   weights[0].forEach((w, l) => assert.deepEqual(Array.from(weights[1][l]), Array.from(w), `layer ${l}`));
 });
+
+/** Asserts |actual − expected| ≤ bound · (|expected| + 1) elementwise: for values of order 1, a few float32 ulps at 1e-6. */
+function assertNear(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  bound: number,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  for (let i = 0; i < expected.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]);
+    assert.ok(error <= bound * (Math.abs(expected[i]) + 1), `${what} [${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+Deno.test("float32 WebAssembly elementwise kernels match the float32 TypeScript reference (relative bound)", async () => {
+  const { createWasmBackendSync } = await import("../../src/math/wasm/backend_wasm.ts");
+  const { getActivation } = await import("../../src/math/activations.ts");
+  const backend = createWasmBackendSync({ dtype: "float32" });
+  const rng = new Rng(21);
+  const fill = (data: Float32Array) => {
+    for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-2, 2);
+  };
+  try {
+    for (const [rows, cols] of [[1, 1], [3, 2], [2, 3], [5, 7], [4, 9], [64, 10], [17, 128]]) {
+      for (const name of ["linear", "relu", "leaky_relu", "sigmoid", "tanh"] as const) {
+        const label = `${name} ${rows}×${cols}`;
+        const z = backend.allocate(rows, cols),
+          a = backend.allocate(rows, cols),
+          b = backend.allocate(1, cols);
+        fill(z.data);
+        fill(b.data);
+        // forward: z += b, a = f(z), against the reference on copies
+        const zRef = jsBackend32.allocate(rows, cols), aRef = jsBackend32.allocate(rows, cols);
+        zRef.data.set(z.data);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) zRef.data[r * cols + j] += b.data[j];
+        getActivation(name).forward(aRef, zRef);
+        if (backend.biasActivation(a, z, b.data, name)) {
+          assertNear(z.data, zRef.data, 1e-6, `${label} z`);
+          assertNear(a.data, aRef.data, 1e-6, `${label} a`);
+        } else {
+          assert.ok(name === "sigmoid" || name === "tanh", `${label} declined`);
+          z.data.set(zRef.data);
+          a.data.set(aRef.data);
+        }
+        // backward: dZ = dA ⊙ f'(z), dB = Σ_rows dZ
+        const dA = backend.allocate(rows, cols),
+          dZ = backend.allocate(rows, cols),
+          dB = backend.allocate(1, cols);
+        fill(dA.data);
+        const dZRef = jsBackend32.allocate(rows, cols);
+        getActivation(name).backward(dZRef, dA, z, a);
+        const dBRef = new Float64Array(cols);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dBRef[j] += dZRef.data[r * cols + j];
+        assert.equal(backend.activationBackwardSum(dZ, dA, z, a, dB.data, name), true, label);
+        assertNear(dZ.data, dZRef.data, 1e-6, `${label} dZ`);
+        assertNear(dB.data, dBRef, 1e-5 * rows, `${label} dB`);
+        dB.data.fill(NaN);
+        assert.equal(backend.columnSum(dB.data, dZ), true);
+        assertNear(dB.data, dBRef, 1e-5 * rows, `${label} columnSum`);
+      }
+    }
+  } finally {
+    backend.dispose();
+  }
+});
+
+Deno.test("float32 WebAssembly optimizer updates match the float32 TypeScript reference (relative bound)", async () => {
+  const { createWasmBackendSync } = await import("../../src/math/wasm/backend_wasm.ts");
+  const { createOptimizer } = await import("../../src/nn/optimizers.ts");
+  const backend = createWasmBackendSync({ dtype: "float32", threads: 2, elementwiseParallelThreshold: 64 });
+  try {
+    for (
+      const [name, extra] of [["sgd", {}], ["momentum", {}], ["momentum", { nesterov: true }], [
+        "adam",
+        {},
+      ]] as const
+    ) {
+      for (const l2 of [0, 0.01]) {
+        for (const length of [1, 3, 7, 200, 1001]) {
+          const label = `${name}${"nesterov" in extra ? " nesterov" : ""} l2 ${l2} × ${length}`;
+          const rng = new Rng(length);
+          const fast = {
+            value: backend.allocate(1, length).data,
+            gradient: backend.allocate(1, length).data,
+          };
+          const plain = { value: new Float32Array(length), gradient: new Float32Array(length) };
+          for (let i = 0; i < length; i++) fast.value[i] = plain.value[i] = Math.fround(rng.uniform(-1, 1));
+          const options = { learningRate: 0.05, l2, ...extra };
+          const optimizerFast = createOptimizer(name, options),
+            optimizerPlain = createOptimizer(name, options);
+          for (let step = 0; step < 5; step++) {
+            for (let i = 0; i < length; i++) {
+              fast.gradient[i] = plain.gradient[i] = Math.fround(rng.uniform(-1, 1));
+            }
+            optimizerFast.step([{ ...fast, decay: true }], backend);
+            optimizerPlain.step([{ ...plain, decay: true }]);
+          }
+          assertNear(fast.value, plain.value, 1e-5, label);
+        }
+      }
+    }
+  } finally {
+    backend.dispose();
+  }
+});

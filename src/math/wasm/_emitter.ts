@@ -290,6 +290,11 @@ export class Code {
   v128Bitselect(): this {
     return this.#simd(0x52);
   }
+  /** Emits what `emit` emits (for operations chosen at run time, e.g. by element type). */
+  op(emit: (code: Code) => unknown): this {
+    emit(this);
+    return this;
+  }
   /** `f32.load` at `offset`. */
   f32Load(offset = 0): this {
     return this.#op(0x2a).#memarg(2, offset);
@@ -321,6 +326,38 @@ export class Code {
   /** `f32x4.mul`. */
   f32x4Mul(): this {
     return this.#simd(0xe6);
+  }
+  /** `v128.load32_zero`: one f32 into lane 0, the other lanes zero. */
+  v128Load32Zero(offset = 0): this {
+    return this.#simd(0x5c).#memarg(2, offset);
+  }
+  /** `v128.store32_lane`: stores lane `lane` as one f32. */
+  v128Store32Lane(lane: number, offset = 0): this {
+    return this.#simd(0x5a).#memarg(2, offset).#op(lane);
+  }
+  /** `f32x4.splat`. */
+  f32x4Splat(): this {
+    return this.#simd(0x13);
+  }
+  /** `f32x4.sub`. */
+  f32x4Sub(): this {
+    return this.#simd(0xe5);
+  }
+  /** `f32x4.div`. */
+  f32x4Div(): this {
+    return this.#simd(0xe7);
+  }
+  /** `f32x4.sqrt`. */
+  f32x4Sqrt(): this {
+    return this.#simd(0xe3);
+  }
+  /** `f32x4.pmax`: lane-wise `a < b ? b : a`. */
+  f32x4Pmax(): this {
+    return this.#simd(0xeb);
+  }
+  /** `f32x4.gt`: all-ones lanes where a > b. */
+  f32x4Gt(): this {
+    return this.#simd(0x44);
   }
   /** `f32x4.relaxed_madd` (a · b + c, fused where the hardware can): 0xfd 0x105. */
   f32x4RelaxedMadd(): this {

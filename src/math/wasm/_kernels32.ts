@@ -10,6 +10,7 @@
 // on its column's group of 8 (counted from column 0), so splitting C between threads in whole groups of 8
 // gives bit-identical results.
 
+import { elementwiseFunctions } from "./_elementwise.ts";
 import { Code, encodeModule, F32, type FunctionDef, I32, V128 } from "./_emitter.ts";
 import type { KernelOptions } from "./_kernels.ts";
 
@@ -173,7 +174,10 @@ function driver(form: "ab" | "abt" | "atb", core: number): Code {
   return code;
 }
 
-/** The module's bytes: `matmul`, `matmulTransposeB` and `matmulTransposeA` in float32 over the imported memory. */
+/**
+ * The module's bytes: `matmul`, `matmulTransposeB` and `matmulTransposeA` in float32 over the imported
+ * memory, and the elementwise kernels of _elementwise.ts in float32.
+ */
 export function kernelModuleBytes32(options: KernelOptions, maximumPages: number): Uint8Array<ArrayBuffer> {
   const rows = blockRows32(options);
   if (rows < 1 || rows > 6) {
@@ -190,5 +194,6 @@ export function kernelModuleBytes32(options: KernelOptions, maximumPages: number
   add(driver("ab", core), DRIVER_PARAMS, "matmul");
   add(driver("abt", core), DRIVER_PARAMS, "matmulTransposeB");
   add(driver("atb", core), DRIVER_PARAMS, "matmulTransposeA");
+  functions.push(...elementwiseFunctions("float32"));
   return encodeModule(functions, { memory: { minimumPages: 1, maximumPages, shared: true } });
 }

@@ -99,30 +99,30 @@ export interface BackendOptions extends WasmBackendOptions {
 }
 
 /** The WebAssembly backend: a `Backend` plus what it was built with. */
-export interface WasmBackend extends Backend {
+export interface WasmBackend<T extends FloatArray = Float64Array> extends Backend {
   /** Threads that share a large product. */
   readonly threads: number;
   /** Whether the kernels use the fused multiply-add. */
   readonly fma: boolean;
   /** The shared memory the matrices from `allocate` live in. */
   readonly memory: WebAssembly.Memory;
-  /** A zero-filled float64 matrix in the backend's memory. */
-  allocate(rows: number, cols: number): Matrix;
+  /** A zero-filled matrix in the backend's memory (float64, or float32 for a float32 backend). */
+  allocate(rows: number, cols: number): Matrix<T>;
   /** Whether worker threads are running now (they start on a large product and stop when idle). */
   readonly workersRunning: boolean;
   /** z += b, then a = f(z) for linear, relu and leaky_relu; false for other activations or outside arrays. */
-  biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean;
+  biasActivation(a: AnyMatrix, z: AnyMatrix, biases: FloatArray, activation: ActivationName): boolean;
   /** dZ = dA ⊙ f'(z), dB = Σ_rows dZ for every activation but softmax; false for it or outside arrays. */
   activationBackwardSum(
-    dZ: Matrix,
-    dA: Matrix,
-    z: Matrix,
-    a: Matrix,
-    dB: Float64Array,
+    dZ: AnyMatrix,
+    dA: AnyMatrix,
+    z: AnyMatrix,
+    a: AnyMatrix,
+    dB: FloatArray,
     activation: ActivationName,
   ): boolean;
   /** dB = Σ_rows dZ; false for arrays outside the backend's memory. */
-  columnSum(dB: Float64Array, dZ: Matrix): boolean;
+  columnSum(dB: FloatArray, dZ: AnyMatrix): boolean;
   /** One SGD, momentum or Adam update, split between threads when long; false for outside arrays. */
   optimizerStep(update: OptimizerUpdate): boolean;
 }
@@ -158,7 +158,7 @@ interface Parts {
   dtype: DType;
 }
 
-class WasmSimdBackend implements WasmBackend {
+class WasmSimdBackend implements WasmBackend<FloatArray> {
   readonly name: string;
   readonly threads: number;
   readonly fma: boolean;
@@ -245,41 +245,41 @@ class WasmSimdBackend implements WasmBackend {
     return this.#pool?.running ?? false;
   }
 
-  allocate(rows: number, cols: number): Matrix {
+  allocate(rows: number, cols: number): Matrix<FloatArray> {
     this.#checkLive();
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
       throw new RangeError(
         `Cannot allocate a matrix: shape must be two non-negative integers, got "${rows}×${cols}"`,
       );
     }
-    if (this.#float32) return new Matrix(rows, cols, this.#arena.allocateArray32(rows * cols)) as never;
-    return new Matrix(rows, cols, this.#arena.allocateArray(rows * cols));
+    if (this.#float32) return new Matrix(rows, cols, this.#arena.allocateArray32(rows * cols));
+    return new Matrix<FloatArray>(rows, cols, this.#arena.allocateArray(rows * cols));
   }
 
   // Shapes are checked here too (O(1)): a wrong shape would otherwise read or write other matrices of
   // the shared memory instead of failing.
-  matmul(out: Matrix, a: Matrix, b: Matrix): void {
+  matmul(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
     // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
     if (a.cols * b.cols < this.#smallProduct) return matmulUnchecked(out, a, b);
     checkMatmul(out, a, b);
     this.#product(0, out, a, b, a.rows, a.cols, b.cols);
   }
 
-  matmulTransposeB(out: Matrix, a: Matrix, b: Matrix): void {
+  matmulTransposeB(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
     // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
     if (a.cols * b.rows < this.#smallProduct) return matmulTransposeBUnchecked(out, a, b);
     checkMatmulTransposeB(out, a, b);
     this.#product(1, out, a, b, a.rows, a.cols, b.rows);
   }
 
-  matmulTransposeA(out: Matrix, a: Matrix, b: Matrix): void {
+  matmulTransposeA(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
     // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
     if (a.rows * b.cols < this.#smallProduct) return matmulTransposeAUnchecked(out, a, b);
     checkMatmulTransposeA(out, a, b);
     this.#product(2, out, a, b, a.cols, a.rows, b.cols);
   }
 
-  biasActivation(a: Matrix, z: Matrix, biases: Float64Array, activation: ActivationName): boolean {
+  biasActivation(a: AnyMatrix, z: AnyMatrix, biases: FloatArray, activation: ActivationName): boolean {
     if (z.data.length < this.#smallElementwise) return false;
     const kernel = this.#forward[activation];
     if (kernel === undefined) return false;
@@ -297,11 +297,11 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   activationBackwardSum(
-    dZ: Matrix,
-    dA: Matrix,
-    z: Matrix,
-    a: Matrix,
-    dB: Float64Array,
+    dZ: AnyMatrix,
+    dA: AnyMatrix,
+    z: AnyMatrix,
+    a: AnyMatrix,
+    dB: FloatArray,
     activation: ActivationName,
   ): boolean {
     if (dZ.data.length < this.#smallElementwise) return false;
@@ -324,7 +324,7 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   columnSum(dB: FloatArray, dZ: AnyMatrix): boolean {
-    if (dZ.data.length < this.#smallElementwise || this.#float32) return false;
+    if (dZ.data.length < this.#smallElementwise) return false;
     this.#checkLive();
     if (dB.length !== dZ.cols) {
       throw new TypeError(`Cannot sum columns: ${dZ.rows}×${dZ.cols} into ${dB.length} values`);
@@ -336,8 +336,7 @@ class WasmSimdBackend implements WasmBackend {
   }
 
   optimizerStep(update: OptimizerUpdate): boolean {
-    // TODO(#9): fused float32 optimizer kernels; the reference code runs on the Float32Arrays meanwhile.
-    if (update.value.length < this.#smallElementwise || this.#float32) return false;
+    if (update.value.length < this.#smallElementwise) return false;
     this.#checkLive();
     const { value, gradient, first, second, kind } = update;
     const length = value.length;
@@ -352,7 +351,8 @@ class WasmSimdBackend implements WasmBackend {
     const pw = arena.addressOf(value), pg = arena.addressOf(gradient);
     const p1 = stateful ? arena.addressOf(first!) : 0, p2 = adam ? arena.addressOf(second!) : 0;
     if (pw < 0 || pg < 0 || p1 < 0 || p2 < 0) return false;
-    const C = OPTIMIZER_CONSTANTS, heap = arena.heap, base = this.#constants / 8;
+    const C = OPTIMIZER_CONSTANTS, heap = this.#float32 ? this.#constants32() : arena.heap;
+    const base = this.#float32 ? 0 : this.#constants / 8;
     heap[base + C.RATE] = update.learningRate;
     heap[base + C.L2] = update.decay;
     heap[base + C.MOMENTUM] = update.momentum;
@@ -397,12 +397,30 @@ class WasmSimdBackend implements WasmBackend {
     this.#pool?.dispose();
   }
 
+  #constantsView: Float32Array | undefined;
+
+  /** The float32 view of the optimizer constants (float32 kernels read them as float32). */
+  #constants32(): Float32Array {
+    if (this.#constantsView === undefined || this.#constantsView.buffer !== this.memory.buffer) {
+      this.#constantsView = new Float32Array(this.memory.buffer, this.#constants, OPTIMIZER_CONSTANTS.COUNT);
+    }
+    return this.#constantsView;
+  }
+
   #checkLive(): void {
     if (this.#disposed) throw new Error(`Cannot use the "${this.name}" backend: it was disposed`);
   }
 
   /** C (m×n) = the product `kernel` of a and b, with k the inner size. */
-  #product(kernel: number, out: Matrix, a: Matrix, b: Matrix, m: number, k: number, n: number): void {
+  #product(
+    kernel: number,
+    out: AnyMatrix,
+    a: AnyMatrix,
+    b: AnyMatrix,
+    m: number,
+    k: number,
+    n: number,
+  ): void {
     this.#checkLive();
     if (m === 0 || n === 0) return;
     const arena = this.#arena;
@@ -566,7 +584,7 @@ function newPool(prepared: Prepared, options: WasmBackendOptions, threads: numbe
   return new ThreadPool({
     module: prepared.module,
     memory: prepared.arena.memory,
-    kernels: prepared.dtype === "float32" ? [...KERNEL_NAMES] : POOL_KERNELS,
+    kernels: POOL_KERNELS,
     workers: threads - 1,
     spinMilliseconds: options.spinMilliseconds ?? 2,
     idleMilliseconds: options.idleMilliseconds ?? DEFAULT_IDLE_MILLISECONDS,
@@ -591,7 +609,12 @@ function newPool(prepared: Prepared, options: WasmBackendOptions, threads: numbe
  * backend.dispose();
  * ```
  */
-export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
+export function createWasmBackendSync(
+  options: WasmBackendOptions & { dtype: "float32" },
+): WasmBackend<Float32Array>;
+export function createWasmBackendSync(options?: WasmBackendOptions & { dtype?: "float64" }): WasmBackend;
+export function createWasmBackendSync(options: WasmBackendOptions): WasmBackend<FloatArray>;
+export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend<FloatArray> {
   const prepared = prepare(options);
   const pool = newPool(prepared, options, options.threads ?? 1);
   return new WasmSimdBackend({ ...prepared, pool, options, shared: false });
@@ -602,7 +625,14 @@ export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBac
  * its workers are running. `dispose()` stops them at once; otherwise they stop after `idleMilliseconds`
  * without a large product, and the process can exit.
  */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+export async function createWasmBackend(
+  options: WasmBackendOptions & { dtype: "float32" },
+): Promise<WasmBackend<Float32Array>>;
+export async function createWasmBackend(
+  options?: WasmBackendOptions & { dtype?: "float64" },
+): Promise<WasmBackend>;
+export async function createWasmBackend(options: WasmBackendOptions): Promise<WasmBackend<FloatArray>>;
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend<FloatArray>> {
   const backend = createWasmBackendSync(options);
   const pool = (backend as WasmSimdBackend).pool;
   if (pool !== undefined) {

@@ -3,15 +3,16 @@
 // One micro-kernel computes an R × 8 block of C (R ≤ 6 rows, two f32x4 vectors per row): at each p it loads
 // the 8 values b(p, j…j+7) as two vectors, broadcasts each a(i, p) (`v128.load32_splat`) and multiply-adds
 // into 12 accumulators: 12 + 2 + 1 = 15 vector registers, the most V8 keeps on x64 (PERF-NOTES.md), so 6 × 8
-// only with the fused multiply-add (4 × 8 with mul + add). The three forms differ only in where a(i, p) and
-// b(p, j) are: A·B and Aᵀ·B address A with different strides and read B's rows in place; A·Bᵀ first copies
-// the columns j0…j1 of Bᵀ (rows of B) into the scratch area. Columns past the last whole group of 8 are
-// dot products in scalar f32. Every element of C is one chain over p = 0, 1, …, k-1 whose path depends only
-// on its column's group of 8 (counted from column 0), so splitting C between threads in whole groups of 8
-// gives bit-identical results.
+// only with the fused multiply-add (4 × 8 with mul + add). Both operands are packed first, so the kernel's
+// loads use constant offsets from two pointers: the driver copies the columns j0…j1 of B (rows of B for
+// A·Bᵀ) as 8 values per p, zero-padded to whole groups of 8, and the core copies each block's R rows of A
+// (columns of A for Aᵀ·B) as R values per p; the three forms differ only in those copies. A last group
+// narrower than 8 columns is computed whole and stored lane by lane. Every element of C is one chain of
+// multiply-adds over p = 0, 1, …, k-1 whatever block it falls in, so splitting C between threads gives
+// bit-identical results.
 
 import { elementwiseFunctions } from "./_elementwise.ts";
-import { Code, encodeModule, F32, type FunctionDef, I32, V128 } from "./_emitter.ts";
+import { Code, encodeModule, type FunctionDef, I32, V128 } from "./_emitter.ts";
 import type { KernelOptions } from "./_kernels.ts";
 
 /** Columns of C per block (two f32x4 vectors). */
@@ -22,19 +23,10 @@ export function blockRows32(options: KernelOptions): number {
   return options.panelRows ?? (options.fma ? 6 : 4);
 }
 
-/** Scratch bytes one thread needs for a product of inner size k over n columns (A·Bᵀ copies Bᵀ there). */
+/** Scratch bytes one thread needs for a product of inner size k over n columns (packed B, then packed A). */
 export function scratchBytes32(k: number, n: number): number {
-  return 4 * k * n + 64;
+  return 4 * k * (Math.ceil(n / PANEL_COLS_32) * PANEL_COLS_32) + 4 * 6 * k + 64;
 }
-
-// core(c, a, sAi, sAp, b, sBp, k, sC, i0, i1, j0, j1): C[i0:i1, j0:j1] with a(i, p) at a + sAi·i + sAp·p,
-// b(p, j) at b + sBp·p + 4·j and c(i, j) at c + sC·i + 4·j (all in bytes).
-const C = 0, A = 1, SAI = 2, SAP = 3, B = 4, SBP = 5, KK = 6, SC = 7, I0 = 8, I1 = 9, J0 = 10, J1 = 11;
-const CORE_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
-
-// micro(ap, sAi, sAp, bp, sBp, k, cp, sC): an R × 8 block from a(0, 0) at ap, b(0, 0) at bp, c(0, 0) at cp.
-const MAP = 0, MSAI = 1, MSAP = 2, MBP = 3, MSBP = 4, MK = 5, MCP = 6, MSC = 7;
-const MICRO_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32] as const;
 
 /** `for (v = from; v < to; v++) body()`, with `from` and `to` pushed by the callbacks. */
 function forLoop(code: Code, v: number, from: () => void, to: () => void, body: () => void): void {
@@ -49,24 +41,30 @@ function forLoop(code: Code, v: number, from: () => void, to: () => void, body: 
   code.br(0).end().end();
 }
 
-function microKernel(rows: number, fma: boolean): Code {
+// Values of p per iteration of the micro-kernel's inner loop.
+const UNROLL = 4;
+
+// micro(ap, bp, sBp, k, cp, sC): an R × 8 block of C at cp (row stride sC bytes) from A packed as R values
+// per p at ap, and B packed as 8 values per p at bp, sBp bytes apart. With `width` < 8 only the first
+// `width` columns are stored (B's padding is zero, so the other lanes hold zeros).
+const MAP = 0, MBP = 1, MSBP = 2, MK = 3, MCP = 4, MSC = 5;
+const MICRO_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
+
+function microKernel(rows: number, width: number, fma: boolean): Code {
   const code = new Code(MICRO_PARAMS.length);
   const acc = Array.from({ length: rows }, () => [code.local(V128), code.local(V128)]);
-  const rowPointer = Array.from({ length: rows }, () => code.local(I32));
   const b0 = code.local(V128), b1 = code.local(V128), av = code.local(V128);
-  const p = code.local(I32), bp = code.local(I32);
+  const p = code.local(I32), last = code.local(I32);
   for (let r = 0; r < rows; r++) {
     code.v128Zero().set(acc[r][0]);
     code.v128Zero().set(acc[r][1]);
-    // a(r, 0) at ap + r·sAi
-    code.get(MAP).get(MSAI).i32Const(r).i32Mul().i32Add().set(rowPointer[r]);
   }
-  code.get(MBP).set(bp);
-  forLoop(code, p, () => code.i32Const(0), () => code.get(MK), () => {
-    code.get(bp).v128Load(0).set(b0);
-    code.get(bp).v128Load(16).set(b1);
+  // one value of p: a(r, p) at ap + 4·(u·R + r), b(p, ·) at bp
+  const step = (u: number) => {
+    code.get(MBP).v128Load(0).set(b0);
+    code.get(MBP).v128Load(16).set(b1);
     for (let r = 0; r < rows; r++) {
-      code.get(rowPointer[r]).v128Load32Splat().set(av);
+      code.get(MAP).v128Load32Splat(4 * (u * rows + r)).set(av);
       for (const [h, bv] of [[0, b0], [1, b1]]) {
         if (fma) {
           code.get(av).get(bv).get(acc[r][h]).f32x4RelaxedMadd().set(acc[r][h]);
@@ -74,67 +72,89 @@ function microKernel(rows: number, fma: boolean): Code {
           code.get(av).get(bv).f32x4Mul().get(acc[r][h]).f32x4Add().set(acc[r][h]);
         }
       }
-      code.get(rowPointer[r]).get(MSAP).i32Add().set(rowPointer[r]);
     }
-    code.get(bp).get(MSBP).i32Add().set(bp);
-  });
+    code.get(MBP).get(MSBP).i32Add().set(MBP);
+  };
+  // groups of UNROLL values of p while they last, then one at a time
+  code.get(MK).i32Const(-UNROLL).i32And().set(last);
+  code.i32Const(0).set(p);
+  code.block().loop();
+  code.get(p).get(last).i32GeS().brIf(1);
+  for (let u = 0; u < UNROLL; u++) step(u);
+  code.get(MAP).i32Const(4 * UNROLL * rows).i32Add().set(MAP);
+  code.get(p).i32Const(UNROLL).i32Add().set(p);
+  code.br(0).end().end();
+  code.block().loop();
+  code.get(p).get(MK).i32GeS().brIf(1);
+  step(0);
+  code.get(MAP).i32Const(4 * rows).i32Add().set(MAP);
+  code.get(p).i32Const(1).i32Add().set(p);
+  code.br(0).end().end();
   for (let r = 0; r < rows; r++) {
-    code.get(MCP).get(MSC).i32Const(r).i32Mul().i32Add().get(acc[r][0]).v128Store(0);
-    code.get(MCP).get(MSC).i32Const(r).i32Mul().i32Add().get(acc[r][1]).v128Store(16);
+    for (let h = 0; h < 2; h++) {
+      const lanes = Math.min(4, width - 4 * h);
+      if (lanes <= 0) continue;
+      if (lanes === 4) {
+        code.get(MCP).get(acc[r][h]).v128Store(16 * h);
+      } else {
+        for (let lane = 0; lane < lanes; lane++) {
+          code.get(MCP).get(acc[r][h]).v128Store32Lane(lane, 16 * h + 4 * lane);
+        }
+      }
+    }
+    code.get(MCP).get(MSC).i32Add().set(MCP);
   }
   return code;
 }
 
-/** C[i0:i1, j0:j1] in R × 8 blocks (micro-kernels `micro[R]`), the columns past the last whole group in scalar f32. */
-function coreKernel(micro: number[], rowsPerBlock: number): Code {
+// core(c, a, sAi, sAp, b, sBp, k, sC, i0, i1, j0, j1, apack): C[i0:i1, j0:j1] with a(i, p) at
+// a + sAi·i + sAp·p, B packed (columns j0…j1, 8-column groups zero-padded) at b with sBp bytes per p, c(i, j)
+// at c + sC·i + 4·j, and room for R·k packed values of A at apack.
+const C = 0, A = 1, SAI = 2, SAP = 3, B = 4, SBP = 5, KK = 6, SC = 7, I0 = 8, I1 = 9, J0 = 10, J1 = 11;
+const APACK = 12;
+const CORE_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
+
+/** C[i0:i1, j0:j1] in R × 8 blocks: packs R rows of A, then runs `micro[R][width]` along the columns. */
+function coreKernel(micro: number[][], rowsPerBlock: number): Code {
   const code = new Code(CORE_PARAMS.length);
-  const i = code.local(I32), j = code.local(I32), rows = code.local(I32), fullEnd = code.local(I32);
-  const p = code.local(I32),
-    r = code.local(I32),
-    sum = code.local(F32),
-    ap = code.local(I32),
-    bp = code.local(I32);
-  // fullEnd = j0 + 8·⌊(j1 − j0) / 8⌋ (j0 is a multiple of 8: splits are in whole groups)
-  code.get(J1).get(J0).i32Sub().i32Const(-8).i32And().get(J0).i32Add().set(fullEnd);
+  const i = code.local(I32), j = code.local(I32), rows = code.local(I32), width = code.local(I32);
+  const p = code.local(I32), r = code.local(I32), from = code.local(I32), to = code.local(I32);
   code.get(I0).set(i);
   code.block().loop();
   code.get(i).get(I1).i32GeS().brIf(1);
   // rows = min(rowsPerBlock, i1 − i)
   code.get(I1).get(i).i32Sub().set(rows);
   code.get(rows).i32Const(rowsPerBlock).i32GtS().if().i32Const(rowsPerBlock).set(rows).end();
-  // whole groups of 8 columns
-  code.get(J0).set(j);
-  code.block().loop();
-  code.get(j).get(fullEnd).i32GeS().brIf(1);
-  for (let R = 1; R <= rowsPerBlock; R++) {
-    code.get(rows).i32Const(R).i32Eq().if();
-    code.get(A).get(SAI).get(i).i32Mul().i32Add(); // ap
-    code.get(SAI);
-    code.get(SAP);
-    code.get(B).get(j).i32Const(4).i32Mul().i32Add(); // bp
-    code.get(SBP);
-    code.get(KK);
-    code.get(C).get(SC).get(i).i32Mul().i32Add().get(j).i32Const(4).i32Mul().i32Add(); // cp
-    code.get(SC);
-    code.call(micro[R]);
-    code.end();
-  }
-  code.get(j).i32Const(8).i32Add().set(j);
-  code.br(0).end().end();
-  // the rest of the columns: scalar dot products
-  forLoop(code, j, () => code.get(fullEnd), () => code.get(J1), () => {
-    forLoop(code, r, () => code.get(i), () => code.get(i).get(rows).i32Add(), () => {
-      code.f32Zero().set(sum);
-      code.get(A).get(SAI).get(r).i32Mul().i32Add().set(ap);
-      code.get(B).get(j).i32Const(4).i32Mul().i32Add().set(bp);
-      forLoop(code, p, () => code.i32Const(0), () => code.get(KK), () => {
-        code.get(ap).f32Load().get(bp).f32Load().f32Mul().get(sum).f32Add().set(sum);
-        code.get(ap).get(SAP).i32Add().set(ap);
-        code.get(bp).get(SBP).i32Add().set(bp);
-      });
-      code.get(C).get(SC).get(r).i32Mul().i32Add().get(j).i32Const(4).i32Mul().i32Add().get(sum).f32Store();
+  // apack[p·rows + r] = a(i + r, p)
+  forLoop(code, r, () => code.i32Const(0), () => code.get(rows), () => {
+    code.get(A).get(SAI).get(i).get(r).i32Add().i32Mul().i32Add().set(from);
+    code.get(APACK).get(r).i32Const(4).i32Mul().i32Add().set(to);
+    forLoop(code, p, () => code.i32Const(0), () => code.get(KK), () => {
+      code.get(to).get(from).f32Load().f32Store();
+      code.get(from).get(SAP).i32Add().set(from);
+      code.get(to).get(rows).i32Const(4).i32Mul().i32Add().set(to);
     });
   });
+  code.get(J0).set(j);
+  code.block().loop();
+  code.get(j).get(J1).i32GeS().brIf(1);
+  // width = min(8, j1 − j)
+  code.get(J1).get(j).i32Sub().set(width);
+  code.get(width).i32Const(PANEL_COLS_32).i32GtS().if().i32Const(PANEL_COLS_32).set(width).end();
+  for (let R = 1; R <= rowsPerBlock; R++) {
+    for (let w = 1; w <= PANEL_COLS_32; w++) {
+      code.get(rows).i32Const(R).i32Eq().get(width).i32Const(w).i32Eq().i32And().if();
+      code.get(APACK);
+      code.get(B).get(j).get(J0).i32Sub().i32Const(4).i32Mul().i32Add(); // bp
+      code.get(SBP).get(KK);
+      code.get(C).get(SC).get(i).i32Mul().i32Add().get(j).i32Const(4).i32Mul().i32Add(); // cp
+      code.get(SC);
+      code.call(micro[R][w]);
+      code.end();
+    }
+  }
+  code.get(j).i32Const(PANEL_COLS_32).i32Add().set(j);
+  code.br(0).end().end();
   code.get(i).get(rows).i32Add().set(i);
   code.br(0).end().end();
   return code;
@@ -144,33 +164,109 @@ function coreKernel(micro: number[], rowsPerBlock: number): Code {
 const DC = 0, DA = 1, DB = 2, DM = 3, DK = 4, DN = 5, DI0 = 6, DI1 = 7, DJ0 = 8, DJ1 = 9, DS = 10;
 const DRIVER_PARAMS = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
 
-function driver(form: "ab" | "abt" | "atb", core: number): Code {
-  const code = new Code(DRIVER_PARAMS.length);
-  if (form === "abt") {
-    // scratch[p·w + (j − j0)] = b(j, p) for j0 ≤ j < j1, w = j1 − j0: the columns of Bᵀ this call needs
-    const j = code.local(I32), p = code.local(I32), w = code.local(I32), from = code.local(I32);
-    code.get(DJ1).get(DJ0).i32Sub().set(w);
-    forLoop(code, j, () => code.get(DJ0), () => code.get(DJ1), () => {
-      code.get(DB).get(j).get(DK).i32Mul().i32Const(4).i32Mul().i32Add().set(from);
-      forLoop(code, p, () => code.i32Const(0), () => code.get(DK), () => {
-        code.get(DS).get(p).get(w).i32Mul().get(j).i32Add().get(DJ0).i32Sub().i32Const(4).i32Mul().i32Add();
-        code.get(from).f32Load().f32Store();
-        code.get(from).i32Const(4).i32Add().set(from);
+// Byte lanes of i8x16.shuffle for f32 lanes: [x0 y0 x1 y1], [x2 y2 x3 y3], [x0 x1 y0 y1], [x2 x3 y2 y3].
+const f32Lanes = (lanes: number[]) => lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+const UNPACK_LO = f32Lanes([0, 4, 1, 5]), UNPACK_HI = f32Lanes([2, 6, 3, 7]);
+const LOW_HALVES = f32Lanes([0, 1, 4, 5]), HIGH_HALVES = f32Lanes([2, 3, 6, 7]);
+
+/** `for (v = from; v < to; v += step) body()`. */
+function forStep(code: Code, v: number, from: () => void, to: number, step: number, body: () => void): void {
+  from();
+  code.set(v);
+  code.block().loop();
+  code.get(v).get(to).i32GeS().brIf(1);
+  body();
+  code.get(v).i32Const(step).i32Add().set(v);
+  code.br(0).end().end();
+}
+
+/**
+ * A·Bᵀ's copy of whole 4 × 4 tiles of Bᵀ: for p < k4 and j0 ≤ j < j0 + w4, four rows of B (4 values of p
+ * each) are loaded as vectors, transposed with shuffles and stored as 4 values of j for each of 4 values of p.
+ */
+function transposeTiles(code: Code, locals: { k4: number; w4: number; w8: number }): void {
+  const { k4, w4, w8 } = locals;
+  const p = code.local(I32), jj = code.local(I32), src = code.local(I32), dst = code.local(I32);
+  const rowBytes = code.local(I32), outBytes = code.local(I32);
+  const r = [code.local(V128), code.local(V128), code.local(V128), code.local(V128)];
+  const t = [code.local(V128), code.local(V128), code.local(V128), code.local(V128)];
+  code.get(DK).i32Const(4).i32Mul().set(rowBytes);
+  code.get(w8).i32Const(4).i32Mul().set(outBytes);
+  forStep(code, p, () => code.i32Const(0), k4, 4, () => {
+    forStep(code, jj, () => code.i32Const(0), w4, 4, () => {
+      // src = B + ((j0 + jj)·k + p)·4, dst = scratch + (p·w8 + jj)·4
+      code.get(DB).get(DJ0).get(jj).i32Add().get(DK).i32Mul().get(p).i32Add().i32Const(4).i32Mul().i32Add()
+        .set(src);
+      code.get(DS).get(p).get(w8).i32Mul().get(jj).i32Add().i32Const(4).i32Mul().i32Add().set(dst);
+      for (let q = 0; q < 4; q++) {
+        code.get(src).v128Load(0).set(r[q]);
+        if (q < 3) code.get(src).get(rowBytes).i32Add().set(src);
+      }
+      code.get(r[0]).get(r[1]).i8x16Shuffle(UNPACK_LO).set(t[0]);
+      code.get(r[0]).get(r[1]).i8x16Shuffle(UNPACK_HI).set(t[1]);
+      code.get(r[2]).get(r[3]).i8x16Shuffle(UNPACK_LO).set(t[2]);
+      code.get(r[2]).get(r[3]).i8x16Shuffle(UNPACK_HI).set(t[3]);
+      const rows = [[t[0], t[2], LOW_HALVES], [t[0], t[2], HIGH_HALVES], [t[1], t[3], LOW_HALVES], [
+        t[1],
+        t[3],
+        HIGH_HALVES,
+      ]] as const;
+      rows.forEach(([x, y, lanes], u) => {
+        code.get(dst).get(x).get(y).i8x16Shuffle(lanes).v128Store(0);
+        if (u < 3) code.get(dst).get(outBytes).i32Add().set(dst);
       });
     });
-    // core(c, a, sAi = 4k, sAp = 4, b = scratch − 4·j0, sBp = 4w, k, sC = 4n, i0, i1, j0, j1)
-    code.get(DC).get(DA).get(DK).i32Const(4).i32Mul().i32Const(4);
-    code.get(DS).get(DJ0).i32Const(4).i32Mul().i32Sub().get(w).i32Const(4).i32Mul();
-  } else if (form === "ab") {
-    // a(i, p) = A[i·k + p], b(p, j) = B[p·n + j]
-    code.get(DC).get(DA).get(DK).i32Const(4).i32Mul().i32Const(4);
-    code.get(DB).get(DN).i32Const(4).i32Mul();
-  } else {
-    // Aᵀ·B with A k×m: a(i, p) = A[p·m + i], b(p, j) = B[p·n + j]
-    code.get(DC).get(DA).i32Const(4).get(DM).i32Const(4).i32Mul();
-    code.get(DB).get(DN).i32Const(4).i32Mul();
+  });
+}
+
+function driver(form: "ab" | "abt" | "atb", core: number): Code {
+  const code = new Code(DRIVER_PARAMS.length);
+  // scratch[p·w8 + (j − j0)] = b(p, j) for j0 ≤ j < j1, zero up to w8 = j1 − j0 rounded up to 8
+  const j = code.local(I32), p = code.local(I32), w8 = code.local(I32), from = code.local(I32);
+  const to = code.local(I32), fill = code.local(I32), start = code.local(I32);
+  const k4 = code.local(I32), w4 = code.local(I32);
+  code.get(DJ1).get(DJ0).i32Sub().i32Const(PANEL_COLS_32 - 1).i32Add().i32Const(-PANEL_COLS_32).i32And().set(
+    w8,
+  );
+  code.i32Const(0).set(k4);
+  code.i32Const(0).set(w4);
+  if (form === "abt") {
+    code.get(DK).i32Const(-4).i32And().set(k4);
+    code.get(DJ1).get(DJ0).i32Sub().i32Const(-4).i32And().set(w4);
+    transposeTiles(code, { k4, w4, w8 });
   }
-  code.get(DK).get(DN).i32Const(4).i32Mul().get(DI0).get(DI1).get(DJ0).get(DJ1).call(core);
+  forLoop(code, p, () => code.i32Const(0), () => code.get(DK), () => {
+    // the columns the tiles did not copy: from j0 + w4 while p < k4, else from j0
+    code.get(DJ0).set(start);
+    code.get(p).get(k4).i32LtS().if().get(DJ0).get(w4).i32Add().set(start).end();
+    code.get(DS).get(p).get(w8).i32Mul().get(start).i32Add().get(DJ0).i32Sub().i32Const(4).i32Mul().i32Add()
+      .set(to);
+    if (form === "abt") {
+      // b(p, j) = B[j·k + p]
+      code.get(DB).get(start).get(DK).i32Mul().get(p).i32Add().i32Const(4).i32Mul().i32Add().set(from);
+    } else {
+      // b(p, j) = B[p·n + j]
+      code.get(DB).get(p).get(DN).i32Mul().get(start).i32Add().i32Const(4).i32Mul().i32Add().set(from);
+    }
+    forLoop(code, j, () => code.get(start), () => code.get(DJ1), () => {
+      code.get(to).get(from).f32Load().f32Store();
+      code.get(to).i32Const(4).i32Add().set(to);
+      if (form === "abt") code.get(from).get(DK).i32Const(4).i32Mul().i32Add().set(from);
+      else code.get(from).i32Const(4).i32Add().set(from);
+    });
+    forLoop(code, fill, () => code.get(DJ1).get(DJ0).i32Sub(), () => code.get(w8), () => {
+      code.get(to).f32Zero().f32Store();
+      code.get(to).i32Const(4).i32Add().set(to);
+    });
+  });
+  // core(c, a, sAi, sAp, b = scratch, sBp = 4·w8, k, sC = 4n, i0, i1, j0, j1, apack = after B)
+  code.get(DC).get(DA);
+  if (form === "atb") code.i32Const(4).get(DM).i32Const(4).i32Mul(); // a(i, p) = A[p·m + i]
+  else code.get(DK).i32Const(4).i32Mul().i32Const(4); // a(i, p) = A[i·k + p]
+  code.get(DS).get(w8).i32Const(4).i32Mul();
+  code.get(DK).get(DN).i32Const(4).i32Mul().get(DI0).get(DI1).get(DJ0).get(DJ1);
+  code.get(DS).get(DK).get(w8).i32Mul().i32Const(4).i32Mul().i32Add();
+  code.call(core);
   return code;
 }
 
@@ -188,8 +284,11 @@ export function kernelModuleBytes32(options: KernelOptions, maximumPages: number
     functions.push({ params: params as FunctionDef["params"], results: [], code, exportName });
     return functions.length - 1;
   };
-  const micro = [-1];
-  for (let r = 1; r <= rows; r++) micro[r] = add(microKernel(r, options.fma), MICRO_PARAMS);
+  const micro: number[][] = [];
+  for (let r = 1; r <= rows; r++) {
+    micro[r] = [];
+    for (let w = 1; w <= PANEL_COLS_32; w++) micro[r][w] = add(microKernel(r, w, options.fma), MICRO_PARAMS);
+  }
   const core = add(coreKernel(micro, rows), CORE_PARAMS);
   add(driver("ab", core), DRIVER_PARAMS, "matmul");
   add(driver("abt", core), DRIVER_PARAMS, "matmulTransposeB");

@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   const notes = [
     oursBestResult === undefined ? "ours-best: no termnet peer ran" : `ours-best = ${oursBestResult.peer}`,
     ...results.filter((r) => r.trials.length > 0 && r.note !== undefined).map((r) => `${r.peer}: ${r.note}`),
-    "termnet, numpy: float64; tfjs: float32 (TensorFlow.js has no float64); numpy float32 shown for reference",
+    "termnet, numpy: float64 but the float32 rows; tfjs: float32 (TensorFlow.js has no float64)",
     `numpy ${
       version ?? "(absent)"
     }: BLAS default threads (OpenBLAS: one per CPU) except the "1 thread" row ` +
@@ -211,7 +211,8 @@ async function main(): Promise<void> {
   for (const note of notes) console.log(`  ${note}`);
 
   // Correctness cross-check: same weights, same batches in file order, float64 → the same first-epoch loss
-  // (only summation order differs). Every termnet backend that ran is compared with numpy's vectorised float64.
+  // (only summation order differs). Every termnet backend that ran is compared with numpy's vectorised float64,
+  // the float32 rows within 1e-4 relative.
   const numpy64 = results.find((r) => r.peer === "numpy vectorised" && r.dtype === "float64");
   const crossChecked = results.filter((r) => r.peer.startsWith("termnet") && r.loss !== undefined);
   if (numpy64?.loss === undefined) {
@@ -220,12 +221,15 @@ async function main(): Promise<void> {
   for (const ours of numpy64?.loss === undefined ? [] : crossChecked) {
     const difference = Math.abs(ours.loss! - numpy64!.loss!);
     const relative = difference / Math.abs(numpy64!.loss!);
+    // float32 rounds every product and sum (and accumulates in another order than numpy float32): a few
+    // parts in 10⁵ of the epoch's loss; float64 differs only in summation order.
+    const tolerance = ours.dtype === "float32" ? 1e-4 : 1e-9;
     console.log(
-      `Loss cross-check (float64, ${workload.samples} samples): ${ours.peer} ${
+      `Loss cross-check (${ours.dtype}, ${workload.samples} samples): ${ours.peer} ${
         ours.loss!.toPrecision(12)
       }, ` +
         `numpy ${numpy64!.loss!.toPrecision(12)}, |Δ| ${difference.toExponential(2)} (relative ` +
-        `${relative.toExponential(2)}) ${relative < 1e-9 ? "OK" : "MISMATCH"}`,
+        `${relative.toExponential(2)}) ${relative < tolerance ? "OK" : "MISMATCH"}`,
     );
   }
 

@@ -25,6 +25,7 @@ export {
   type AnyMatrix,
   axpy,
   type DType,
+  DTYPES,
   type FloatArray,
   hadamard,
   map,
@@ -35,10 +36,11 @@ export {
   type MatrixLike,
   scale,
   sumColumns,
+  toFloat64,
   toMatrix,
   transpose,
 } from "./src/math/matrix.ts";
-export { type Backend, jsBackend, type OptimizerUpdate } from "./src/math/backend.ts";
+export { type Backend, jsBackend, jsBackend32, type OptimizerUpdate } from "./src/math/backend.ts";
 export {
   type Activation,
   ACTIVATION_NAMES,

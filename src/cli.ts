@@ -833,7 +833,9 @@ async function commandGradcheck(args: string[]): Promise<number> {
   if (values.help) return print(HELP.gradcheck), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError("gradcheck expects one config file (see --help)");
   const config = await readConfig(positionals[0], values.set as string[] | undefined ?? []);
-  const prepared = await prepare({ ...config, train: { ...config.train, backend: "js" } }, positionals[0]);
+  // Central differences need float64 (h = 1e-6 is below float32's resolution), whatever train.dtype says.
+  const train = { ...config.train, backend: "js" as const, dtype: "float64" as const };
+  const prepared = await prepare({ ...config, train }, positionals[0]);
   const samples = Math.min(
     integerOption(values.samples as string | undefined, "samples") ?? 8,
     prepared.train.size,

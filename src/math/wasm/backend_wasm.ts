@@ -701,9 +701,10 @@ function wasmAvailable(): boolean {
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
   const kind = resolveKind(options.kind);
-  if (kind === "js") return jsBackend;
+  const plain = options.dtype === "float32" ? jsBackend32 : jsBackend;
+  if (kind === "js") return plain;
   if (kind === "wasm") return await createWasmBackend(options);
-  if (!wasmAvailable()) return jsBackend;
+  if (!wasmAvailable()) return plain;
   const threads = detectFeatures().workers ? options.threads ?? 1 : 1;
   return await createWasmBackend({
     smallProductThreshold: DEFAULT_SMALL_PRODUCT_THRESHOLD,

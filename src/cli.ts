@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { writeFileAtomic } from "./_atomic_write.ts";
 import { currentProgramName } from "./_program_name.ts";
 import { dirnameOf, loadConfig } from "./config/load_config.ts";
+import { checkMemory, estimateMemory, generatedShape } from "./config/memory.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
 import { configLocation, outputDirWritten, stringifyConfig, suggest } from "./config/parse_config.ts";
 import type { TrainConfig } from "./config/schema.ts";
@@ -327,6 +328,9 @@ function withConfigKey(error: DataError, config: TrainConfig, configPath: string
  */
 export async function prepare(config: TrainConfig, configPath: string): Promise<Prepared> {
   const rng = new Rng(config.seed);
+  // sizes under the caps can still need more memory than the machine has: estimated before allocating
+  const generated = generatedShape(config);
+  if (generated !== undefined) checkMemory(config, estimateMemory(config, generated));
   const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng }).catch((error) => {
     throw error instanceof DataError ? badInput(withConfigKey(error, config, configPath)) : error;
   });
@@ -336,6 +340,16 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     classCount: data.train.classNames?.length,
     targetSize: data.train.targetSize,
   }, { loss: config.train.loss });
+  checkMemory(
+    config,
+    estimateMemory(config, {
+      input: shape.input,
+      layers: shape.layers.map((layer) => layer.units),
+      trainSize: data.train.size,
+      testSize: data.test?.size ?? 0,
+      targetSize: data.train.targetSize,
+    }),
+  );
   const encode = (d: Dataset) => shape.targetEncoding ? d.withTargetEncoding(shape.targetEncoding) : d;
   // The process-wide default backend of that kind (plain kernels for a tiny network such as XOR's).
   const network = new Network({

@@ -312,6 +312,30 @@ export function configLocation(part: object, path: string): FileLocation {
   return locator(segments);
 }
 
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** A positive size in bytes from a number or a text such as `8GiB`, `512 MiB` or `2GB`, or undefined. */
+function parseByteSize(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = match === null ? undefined : BYTE_UNITS[match[2].toLowerCase()];
+  if (match === null || unit === undefined) return undefined;
+  const bytes = Number(match[1]) * unit;
+  return Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
+}
+
 function describe(value: unknown): string {
   if (value === null || value === undefined) return "an empty value";
   if (Array.isArray(value)) return "a list";
@@ -826,6 +850,16 @@ function parseTrain(check: Checker, value: unknown, data: DataConfig): TrainSect
   if (json.clip_norm !== undefined) out.clipNorm = check.number(json.clip_norm, at("clip_norm"), "positive");
   if (json.checkpoint_every !== undefined) {
     out.checkpointEvery = check.integer(json.checkpoint_every, at("checkpoint_every"), "positive");
+  }
+  if (json.memory_limit !== undefined) {
+    const bytes = parseByteSize(json.memory_limit);
+    if (bytes === undefined) {
+      check.fail(
+        at("memory_limit"),
+        `expected a size in bytes such as 8GiB, 512MiB or 2000000000, got ${describe(json.memory_limit)}`,
+      );
+    }
+    out.memoryLimit = bytes;
   }
   if (out.threads === 2 && out.backend === "js") {
     check.fail(at("threads"), `2 threads need backend wasm or auto, not backend js`);

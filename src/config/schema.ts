@@ -3,7 +3,8 @@
 // YAML keys are snake_case; the TypeScript fields are the same words in camelCase (`learning_rate` →
 // `learningRate`, `test_split` → `testSplit`, `class_names` → `classNames`, `output_activation` →
 // `outputActivation`, `batch_size` → `batchSize`, `early_stop` → `earlyStop`, `min_delta` → `minDelta`,
-// `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `checkpoint_every` → `checkpointEvery`, `restore_best` →
+// `target_loss` → `targetLoss`, `clip_norm` → `clipNorm`, `checkpoint_every` → `checkpointEvery`, `memory_limit` →
+// `memoryLimit`, `restore_best` →
 // `restoreBest`, `warmup_epochs` → `warmupEpochs`, `min_learning_rate` → `minLearningRate`). `stringifyConfig` maps them back.
 
 import type { ActivationName } from "../math/activations.ts";
@@ -225,7 +226,16 @@ export interface TrainSection {
   readonly clipNorm?: number;
   /** Write the run folder with a checkpoint (checkpoint.bin) every this many epochs, when given. */
   readonly checkpointEvery?: number;
+  /**
+   * The most memory a run may need, in bytes, as estimated from the config before anything is allocated
+   * (parameters with their gradients, optimizer state and copies, activations of a batch, the data); default
+   * `DEFAULT_MEMORY_LIMIT` (4 GiB). Written as a number of bytes or with a unit: `16GiB`, `512MiB`, `2GB`.
+   */
+  readonly memoryLimit?: number;
 }
+
+/** The default `train.memory_limit`: 4 GiB. */
+export const DEFAULT_MEMORY_LIMIT: number = 4 * 1024 ** 3;
 
 /** The `output:` section. */
 export interface OutputConfig {
@@ -306,6 +316,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     "schedule",
     "clip_norm",
     "checkpoint_every",
+    "memory_limit",
   ],
   "train.early_stop": ["monitor", "patience", "min_delta", "restore_best"],
   "train.schedule": ["type", "every", "factor", "gamma", "warmup_epochs", "min_learning_rate", "patience"],

@@ -171,3 +171,19 @@ Deno.test("every function and class the entries export has an @example (run by d
   assert.ok(checked > 60, `only ${checked} functions and classes found`);
   assert.deepEqual(missing, []);
 });
+
+Deno.test("README installs and runs the CLI pinned to the release tag with the compile task's permissions", async () => {
+  const readme = await Deno.readTextFile(resolve(ROOT, "README.md"));
+  const permissions = (CONFIG.tasks.compile as string).split(/\s+/).filter((word) =>
+    word.startsWith("--allow-")
+  );
+  const url = `https://raw.githubusercontent.com/termnet/termnet/v${CONFIG.version}/src/cli.ts`;
+  for (const command of ["deno run --no-prompt", "deno install -g -n termnet --no-prompt"]) {
+    const start = readme.indexOf(command);
+    assert.ok(start >= 0, `README has no "${command}"`);
+    const words = readme.slice(start, readme.indexOf("\n```", start)).replaceAll("\\\n", " ").split(/\s+/);
+    assert.deepEqual(words.filter((word) => word.startsWith("--allow-")), permissions, command);
+    assert.ok(words.includes(url), `${command} is not pinned to ${url}`);
+  }
+  assert.doesNotMatch(readme, /termnet\/termnet\/main\//);
+});

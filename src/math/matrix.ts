@@ -154,7 +154,20 @@ export function toMatrix(x: MatrixLike): Matrix {
   return x instanceof Matrix ? x : Matrix.from(x);
 }
 
-/** A float64 copy of `m` (exact: every float32 value is a float64 value). */
+/**
+ * A float64 copy of `m` (exact: every float32 value is a float64 value).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix, toFloat64 } from "./matrix.ts";
+ *
+ * const m32 = new Matrix(1, 2, new Float32Array([0.1, 2]));
+ * const m64 = toFloat64(m32);
+ * assert.ok(m64.data instanceof Float64Array);
+ * assert.equal(m64.get(0, 0), Math.fround(0.1)); // the float32 value, exactly
+ * ```
+ */
 export function toFloat64(m: AnyMatrix): Matrix {
   return new Matrix(m.rows, m.cols, Float64Array.from(m.data));
 }

@@ -157,6 +157,34 @@ train:
   },
 });
 
+Deno.test({
+  name: "the shipped Fashion-MNIST configs reach the README's accuracy on t10k: 0.90 (full) and 0.85 (quick)",
+  ignore: withoutFullFashion(),
+  fn: async (t) => {
+    await using tmp = await tempDir();
+    // the same seed gives the same weights on any load, so both run at once; the training seconds they print
+    // depend on the machine and are left to the README (no timing assertions)
+    const [full, quick] = await Promise.all(
+      ["fashion-mnist", "fashion-mnist-quick"].map((name) =>
+        runCli("train", [`configs/${name}.yaml`, "--headless", "--out", `${tmp.path}/${name}`])
+      ),
+    );
+    for (const run of [full, quick]) {
+      assert.equal(run.stderr, "");
+      assert.equal(run.code, 0);
+    }
+    await t.step("fashion-mnist.yaml: test accuracy at least 0.900", async () => {
+      const metrics = await finalMetrics(`${tmp.path}/fashion-mnist`);
+      assert.ok(metrics.test_accuracy >= 0.9, `test accuracy ${metrics.test_accuracy}`);
+      assert.match(full.stdout, /^training fashion-mnist: 784-.*, 60000 samples, 10000 test, .*\(cosine/m);
+    });
+    await t.step("fashion-mnist-quick.yaml: test accuracy at least 0.85", async () => {
+      const metrics = await finalMetrics(`${tmp.path}/fashion-mnist-quick`);
+      assert.ok(metrics.test_accuracy >= 0.85, `test accuracy ${metrics.test_accuracy}`);
+    });
+  },
+});
+
 Deno.test("validate accepts every shipped config", async () => {
   const configs: string[] = [];
   for await (const entry of Deno.readDir(`${REPO_ROOT}configs`)) {

@@ -896,6 +896,7 @@ async function commandInspect(args: string[]): Promise<number> {
   if (model.labels) print(`classes: ${model.labels.map(escapeControl).join(", ")}`);
   if (model.features) print(`features: ${model.features.map(escapeControl).join(", ")}`);
   if (model.preprocessing) print(`preprocessing: ${model.preprocessing.kind}`);
+  if (model.dropout) print(`dropout (training only): ${model.dropout.join(", ")}`);
   if (model.metrics && Object.keys(model.metrics).length > 0) {
     print(`metrics: ${Object.entries(model.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   }

@@ -204,3 +204,20 @@ Deno.test("model files keep the dropout rates; files without them load with none
     );
   });
 });
+
+Deno.test("exports leave dropout out: the ONNX file and the TypeScript module are those of the same weights without it", async () => {
+  const { modelToOnnx } = await import("../../src/export/onnx.ts");
+  const { modelToTypeScript } = await import("../../src/export/typescript.ts");
+  const json = new Network({
+    input: 3,
+    hidden: [4, 2],
+    output: 2,
+    outputActivation: "softmax",
+    dropout: 0.5,
+    seed: 1,
+  })
+    .toJSON();
+  const { dropout: _dropout, ...without } = json;
+  assert.deepEqual(modelToOnnx(json), modelToOnnx(without));
+  assert.equal(modelToTypeScript(json), modelToTypeScript(without));
+});

@@ -93,7 +93,8 @@ Options:
   --out DIR          override output.dir (the run folder)
   --pace N           train at most N epochs per second (decimals allowed, e.g. 0.5); < > = change it live
   --resume DIR       go on from DIR/checkpoint.bin (a run folder, or the checkpoint's path) up to train.epochs
-                     (or --epochs); the config must build the same network; metrics.jsonl is continued
+                     (or --epochs); the config must build the same network (without a config: DIR/config.yaml);
+                     metrics.jsonl and timeline.bin are continued
   --exit-on-end      close the dashboard when training ends (on a terminal it stays open until q otherwise)
   --headless         one plain line per epoch instead of the dashboard
   --json             one JSON object per line, each with a "type": start, epoch, end, saved, ... (implies
@@ -516,15 +517,25 @@ async function commandTrain(args: string[]): Promise<number> {
   });
   if (values.help) return print(HELP.train), EXIT.ok;
   const pace = paceOption(values.pace as string | undefined);
-  if (positionals.length !== 1) throw new UsageError("train expects one config file (see --help)");
-  const configPath = positionals[0];
+  const resumeDir = values.resume === undefined ? undefined : await resumeFolder(values.resume as string);
+  // read first: a missing or corrupt checkpoint is reported before the config and the data are loaded
+  const checkpoint = resumeDir === undefined
+    ? undefined
+    : await readCheckpoint(`${resumeDir}/${CHECKPOINT_FILE}`);
+  // with --resume and no config, the run folder's own config.yaml (its data paths work from there)
+  const ownConfig = resumeDir !== undefined && positionals.length === 0
+    ? `${resumeDir}/config.yaml`
+    : undefined;
+  if (positionals.length !== 1 && ownConfig === undefined) {
+    throw new UsageError("train expects one config file (see --help)");
+  }
+  const configPath = ownConfig ?? positionals[0];
   const overrides = [...(values.set as string[] | undefined ?? [])];
   const epochs = integerOption(values.epochs as string | undefined, "epochs");
   const seed = integerOption(values.seed as string | undefined, "seed");
   if (epochs !== undefined) overrides.push(`train.epochs=${epochs}`);
   if (seed !== undefined) overrides.push(`seed=${seed}`);
   if (values.out !== undefined) overrides.push(`output.dir=${JSON.stringify(values.out)}`);
-  const resumeDir = values.resume === undefined ? undefined : await resumeFolder(values.resume as string);
   if (resumeDir !== undefined) {
     if (values.out !== undefined) {
       throw new UsageError("--out cannot be combined with --resume (it writes there)");
@@ -536,7 +547,7 @@ async function commandTrain(args: string[]): Promise<number> {
   // the run folder is checked (and a staging folder made) before training: a bad --out fails at once
   const files = await RunFiles.open(runFolder(config, configPath, overrides));
   try {
-    return await trainInto(files, { config, configPath, prepared, values, pace, resumeDir });
+    return await trainInto(files, { config, configPath, prepared, values, pace, checkpoint });
   } finally {
     await files.close();
   }
@@ -560,12 +571,12 @@ interface TrainRun {
   prepared: Prepared;
   values: ParsedValues;
   pace: number | undefined;
-  resumeDir: string | undefined;
+  /** The checkpoint to go on from (`--resume`). */
+  checkpoint: Checkpoint | undefined;
 }
 
 async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
-  const { config, configPath, prepared, values, pace, resumeDir } = run;
-  const checkpoint = resumeDir === undefined ? undefined : await readCheckpoint(files.path(CHECKPOINT_FILE));
+  const { config, configPath, prepared, values, pace, checkpoint } = run;
   // The final metrics of the epochs before a resume (from metrics.jsonl), for restore_best's model file.
   const resumedFinals: Record<string, number | null>[] = [];
   if (checkpoint !== undefined) {
@@ -612,8 +623,9 @@ async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
     }
     await files.continueMetrics(metrics.lines);
   }
-  // The state after the last completed epoch, encoded when a save needs it.
-  let trainState: TrainState | undefined;
+  // The state after the last completed epoch, encoded when a save needs it (a resumed run starts with the
+  // checkpoint's, so a save before its first epoch ends keeps it).
+  let trainState: TrainState | undefined = checkpoint?.state;
   const checkpointBytes = () =>
     trainState === undefined ? undefined : encodeCheckpoint({
       network: resumeTarget(prepared).network,
@@ -710,6 +722,7 @@ async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
     if (event.type === "start") {
       lastEpoch = undefined, restoredFinals = undefined;
       if (event.resumedFrom === undefined) {
+        trainState = undefined; // a restart: no state until its first epoch ends
         files.clearMetrics();
         const settings = runSettingsMetrics(event);
         if (settings !== undefined) files.addMetrics(settings);

@@ -25,6 +25,7 @@ export const RUN_FILE_NAMES: readonly string[] = [
   "config.yaml",
   "metrics.jsonl",
   TIMELINE_FILE,
+  CHECKPOINT_FILE,
 ];
 
 /** What a save writes: the model, the resolved config as YAML and, when it has started, the timeline. */
@@ -192,6 +193,9 @@ export class RunFiles {
       if (bytes !== undefined) await writeFileAtomic(`${this.#current}/${TIMELINE_FILE}`, bytes);
       if (parts.checkpoint !== undefined) {
         await writeFileAtomic(`${this.#current}/${CHECKPOINT_FILE}`, parts.checkpoint);
+      } else {
+        // no epoch ended yet (e.g. after a restart): an earlier checkpoint would not belong to this model
+        await Deno.remove(`${this.#current}/${CHECKPOINT_FILE}`).catch(() => {});
       }
       await writeTextFileAtomic(`${this.#current}/model.json`, text);
       if (!this.saved) {

@@ -662,20 +662,20 @@ async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
     restartable: stay,
     yieldToEventLoop: turnOfTheEventLoop,
     resume: checkpoint?.state,
+    // train.checkpoint_every: training waits while the run folder is written, so the saved event comes in order
     onState: (state) => {
       trainState = state;
       const every = config.train.checkpointEvery;
-      if (every !== undefined && state.epoch % every === 0) {
-        const epoch = state.epoch;
-        save().then(
-          (path) => controller.report({ type: "saved", path, epoch }),
-          (error) =>
-            controller.report({
-              type: "save_failed",
-              message: `Cannot save the checkpoint: ${(error as Error).message}`,
-            }),
-        );
-      }
+      if (every === undefined || state.epoch % every !== 0) return;
+      const epoch = state.epoch;
+      return save().then(
+        (path) => controller.report({ type: "saved", path, epoch }),
+        (error) =>
+          controller.report({
+            type: "save_failed",
+            message: `Cannot save the checkpoint: ${(error as Error).message}`,
+          }),
+      );
     },
   });
 

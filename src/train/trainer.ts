@@ -108,9 +108,10 @@ export interface TrainOptions extends FitOptions {
   resume?: TrainState;
   /**
    * Called after every completed epoch (and its early-stopping check) with the state to continue from. The
-   * object and its arrays are reused by the next call: copy or encode it before training goes on.
+   * object and its arrays are reused by the next call: copy or encode it before training goes on. When it returns
+   * a promise (a periodic checkpoint being written), training waits for it.
    */
-  onState?: (state: TrainState) => void;
+  onState?: (state: TrainState) => void | Promise<void>;
 }
 
 /** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
@@ -350,11 +351,11 @@ export async function* train(
   }
   // The state after the last completed epoch, its arrays reused from epoch to epoch.
   let state: TrainState | undefined;
-  const reportState = () => {
+  const reportState = (): Promise<void> | void => {
     if (options.onState === undefined) return;
     state = { ...session.saveState(state), elapsedSeconds: elapsed };
     if (earlyStop !== undefined) state.earlyStop = { bestValue, wait }, state.best = best.saveState();
-    options.onState(state);
+    return options.onState(state);
   };
 
   // Takes the commands and reports queued since the last call, as events; `inEpoch` says a pause now happens in
@@ -576,7 +577,8 @@ export async function* train(
           stop = true;
         }
       }
-      reportState();
+      const writing = reportState();
+      if (writing !== undefined) await writing;
       if (stop) break;
     }
     yield* applyCommands(false);

@@ -117,7 +117,7 @@ Deno.test("train.checkpoint_every writes the run folder with a checkpoint every 
     config,
     circleConfig("momentum", "{ type: step, every: 3, factor: 0.7 }", "  checkpoint_every: 4\n"),
   );
-  // at 20 epochs a second each save is reported before the run ends (saves are written in the background)
+  // training waits for each of these saves, so each is reported in order
   const run = await runCli("train", [
     config,
     "--json",
@@ -125,14 +125,16 @@ Deno.test("train.checkpoint_every writes the run folder with a checkpoint every 
     `${tmp.path}/run`,
     "--epochs",
     "10",
-    "--pace",
-    "20",
   ]);
   assert.deepStrictEqual(run.code, 0, run.stderr);
   const saved = run.stdout.trim().split("\n").map((line) => JSON.parse(line)).filter((e) =>
     e.type === "saved"
   );
   assert.deepStrictEqual(saved.map((e) => e.epoch), [4, 8, 10]);
+  // each saved event comes right after its epoch's event
+  const types = run.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    .filter((e) => e.type === "epoch" || e.type === "saved").map((e) => `${e.type} ${e.epoch}`);
+  assert.deepStrictEqual(types.slice(3, 6), ["epoch 4", "saved 4", "epoch 5"]);
   const checkpoint = decodeCheckpoint(
     await Deno.readFile(`${tmp.path}/run/checkpoint.bin`),
     "checkpoint.bin",

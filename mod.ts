@@ -113,6 +113,13 @@ export {
   matrixSource,
 } from "./src/nn/fit.ts";
 export {
+  EarlyStopping,
+  type EarlyStopState,
+  type EarlyStopVerdict,
+  type Monitor,
+  type MonitoredMetrics,
+} from "./src/nn/early_stop.ts";
+export {
   type DescribedSource,
   type EvaluateResult,
   type FitCallbacks,

@@ -13,6 +13,8 @@ import {
 } from "./fit.ts";
 import type { Network } from "./network.ts";
 import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.ts";
+import { BestEpoch } from "./best_epoch.ts";
+import { EarlyStopping, type Monitor, monitoredValue, MONITORS } from "./early_stop.ts";
 import { saveModel } from "./serialize.ts";
 
 /**
@@ -64,7 +66,7 @@ export interface EvaluateResult {
 /** Early stopping in `net.fit` (Keras's EarlyStopping): stop when `monitor` has not improved for `patience` epochs. */
 export interface FitEarlyStop {
   /** The metric (default `"val_loss"` with validation data, else `"loss"`). */
-  monitor?: "loss" | "accuracy" | "val_loss" | "val_accuracy";
+  monitor?: Monitor;
   /** Epochs without improvement before stopping (default 0: stop at the first epoch that does not improve). */
   patience?: number;
   /** The least change that counts as an improvement (default 0). */
@@ -80,7 +82,7 @@ export interface FitCheckpoint {
   /** Save only epochs that improve `monitor` (default false: every epoch). */
   bestOnly?: boolean;
   /** The metric for `bestOnly` (default: early stopping's, else `"val_loss"` with validation data, else `"loss"`). */
-  monitor?: "loss" | "accuracy" | "val_loss" | "val_accuracy";
+  monitor?: Monitor;
 }
 
 /** What a callback can see and steer: the network, the epoch, the learning rate, and stopping. */
@@ -146,7 +148,6 @@ const FIT_OPTION_KEYS: readonly string[] = [
   "callbacks",
   "checkpoint",
 ];
-const MONITORS = ["loss", "accuracy", "val_loss", "val_accuracy"];
 
 function checkKeys(value: object, known: readonly string[], what: string): void {
   for (const key of Object.keys(value)) {
@@ -207,7 +208,7 @@ export function checkFitOptions(options: NetworkFitOptions): void {
   const early = options.earlyStop;
   if (early !== undefined) {
     checkKeys(early, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStop");
-    if (early.monitor !== undefined && !MONITORS.includes(early.monitor)) {
+    if (early.monitor !== undefined && !MONITORS.includes(early.monitor as Monitor)) {
       throw new RangeError(
         `Invalid earlyStop.monitor: expected one of ${MONITORS.join(", ")}, got "${early.monitor}"`,
       );
@@ -225,7 +226,7 @@ export function checkFitOptions(options: NetworkFitOptions): void {
     if (typeof checkpoint.path !== "string" || checkpoint.path === "") {
       throw new TypeError("Invalid checkpoint: path must be a non-empty string");
     }
-    if (checkpoint.monitor !== undefined && !MONITORS.includes(checkpoint.monitor)) {
+    if (checkpoint.monitor !== undefined && !MONITORS.includes(checkpoint.monitor as Monitor)) {
       throw new RangeError(
         `Invalid checkpoint.monitor: expected one of ${MONITORS.join(", ")}, got "${checkpoint.monitor}"`,
       );
@@ -438,41 +439,6 @@ export function forgetOptimizer(network: Network): void {
   optimizers.delete(network);
 }
 
-function isImprovement(monitor: string, value: number, best: number, minDelta: number): boolean {
-  if (!Number.isFinite(value)) return false;
-  return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
-}
-
-function metric(record: EpochRecord, monitor: string): number {
-  switch (monitor) {
-    case "loss":
-      return record.loss;
-    case "accuracy":
-      return record.accuracy ?? NaN;
-    case "val_loss":
-      return record.valLoss ?? NaN;
-    default:
-      return record.valAccuracy ?? NaN;
-  }
-}
-
-/** Keeps the best value of a metric seen so far. */
-class Best {
-  readonly monitor: string;
-  value: number;
-  constructor(monitor: string) {
-    this.monitor = monitor;
-    this.value = monitor.endsWith("accuracy") ? -Infinity : Infinity;
-  }
-  /** Whether `record` improves on the best by more than `minDelta`; if so it becomes the best. */
-  offer(record: EpochRecord, minDelta: number): boolean {
-    const value = metric(record, this.monitor);
-    if (!isImprovement(this.monitor, value, this.value, minDelta)) return false;
-    this.value = value;
-    return true;
-  }
-}
-
 /**
  * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say; resolves to the
  * history. A non-finite loss restores the last good epoch's weights and throws `TrainingDivergedError`.
@@ -552,20 +518,25 @@ export async function runFit(
   };
   const checkpoint = options.checkpoint;
   if (checkpoint !== undefined) {
-    const best = new Best(checkpointMonitor);
+    const improvement = new EarlyStopping({ monitor: checkpointMonitor, patience: Infinity, minDelta: 0 });
     callbacks.push({
       async onEpochEnd(record) {
-        if (!checkpoint.bestOnly || best.offer(record, 0)) await saveModel(checkpoint.path, network);
+        const improved = improvement.update(monitoredValue(record, checkpointMonitor)) === "improved";
+        if (!checkpoint.bestOnly || improved) await saveModel(checkpoint.path, network);
       },
     });
   }
   const batchHooks = callbacks.filter((c) => c.onBatchEnd !== undefined);
   const parameters = network.parameters;
   const snapshot = parameters.map((p) => new Float64Array(p.value.length));
-  const restoreBest = early !== undefined && (early.restoreBest ?? true);
-  const bestWeights = restoreBest ? parameters.map((p) => new Float64Array(p.value.length)) : [];
-  const best = new Best(monitor);
-  let bestEpoch = 0, wait = 0;
+  // the early-stopping rule and the best epoch's weights, as in the CLI's trainer
+  const stopper = early === undefined
+    ? undefined
+    : new EarlyStopping({ monitor, patience: early.patience ?? 0, minDelta: early.minDelta ?? 0 });
+  const best = new BestEpoch(
+    network,
+    early === undefined ? undefined : { monitor, restoreBest: early.restoreBest },
+  );
   const history: EpochRecord[] = [];
   const loss = session.loss;
   let lastYield = performance.now();
@@ -604,19 +575,15 @@ export async function runFit(
     }
     history.push(record);
     if (options.onEpoch?.(record) === false) stopRequested = true;
-    if (early !== undefined) {
-      if (best.offer(record, early.minDelta ?? 0)) {
-        bestEpoch = record.epoch, wait = 0;
-        if (restoreBest) parameters.forEach((p, i) => bestWeights[i].set(p.value));
-      } else if (++wait >= (early.patience ?? 0)) {
-        stopRequested = true;
-      }
+    if (stopper !== undefined) {
+      const value = monitoredValue(record, monitor);
+      const verdict = stopper.update(value);
+      if (verdict === "improved") best.record(record.epoch, value);
+      else if (verdict === "stop") stopRequested = true;
     }
     for (const callback of callbacks) await callback.onEpochEnd?.(record, context);
   }
-  if (restoreBest && bestEpoch > 0 && bestEpoch < session.epoch) {
-    parameters.forEach((p, i) => p.value.set(bestWeights[i]));
-  }
+  best.restore(session.epoch);
   for (const callback of callbacks) await callback.onTrainEnd?.(history, context);
   return history;
 }

@@ -3,7 +3,8 @@
 import { Matrix } from "../math/matrix.ts";
 import { type BatchSource, type FitOptions, FitSession, type FitState } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
-import { BestEpoch, type BestEpochState, restoredText } from "./best_epoch.ts";
+import { BestEpoch, type BestEpochState, restoredText } from "../nn/best_epoch.ts";
+import { EarlyStopping, monitoredValue } from "../nn/early_stop.ts";
 import { evaluate } from "./evaluate.ts";
 import type {
   EndEvent,
@@ -78,6 +79,12 @@ export interface TrainOptions extends FitOptions {
   controller?: TrainController;
   /** Layer statistics and the decision boundary are computed at most this often, in ms (default 30; 0: always). */
   statsIntervalMs?: number;
+  /**
+   * Compute the dashboard's statistics at all (default true): with false, epoch events carry no layer
+   * statistics, boundary, sample predictions, confusion matrix or filters (`layersMeasured` false), as in
+   * `net.fit`, which never computes them.
+   */
+  statistics?: boolean;
   /**
    * Also compute the statistics (and the boundary and pictures) at every epoch e with (e − 1) divisible by this,
    * whatever the time since the last: the CLI passes the spacing of the run's timeline snapshots
@@ -251,10 +258,6 @@ function firstNonFiniteParameter(network: Network): string | undefined {
   return undefined;
 }
 
-function isImprovement(monitor: EarlyStopOptions["monitor"], value: number, best: number, minDelta: number) {
-  return monitor.endsWith("accuracy") ? value > best + minDelta : value < best - minDelta;
-}
-
 /**
  * Trains `network` on `data` for `options.epochs` epochs, emitting a start event, one event per epoch (with layer
  * statistics for the dashboard) and an end event. Commands sent through `options.controller` are taken between two
@@ -296,6 +299,7 @@ export async function* train(
   }
   const statsInterval = options.statsIntervalMs ?? 30;
   const statsEvery = options.statsEvery ?? 0;
+  const wantStatistics = options.statistics ?? true;
   const sample = sampleRows(data, STATISTICS_SAMPLE_ROWS);
   const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
   const snapshot = network.parameters.map((p) => new Float64Array(p.value.length));
@@ -336,7 +340,8 @@ export async function* train(
   let paused = false, stepping = false, restart = false;
   let elapsed = 0, lastStats = -Infinity, completed = 0;
   let stats: LayerStats[] = [];
-  let bestValue = Infinity, wait = 0;
+  // the early-stopping rule net.fit uses too
+  const stopper = earlyStop === undefined ? undefined : new EarlyStopping(earlyStop);
   // the losses and accuracies of the epoch whose weights `best` keeps, for the end event
   let bestMetrics: NonNullable<EndEvent["restored"]>["metrics"];
   let reason: EndReason = "done", message = "";
@@ -347,14 +352,14 @@ export async function* train(
   let lastYield = performance.now();
   if (options.resume !== undefined) {
     elapsed = options.resume.elapsedSeconds, completed = options.resume.epoch;
-    bestValue = options.resume.earlyStop?.bestValue ?? Infinity, wait = options.resume.earlyStop?.wait ?? 0;
+    if (options.resume.earlyStop !== undefined) stopper?.loadState(options.resume.earlyStop);
   }
   // The state after the last completed epoch, its arrays reused from epoch to epoch.
   let state: TrainState | undefined;
   const reportState = (): Promise<void> | void => {
     if (options.onState === undefined) return;
     state = { ...session.saveState(state), elapsedSeconds: elapsed };
-    if (earlyStop !== undefined) state.earlyStop = { bestValue, wait }, state.best = best.saveState();
+    if (stopper !== undefined) state.earlyStop = stopper.saveState(), state.best = best.saveState();
     return options.onState(state);
   };
 
@@ -427,7 +432,8 @@ export async function* train(
       if (restart) {
         restart = false;
         session.restart();
-        elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0, resumedFrom = 0;
+        elapsed = 0, lastStats = -Infinity, completed = 0, resumedFrom = 0;
+        stopper?.reset();
         best.reset();
         paceFrom = performance.now(), paceEpochs = 0;
         yield startEvent();
@@ -500,8 +506,8 @@ export async function* train(
 
       const now = performance.now();
       const last = session.epoch === options.epochs;
-      const statsDue = now - lastStats >= statsInterval || last || wasStepping || stats.length === 0 ||
-        (statsEvery > 0 && (record.epoch - 1) % statsEvery === 0);
+      const statsDue = wantStatistics && (now - lastStats >= statsInterval || last || wasStepping ||
+        stats.length === 0 || (statsEvery > 0 && (record.epoch - 1) % statsEvery === 0));
       const evaluation = test === undefined ? undefined : evaluate(network, test, {
         loss: session.loss,
         classification,
@@ -552,16 +558,13 @@ export async function* train(
         reason = "target_loss";
         message = `Reached the target loss ${targetLoss} at epoch ${record.epoch}`;
         stop = true;
-      } else if (earlyStop !== undefined) {
-        const value = {
-          loss: record.loss,
-          accuracy: record.accuracy ?? NaN,
-          val_loss: evaluation?.loss ?? NaN,
-          val_accuracy: evaluation?.accuracy ?? NaN,
-        }[earlyStop.monitor];
-        if (bestValue === Infinity && earlyStop.monitor.endsWith("accuracy")) bestValue = -Infinity;
-        if (isImprovement(earlyStop.monitor, value, bestValue, earlyStop.minDelta)) {
-          bestValue = value, wait = 0;
+      } else if (stopper !== undefined && earlyStop !== undefined) {
+        const value = monitoredValue(
+          { ...record, valLoss: evaluation?.loss, valAccuracy: evaluation?.accuracy },
+          stopper.monitor,
+        );
+        const verdict = stopper.update(value);
+        if (verdict === "improved") {
           best.record(record.epoch, value);
           bestMetrics = {
             epoch: event.epoch,
@@ -570,7 +573,7 @@ export async function* train(
             trainAccuracy: event.trainAccuracy,
             testAccuracy: event.testAccuracy,
           };
-        } else if (++wait >= earlyStop.patience) {
+        } else if (verdict === "stop") {
           reason = "early_stop";
           message = `Stopped early at epoch ${record.epoch}: ${earlyStop.monitor} did not improve for ` +
             `${earlyStop.patience} epochs`;
@@ -610,7 +613,8 @@ export async function* train(
     if (!restart) return;
     restart = false, paused = false, stepping = false;
     session.restart();
-    elapsed = 0, lastStats = -Infinity, bestValue = Infinity, wait = 0, completed = 0, resumedFrom = 0;
+    elapsed = 0, lastStats = -Infinity, completed = 0, resumedFrom = 0;
+    stopper?.reset();
     best.reset();
     reason = "done", message = "";
     paceFrom = performance.now(), paceEpochs = 0;

@@ -456,3 +456,44 @@ Deno.test("fit() still accepts the legacy onEpoch hook (false stops)", async () 
   assert.equal(history.length, 2);
   assert.equal(seen.length, 2);
 });
+
+Deno.test("fit() and the CLI's train() are the same loop: same weights, same early stop, same restored epoch", async () => {
+  const { generate } = await import("../../src/data/builtin.ts");
+  const { train } = await import("../../src/train/trainer.ts");
+  const data = generate("moons", new Rng(5), { samples: 200, noise: 0.3 });
+  const test = generate("moons", new Rng(6), { samples: 100, noise: 0.3 });
+  const build = () =>
+    new Network({
+      input: 2,
+      hidden: [16],
+      output: 1,
+      activation: "relu",
+      outputActivation: "sigmoid",
+      seed: 8,
+    });
+  const options = {
+    epochs: 40,
+    batchSize: 16,
+    optimizer: "adam" as const,
+    learningRate: 0.05,
+    // the plateau schedule watches the validation loss in both
+    schedule: { type: "plateau" as const, patience: 2, factor: 0.5, minLearningRate: 0.001 },
+  };
+  const earlyStop = { monitor: "val_loss" as const, patience: 4, minDelta: 0 };
+  const viaTrain = build();
+  const epochs: number[] = [];
+  let end: { epoch: number; restored?: { epoch: number } } | undefined;
+  for await (
+    const event of train(viaTrain, data, { ...options, name: "moons", test, earlyStop, statistics: false })
+  ) {
+    if (event.type === "epoch") epochs.push(event.testLoss!);
+    if (event.type === "end") end = event;
+  }
+  const viaFit = build();
+  const history = await viaFit.fit(data, { ...options, validationData: test, earlyStop });
+  assert.ok(end !== undefined && end.epoch < 40, `early stopping ended the run (${end?.epoch})`);
+  assert.equal(history.length, end.epoch);
+  assert.deepEqual(history.map((r) => r.valLoss), epochs);
+  assert.ok(end.restored !== undefined);
+  assert.deepEqual(weights(viaFit), weights(viaTrain), "both restored the same best epoch's weights");
+});

@@ -171,3 +171,27 @@ Deno.test("train() with restartable stays after the end: restart trains again fr
   controller.send({ type: "quit" });
   assert.equal((await run.next()).done, true);
 });
+
+Deno.test("train() with statistics: false computes no dashboard statistics, and trains the same weights", async () => {
+  const run = async (statistics: boolean) => {
+    const net = new Network({ input: 2, hidden: [3], output: 1, seed: 1 });
+    const epochs: EpochEvent[] = [];
+    const options = { name: "xor", epochs: 3, learningRate: 1, loss: "mse" as const, statistics };
+    for await (const event of train(net, await xorData(), options)) {
+      if (event.type === "epoch") epochs.push(event);
+    }
+    return { net, epochs };
+  };
+  const without = await run(false), withStats = await run(true);
+  for (const event of without.epochs) {
+    assert.equal(event.layersMeasured, false);
+    assert.deepEqual(event.layers, []);
+    assert.equal(event.boundary, undefined);
+    assert.equal(event.confusion, undefined);
+  }
+  assert.ok(withStats.epochs.every((event) => event.layers.length > 0));
+  assert.deepEqual(
+    without.net.parameters.map((p) => p.value),
+    withStats.net.parameters.map((p) => p.value),
+  );
+});

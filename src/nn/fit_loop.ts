@@ -418,7 +418,10 @@ const optimizers = new WeakMap<Network, { key: string; optimizer: Optimizer; lea
 
 function optimizerFor(network: Network, options: FitOptions): Optimizer {
   const optimizer = options.optimizer ?? "sgd";
-  if (typeof optimizer !== "string") return optimizer;
+  if (typeof optimizer !== "string") {
+    if (options.learningRate !== undefined) optimizer.learningRate = options.learningRate;
+    return optimizer;
+  }
   const key = JSON.stringify([optimizer, options.momentum, options.nesterov, options.l2]);
   let kept = optimizers.get(network);
   if (kept === undefined || kept.key !== key) {
@@ -432,11 +435,6 @@ function optimizerFor(network: Network, options: FitOptions): Optimizer {
   }
   kept.optimizer.learningRate = options.learningRate ?? kept.learningRate;
   return kept.optimizer;
-}
-
-/** Forgets the optimizer state kept for `network` (after `reinitialize`, say). */
-export function forgetOptimizer(network: Network): void {
-  optimizers.delete(network);
 }
 
 /**

@@ -199,7 +199,9 @@ Deno.test("fit() keeps the optimizer's state across two fit calls on the same ne
   await twice.fit(x, y, { ...options, epochs: 1 });
   assert.deepEqual(weights(twice), weights(once), "1 + 1 epochs equal 2 epochs bit for bit");
   await fresh.fit(x, y, { ...options, epochs: 1 });
-  await fresh.fit(x, y, { ...options, epochs: 1, optimizer: new Adam({ learningRate: 0.01 }) });
+  const adam = new Adam({ learningRate: 0.5 });
+  await fresh.fit(x, y, { ...options, epochs: 1, optimizer: adam });
+  assert.equal(adam.learningRate, 0.01, "learningRate applies to an optimizer object too");
   assert.notDeepEqual(weights(fresh), weights(once), "a new optimizer (fresh moments) gives other weights");
 });
 

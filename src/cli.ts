@@ -40,7 +40,7 @@ import { loadModel, type ModelJson, networkFromJson, networkToJson } from "./nn/
 import { evaluate } from "./train/evaluate.ts";
 import type { EpochEvent, StartEvent, TrainEvent } from "./train/events.ts";
 import { explainEvent, explainTrainingSample } from "./train/explain_event.ts";
-import { RunFiles, RunFolderError } from "./train/run_files.ts";
+import { RunFiles, RunFolderError, RunSaveError } from "./train/run_files.ts";
 import {
   type Checkpoint,
   CHECKPOINT_FILE,
@@ -673,7 +673,9 @@ async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
         (error) =>
           controller.report({
             type: "save_failed",
-            message: `Cannot save the checkpoint: ${(error as Error).message}`,
+            message: error instanceof RunSaveError
+              ? error.message
+              : `Cannot save the checkpoint: ${(error as Error).message}`,
           }),
       );
     },
@@ -705,7 +707,9 @@ async function trainInto(files: RunFiles, run: TrainRun): Promise<number> {
         (error) =>
           controller.report({
             type: "save_failed",
-            message: `Cannot save the checkpoint: ${(error as Error).message}`,
+            message: error instanceof RunSaveError
+              ? error.message
+              : `Cannot save the checkpoint: ${(error as Error).message}`,
           }),
       );
     } else {

@@ -19,6 +19,9 @@ import { encodeTimeline, TIMELINE_FILE } from "./timeline_file.ts";
 /** The run folder cannot be used: it is a file, holds folders, cannot be written, or is the current folder. */
 export class RunFolderError extends UserFileError {}
 
+/** A save into the run folder failed (a full disk, a folder removed under the run): one line naming the folder. */
+export class RunSaveError extends UserFileError {}
+
 /** The files a run writes; anything else in a run folder is the user's and is kept. */
 export const RUN_FILE_NAMES: readonly string[] = [
   "model.json",
@@ -204,7 +207,12 @@ export class RunFiles {
       }
     });
     this.#queue = run.catch(() => {});
-    return run.then(() => this.path("model.json"));
+    return run.then(
+      () => this.path("model.json"),
+      (error) => {
+        throw new RunSaveError(`Cannot save the run: ${reason(error)}`, { file: this.dir });
+      },
+    );
   }
 
   /**

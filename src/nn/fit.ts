@@ -87,8 +87,8 @@ export interface FitOptions {
   trackAccuracy?: boolean;
   /**
    * A learning-rate schedule (default: a constant rate): every epoch's rate follows its formula from
-   * `learningRate` (see `schedules.ts`). `plateau` watches the training loss here (the CLI's trainer watches the
-   * test loss when there is a test set).
+   * `learningRate` (see `schedules.ts`). `plateau` watches the validation loss when `net.fit` has validation data
+   * (the CLI's trainer: the test loss when there is a test set), else the training loss.
    */
   schedule?: Schedule;
   /** Clip the gradient by global norm to at most this before every update (default: no clipping). */

@@ -8,7 +8,7 @@ import { dirnameOf, loadConfig } from "./config/load_config.ts";
 import { checkMemory, estimateMemory, generatedShape } from "./config/memory.ts";
 import { resolveNetworkShape } from "./config/resolve.ts";
 import { configLocation, outputDirWritten, stringifyConfig, suggest } from "./config/parse_config.ts";
-import type { TrainConfig } from "./config/schema.ts";
+import { DEFAULT_MEMORY_LIMIT, type TrainConfig } from "./config/schema.ts";
 import { applyPreprocessing, type Dataset, type Preprocessing } from "./data/dataset.ts";
 import { fetchDataset, type FetchEvent } from "./data/fetch.ts";
 import { loadDataset, MAX_CSV_BYTES } from "./data/load.ts";
@@ -332,7 +332,11 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
   // sizes under the caps can still need more memory than the machine has: estimated before allocating
   const generated = generatedShape(config);
   if (generated !== undefined) checkMemory(config, estimateMemory(config, generated));
-  const data = await loadDataset(config.data, { baseDir: dirnameOf(configPath), rng }).catch((error) => {
+  const data = await loadDataset(config.data, {
+    baseDir: dirnameOf(configPath),
+    rng,
+    maxBytes: config.train.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+  }).catch((error) => {
     throw error instanceof DataError ? badInput(withConfigKey(error, config, configPath)) : error;
   });
   const shape = resolveNetworkShape(config.network, {

@@ -1,6 +1,7 @@
 // loadDataset: a config's data section -> train and test Datasets with preprocessing fitted on the training split.
 
 import { normalize } from "node:path";
+import { formatBytes } from "../config/memory.ts";
 import { configLocation } from "../config/parse_config.ts";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
 import { readFileCapped, TooLargeError } from "../_read_capped.ts";
@@ -23,6 +24,11 @@ export interface LoadDatasetOptions {
    * default this machine's.
    */
   locate?: Pick<LocateDatasetOptions, "systemDir" | "env" | "os">;
+  /**
+   * The most memory IDX images may take once read as numbers (`train.memory_limit`): checked from the files'
+   * headers before the pixels are converted, so an oversized set fails at once; default no check.
+   */
+  maxBytes?: number;
 }
 
 /** What {@linkcode loadDataset} returns. */
@@ -91,7 +97,13 @@ interface SourceSpec {
 async function loadIdx(
   imagesPath: string,
   labelsPath: string,
-  options: { baseDir?: string; keyBase: string; limit?: number; classNames?: readonly string[] },
+  options: {
+    baseDir?: string;
+    keyBase: string;
+    limit?: number;
+    classNames?: readonly string[];
+    maxBytes?: number;
+  },
 ): Promise<Dataset> {
   const { baseDir, keyBase } = options;
   const imagesFile = shownPath(imagesPath, baseDir), labelsFile = shownPath(labelsPath, baseDir);
@@ -101,6 +113,21 @@ async function loadIdx(
   const images = await parseIdx(await readBytes(imagesPath, `${keyBase}.images`, baseDir, "IDX"), {
     file: imagesFile,
   });
+  if (options.maxBytes !== undefined && images.dims.length >= 2) {
+    // features, one-hot targets and the batch buffers: about three copies of 8-byte numbers
+    const count = Math.min(options.limit ?? Infinity, images.dims[0]);
+    const features = images.dims.slice(1).reduce((a, b) => a * b, 1);
+    const bytes = count * (features + 10) * 8 * 3;
+    if (bytes > options.maxBytes) {
+      throw new DataError(
+        `Cannot load the images: ${count} × ${features} pixels take about ${
+          formatBytes(bytes)
+        } as numbers, more ` +
+          `than train.memory_limit ${formatBytes(options.maxBytes)} (raise it, or set ${keyBase}.limit)`,
+        { file: imagesFile },
+      );
+    }
+  }
   return idxToDataset(images, labels, {
     limit: options.limit,
     classNames: options.classNames,
@@ -132,12 +159,14 @@ async function loadNamed(
     keyBase: "data",
     limit: data.limit,
     classNames,
+    maxBytes: options.maxBytes,
   });
   if (data.testSplit > 0) return { train };
   const test = await loadIdx(files.testImages, files.testLabels, {
     keyBase: "data.test",
     limit: data.test?.limit,
     classNames,
+    maxBytes: options.maxBytes,
   });
   return { train, test };
 }
@@ -146,7 +175,7 @@ async function loadSource(
   data: DataConfig,
   spec: SourceSpec,
   keyBase: string,
-  context: { baseDir?: string; rng: Rng; like?: Dataset },
+  context: { baseDir?: string; rng: Rng; like?: Dataset; maxBytes?: number },
 ): Promise<Dataset> {
   const { baseDir, rng, like } = context;
   // A test source takes the training set's classes and task, so both index classes the same way.
@@ -178,6 +207,7 @@ async function loadSource(
       keyBase,
       limit: spec.limit,
       classNames,
+      maxBytes: context.maxBytes,
     });
   }
   const generated = generate(data.source as GeneratorName, rng, { samples: spec.samples, noise: spec.noise });
@@ -221,7 +251,7 @@ function asImages(dataset: Dataset, data: DataConfig): Dataset {
  * ```
  */
 export async function loadDataset(data: DataConfig, options: LoadDatasetOptions): Promise<LoadedData> {
-  const { rng, baseDir } = options;
+  const { rng, baseDir, maxBytes } = options;
   const trainRng = rng.fork(), testRng = rng.fork();
   let train: Dataset;
   let test: Dataset | undefined;
@@ -229,12 +259,12 @@ export async function loadDataset(data: DataConfig, options: LoadDatasetOptions)
     // the t10k files are the test set unless test_split holds some training samples back
     ({ train, test } = await loadNamed(data, data.source, options));
   } else {
-    train = await loadSource(data, data, "data", { baseDir, rng: trainRng });
+    train = await loadSource(data, data, "data", { baseDir, rng: trainRng, maxBytes });
   }
   if (test === undefined && data.test !== undefined) {
     const spec: TestSourceConfig = data.test;
     const merged: SourceSpec = withGeneratedDefaults(data, spec);
-    test = await loadSource(data, merged, "data.test", { baseDir, rng: testRng, like: train });
+    test = await loadSource(data, merged, "data.test", { baseDir, rng: testRng, like: train, maxBytes });
     checkCompatible(train, test, data);
   } else if (test === undefined && data.testSplit > 0) {
     if (train.size < 2) {

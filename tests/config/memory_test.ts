@@ -85,4 +85,19 @@ Deno.test("train refuses size bombs before allocating: exit 2, one line naming t
       assert.deepEqual([...(await snapshotDir(tmp.path)).keys()], []);
     });
   }
+  await t.step("IDX images: checked from the headers, before the pixels become numbers", async () => {
+    const run = await runCli("train", [
+      "configs/fashion-mnist-sample.yaml",
+      "--headless",
+      "--set",
+      "train.memory_limit=1MiB",
+      "--out",
+      `${tmp.path}/run`,
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^error: \S+train-images-idx3-ubyte\.gz: Cannot load the images: 1000 × 784 pixels take about 18\.2 MiB as numbers, more than train\.memory_limit 1\.0 MiB \(raise it, or set data\.limit\) \(data in configs\/fashion-mnist-sample\.yaml:\d+:\d+\)\n$/,
+    );
+  });
 });

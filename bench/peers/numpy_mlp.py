@@ -13,8 +13,15 @@ Batches are taken in file order (no shuffling); the loss of a batch is measured 
 """
 
 import json
+import os
 import sys
 import time
+
+# Some machines set OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) to work around old OpenBLAS builds; a current numpy
+# runs slower under them. OpenBLAS reads them when numpy loads it, so drop both before the import to measure
+# numpy as a user of this machine's current numpy would have it.
+os.environ.pop("OPENBLAS_CORETYPE", None)
+os.environ.pop("OPENBLAS_L2_SIZE", None)
 
 import numpy as np
 

@@ -1409,7 +1409,12 @@ export async function main(args: string[]): Promise<number> {
       printError(error.message);
       return EXIT.usage;
     }
-    if (error instanceof ModelFileError || error instanceof UserFileError) {
+    // a corrupt or missing model file is bad input too: exit 2 (never 1 for what the user handed in)
+    if (error instanceof ModelFileError) {
+      printError(error.message);
+      return EXIT.usage;
+    }
+    if (error instanceof UserFileError) {
       printError(error.message);
       return EXIT.failure;
     }

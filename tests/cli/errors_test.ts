@@ -263,7 +263,7 @@ for (const { what, corrupt, message } of CORRUPT_MODELS) {
         await Deno.writeTextFile(`${dir}/model.json`, corrupt(model));
       },
       args: (dir) => [`${dir}/model.json`, ...args],
-      code: 1,
+      code: 2,
       message: (dir) =>
         what === "invalid JSON"
           // the detail in parentheses is V8's JSON.parse message

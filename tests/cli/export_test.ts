@@ -84,19 +84,19 @@ Deno.test("export errors are one line with the right exit code, and write nothin
     {
       name: "a missing model",
       args: [`${tmp.path}/missing.json`, "--onnx", `${tmp.path}/out.onnx`],
-      code: 1,
+      code: 2,
       message: `${tmp.path}/missing.json: Cannot read the model: not found`,
     },
     {
       name: "a corrupt model",
       args: [`${tmp.path}/corrupt.json`, "--ts", `${tmp.path}/out.ts`],
-      code: 1,
+      code: 2,
       message: new RegExp(`^${tmp.path}/corrupt\\.json: Cannot read the model: invalid JSON \\(.*\\)$`),
     },
     {
       name: "a model with no layers",
       args: [`${tmp.path}/short.json`, "--onnx", `${tmp.path}/out.onnx`],
-      code: 1,
+      code: 2,
       message: `${tmp.path}/short.json: layers: expected a non-empty array of layers, got an array of 0`,
     },
     {

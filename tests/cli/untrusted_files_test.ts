@@ -45,7 +45,7 @@ Deno.test("errors: a newline or escape inside a value from a file stays on one e
     JSON.stringify({ ...JSON.parse(modelText(["a", "b", "c"])), [`k\n${HOSTILE}`]: 1 }),
   );
   const inspect = await runCli("inspect", [model]);
-  assert.equal(inspect.code, 1);
+  assert.equal(inspect.code, 2);
   assert.equal(inspect.stderr.split("\n").length, 2, inspect.stderr);
   assert.ok(!inspect.stderr.includes("\x1b"), inspect.stderr);
   assert.match(inspect.stderr, /k\\n\\x1b\]0;pwned\\x07\\x1b\[2J: unknown field/);

@@ -16,6 +16,9 @@ import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.t
 import { BestEpoch } from "./best_epoch.ts";
 import { EarlyStopping, type Monitor, monitoredValue, MONITORS } from "./early_stop.ts";
 import { saveModel } from "./serialize.ts";
+import { Callbacks, type FitCallbacks, type FitContext } from "./callbacks.ts";
+
+export type { FitCallbacks, FitContext };
 
 /**
  * Samples as one flat row-major typed array and its shape: `data[r * cols + c]` is feature c of sample r.
@@ -83,34 +86,6 @@ export interface FitCheckpoint {
   bestOnly?: boolean;
   /** The metric for `bestOnly` (default: early stopping's, else `"val_loss"` with validation data, else `"loss"`). */
   monitor?: Monitor;
-}
-
-/** What a callback can see and steer: the network, the epoch, the learning rate, and stopping. */
-export interface FitContext {
-  /** The network being trained. */
-  readonly network: Network;
-  /** Epochs completed so far in this `fit`. */
-  readonly epoch: number;
-  /** The learning rate of the next update; setting it takes effect at once (a schedule goes on from it). */
-  learningRate: number;
-  /** Ends training after the current batch (or, between epochs, before the next epoch). */
-  stop(): void;
-  /** Whether `stop()` was called (or early stopping decided to stop). */
-  readonly stopRequested: boolean;
-}
-
-/** Hooks called during `net.fit`; each may return a promise, which `fit` awaits before going on. */
-export interface FitCallbacks {
-  /** Before the first epoch. */
-  onTrainBegin?(context: FitContext): void | Promise<void>;
-  /** Before every epoch; `epoch` is 1-based. */
-  onEpochBegin?(epoch: number, context: FitContext): void | Promise<void>;
-  /** After every batch with the batch's 1-based number in its epoch and its mean loss. */
-  onBatchEnd?(batch: number, loss: number, context: FitContext): void | Promise<void>;
-  /** After every epoch, with its record (validation metrics included). */
-  onEpochEnd?(record: EpochRecord, context: FitContext): void | Promise<void>;
-  /** After the last epoch (and after the best weights were restored), with the whole history. */
-  onTrainEnd?(history: readonly EpochRecord[], context: FitContext): void | Promise<void>;
 }
 
 /** Options of `net.fit`: the loop's (`FitOptions`) plus validation, early stopping, callbacks and checkpoints. */
@@ -490,41 +465,18 @@ export async function runFit(
     trackAccuracy,
     externalMonitor: validation !== undefined,
   });
-  const callbacks: FitCallbacks[] = options.callbacks === undefined
-    ? []
-    : Array.isArray(options.callbacks)
-    ? [...options.callbacks]
-    : [options.callbacks as FitCallbacks];
-  let stopRequested = false;
-  const context: FitContext = {
-    network,
-    get epoch() {
-      return session.epoch;
-    },
-    get learningRate() {
-      return session.learningRate;
-    },
-    set learningRate(value: number) {
-      session.learningRate = value;
-    },
-    stop() {
-      stopRequested = true;
-    },
-    get stopRequested() {
-      return stopRequested;
-    },
-  };
+  const callbacks = new Callbacks(network, session, options.callbacks);
   const checkpoint = options.checkpoint;
   if (checkpoint !== undefined) {
     const improvement = new EarlyStopping({ monitor: checkpointMonitor, patience: Infinity, minDelta: 0 });
-    callbacks.push({
+    callbacks.add({
       async onEpochEnd(record) {
         const improved = improvement.update(monitoredValue(record, checkpointMonitor)) === "improved";
         if (!checkpoint.bestOnly || improved) await saveModel(checkpoint.path, network);
       },
     });
   }
-  const batchHooks = callbacks.filter((c) => c.onBatchEnd !== undefined);
+  const batchHooks = callbacks.hasBatchHooks;
   const parameters = network.parameters;
   const snapshot = parameters.map((p) => new Float64Array(p.value.length));
   // the early-stopping rule and the best epoch's weights, as in the CLI's trainer
@@ -539,18 +491,18 @@ export async function runFit(
   const loss = session.loss;
   let lastYield = performance.now();
 
-  for (const callback of callbacks) await callback.onTrainBegin?.(context);
-  for (let e = 0; e < epochs && !stopRequested; e++) {
-    for (const callback of callbacks) await callback.onEpochBegin?.(session.epoch + 1, context);
+  await callbacks.trainBegin();
+  for (let e = 0; e < epochs && !callbacks.stopRequested; e++) {
+    await callbacks.epochBegin(session.epoch + 1);
     parameters.forEach((p, i) => snapshot[i].set(p.value));
     session.beginEpoch();
     while (!session.epochDone) {
       session.trainNextBatch();
-      for (const callback of batchHooks) {
-        const done = callback.onBatchEnd!(session.batchesDone, network.lastLoss[0], context);
-        if (done instanceof Promise) await done;
+      if (batchHooks) {
+        const done = callbacks.batchEnd(session.batchesDone, network.lastLoss[0]);
+        if (done !== undefined) await done;
       }
-      if (stopRequested) break;
+      if (callbacks.stopRequested) break;
       if (performance.now() - lastYield >= 100) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();
@@ -572,16 +524,16 @@ export async function runFit(
       session.observe(result.loss);
     }
     history.push(record);
-    if (options.onEpoch?.(record) === false) stopRequested = true;
+    if (options.onEpoch?.(record) === false) callbacks.requestStop();
     if (stopper !== undefined) {
       const value = monitoredValue(record, monitor);
       const verdict = stopper.update(value);
       if (verdict === "improved") best.record(record.epoch, value);
-      else if (verdict === "stop") stopRequested = true;
+      else if (verdict === "stop") callbacks.requestStop();
     }
-    for (const callback of callbacks) await callback.onEpochEnd?.(record, context);
+    await callbacks.epochEnd(record);
   }
   best.restore(session.epoch);
-  for (const callback of callbacks) await callback.onTrainEnd?.(history, context);
+  await callbacks.trainEnd(history);
   return history;
 }

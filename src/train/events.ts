@@ -260,7 +260,14 @@ export interface SaveFailedEvent {
 }
 
 /** Why training ended. */
-export type EndReason = "done" | "early_stop" | "target_loss" | "diverged" | "quit" | "interrupted";
+export type EndReason =
+  | "done"
+  | "early_stop"
+  | "target_loss"
+  | "diverged"
+  | "quit"
+  | "interrupted"
+  | "stopped";
 
 /** Sent once at the end. */
 export interface EndEvent {

@@ -44,6 +44,7 @@ const END_REASONS: readonly EndReason[] = [
   "diverged",
   "quit",
   "interrupted",
+  "stopped",
 ];
 
 let crcTable: Uint32Array | undefined;

@@ -1,7 +1,8 @@
 // The trainer: drives the engine's training loop epoch by epoch and reports each epoch as a TrainEvent.
 
 import { Matrix } from "../math/matrix.ts";
-import { type BatchSource, type FitOptions, FitSession, type FitState } from "../nn/fit.ts";
+import { Callbacks, type FitCallbacks } from "../nn/callbacks.ts";
+import { type BatchSource, type EpochRecord, type FitOptions, FitSession, type FitState } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
 import { BestEpoch, type BestEpochState, restoredText } from "../nn/best_epoch.ts";
 import { EarlyStopping, monitoredValue } from "../nn/early_stop.ts";
@@ -119,6 +120,13 @@ export interface TrainOptions extends FitOptions {
    * a promise (a periodic checkpoint being written), training waits for it.
    */
   onState?: (state: TrainState) => void | Promise<void>;
+  /**
+   * `net.fit`'s hooks (one object or a list), called at the same points of the same loop and awaited: a hook's
+   * context can set the learning rate and stop training (the end event's reason is then `"stopped"`; like an
+   * early stop, the best epoch's weights are restored). Each epoch's record carries `valLoss` and
+   * `valAccuracy` from the test set, as `fit`'s do from its validation data.
+   */
+  callbacks?: FitCallbacks | readonly FitCallbacks[];
 }
 
 /** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
@@ -294,6 +302,9 @@ export async function* train(
     externalMonitor: test !== undefined,
   });
   const best = new BestEpoch(network, earlyStop);
+  // net.fit's hooks, run by the same runner as in fit; a new runner (and history) for every restart
+  let callbacks = new Callbacks(network, session, options.callbacks);
+  let history: EpochRecord[] = [];
   if (earlyStop?.monitor.startsWith("val_") && test === undefined) {
     throw new RangeError(`Cannot monitor "${earlyStop.monitor}" for early stopping: there is no test split`);
   }
@@ -336,6 +347,7 @@ export async function* train(
     resumedFrom = options.resume.epoch;
   }
   yield startEvent();
+  await callbacks.trainBegin();
 
   let paused = false, stepping = false, restart = false;
   let elapsed = 0, lastStats = -Infinity, completed = 0;
@@ -429,6 +441,10 @@ export async function* train(
         yield* applyCommands(false);
       }
       if (controller.quitRequested !== undefined) break;
+      if (callbacks.stopRequested && !restart) {
+        reason = "stopped", message = `Stopped by a callback after epoch ${completed}`;
+        break;
+      }
       if (restart) {
         restart = false;
         session.restart();
@@ -436,8 +452,10 @@ export async function* train(
         stopper?.reset();
         best.reset();
         paceFrom = performance.now(), paceEpochs = 0;
+        callbacks = new Callbacks(network, session, options.callbacks), history = [];
         yield startEvent();
         if (paused) yield { type: "state", paused };
+        await callbacks.trainBegin();
         continue;
       }
       if (pace !== undefined && !stepping) {
@@ -453,13 +471,21 @@ export async function* train(
         paceEpochs++;
       }
 
+      await callbacks.epochBegin(session.epoch + 1);
       network.parameters.forEach((p, i) => snapshot[i].set(p.value));
       // Batch by batch: between two batches, queued commands are taken (pause and quit take effect at once),
       // and the event loop gets a turn every `yieldEvery` ms so keys are read.
       session.beginEpoch();
       let busy = 0, from = performance.now();
+      const hooked = callbacks.hasBatchHooks;
       while (!session.epochDone) {
         session.trainNextBatch();
+        if (hooked) {
+          const done = callbacks.batchEnd(session.batchesDone, network.lastLoss[0]);
+          if (done !== undefined) await done;
+        }
+        // a hook's stop ends the epoch here, as in fit (the epoch is recorded as far as it went)
+        if (callbacks.stopRequested) break;
         if (!controller.hasInput) {
           if (performance.now() - lastYield < yieldEvery) continue;
           await yieldNow();
@@ -477,7 +503,7 @@ export async function* train(
         from = lastYield = performance.now();
       }
       if (restart) continue;
-      if (!session.epochDone) {
+      if (!session.epochDone && !callbacks.stopRequested) {
         // quit in the middle of the epoch: the weights of the last completed epoch, as a clean run of that many
         // epochs would have them (not part of this one under the previous epoch's label)
         network.parameters.forEach((p, i) => p.value.set(snapshot[i]));
@@ -548,7 +574,12 @@ export async function* train(
         filters: statsDue ? pictures.filters(network) : undefined,
       };
       if (record.clippedBatches !== undefined) event.clippedBatches = record.clippedBatches;
-      if (evaluation !== undefined) session.observe(evaluation.loss);
+      if (evaluation !== undefined) {
+        session.observe(evaluation.loss);
+        record.valLoss = evaluation.loss;
+        if (evaluation.accuracy !== undefined) record.valAccuracy = evaluation.accuracy;
+      }
+      history.push(record);
       completed = record.epoch;
       yield event;
       if (wasStepping) stepping = false;
@@ -580,6 +611,11 @@ export async function* train(
           stop = true;
         }
       }
+      await callbacks.epochEnd(record);
+      if (callbacks.stopRequested && !stop) {
+        reason = "stopped", message = `Stopped by a callback after epoch ${record.epoch}`;
+        stop = true;
+      }
       const writing = reportState();
       if (writing !== undefined) await writing;
       if (stop) break;
@@ -591,11 +627,14 @@ export async function* train(
       message = `Stopped by the user after epoch ${completed}`;
     }
     if (reason === "done") message = `Finished ${completed} epochs`;
-    const restored = reason === "done" || reason === "early_stop" ? best.restore(completed) : undefined;
+    const restored = reason === "done" || reason === "early_stop" || reason === "stopped"
+      ? best.restore(completed)
+      : undefined;
     if (restored !== undefined) message += `; ${restoredText(restored)}`;
     const withMetrics = restored && bestMetrics?.epoch === restored.epoch
       ? { ...restored, metrics: bestMetrics }
       : restored;
+    if (reason !== "diverged") await callbacks.trainEnd(history);
     yield {
       type: "end",
       reason,
@@ -618,6 +657,8 @@ export async function* train(
     best.reset();
     reason = "done", message = "";
     paceFrom = performance.now(), paceEpochs = 0;
+    callbacks = new Callbacks(network, session, options.callbacks), history = [];
     yield startEvent();
+    await callbacks.trainBegin();
   }
 }

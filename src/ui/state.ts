@@ -558,6 +558,7 @@ const END_LABELS: Record<EndReason, string> = {
   diverged: "diverged",
   quit: "quit",
   interrupted: "interrupted",
+  stopped: "stopped",
 };
 
 /** Returns the one-word state shown in the header, e.g. `"running"`, `"paused"`, `"diverged"`. */

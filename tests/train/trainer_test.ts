@@ -195,3 +195,75 @@ Deno.test("train() with statistics: false computes no dashboard statistics, and 
     withStats.net.parameters.map((p) => p.value),
   );
 });
+
+Deno.test("train() runs net.fit's callbacks: the same hooks give the same calls, rates, stop and weights through both", async (t) => {
+  const { generate } = await import("../../src/data/builtin.ts");
+  type Hooks = NonNullable<TrainOptions["callbacks"]>;
+  const data = generate("moons", new Rng(5), { samples: 64, noise: 0.3 });
+  const test = generate("moons", new Rng(6), { samples: 32, noise: 0.3 });
+  const build = () =>
+    new Network({
+      input: 2,
+      hidden: [8],
+      output: 1,
+      activation: "relu",
+      outputActivation: "sigmoid",
+      seed: 3,
+    });
+  const options = { epochs: 20, batchSize: 16, optimizer: "adam" as const, learningRate: 0.05 };
+  const weights = (net: Network) => net.parameters.map((p) => Array.from(p.value));
+
+  /** Hooks that log every call, lower the rate in epoch 2's second batch and stop as `stopAt` says. */
+  function hooks(log: string[], stopAt: { epoch: number; batch?: number }): Hooks {
+    return [{
+      onTrainBegin: (context) => void log.push(`begin ${context.epoch}`),
+      onEpochBegin: (epoch, context) => void log.push(`epoch ${epoch} rate ${context.learningRate}`),
+      onBatchEnd(batch, loss, context) {
+        log.push(`batch ${context.epoch + 1}.${batch} ${loss}`);
+        if (context.epoch === 1 && batch === 2) context.learningRate = 0.01;
+        if (context.epoch + 1 === stopAt.epoch && batch === stopAt.batch) context.stop();
+      },
+      async onEpochEnd(record, context) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        log.push(`end ${record.epoch} ${record.loss} ${record.valLoss} ${record.learningRate}`);
+        if (stopAt.batch === undefined && record.epoch === stopAt.epoch) context.stop();
+      },
+    }, {
+      onTrainEnd: (history, context) => void log.push(`done ${history.length} ${context.stopRequested}`),
+    }];
+  }
+
+  for (
+    const [name, stopAt] of [["after an epoch", { epoch: 5 }], ["in a batch", {
+      epoch: 4,
+      batch: 3,
+    }]] as const
+  ) {
+    await t.step(`stopped ${name}`, async () => {
+      const fitLog: string[] = [], trainLog: string[] = [];
+      const viaFit = build();
+      const history = await viaFit.fit(data, {
+        ...options,
+        validationData: test,
+        callbacks: hooks(fitLog, stopAt),
+      });
+      const viaTrain = build();
+      let end: TrainEvent | undefined;
+      const run = train(viaTrain, data, {
+        ...options,
+        name: "moons",
+        test,
+        statistics: false,
+        callbacks: hooks(trainLog, stopAt),
+      });
+      for await (const event of run) if (event.type === "end") end = event;
+      assert.equal(history.length, stopAt.epoch);
+      assert.ok(fitLog.some((line) => line.startsWith("epoch 3 rate 0.01")), "the rate set by a hook lasted");
+      assert.deepEqual(trainLog, fitLog);
+      assert.deepEqual(weights(viaTrain), weights(viaFit));
+      assert.ok(end?.type === "end");
+      assert.equal(end.reason, "stopped");
+      assert.equal(end.epoch, stopAt.epoch);
+    });
+  }
+});

@@ -1,4 +1,4 @@
-// Tests of the ONNX export in ONNX Runtime (onnxruntime-node, a native addon: the test task needs --allow-ffi):
+// Tests of the ONNX export in ONNX Runtime (onnxruntime-node, a native addon, run by tests/_onnx_runtime.ts in a child):
 // the exported file runs on raw features and gives termnet's predictions.
 
 import assert from "node:assert/strict";

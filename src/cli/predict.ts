@@ -1,0 +1,98 @@
+// The predict command: runs a model on CSV rows from stdin or --input and prints its outputs.
+
+import { readAllCapped, TooLargeError } from "../_read_capped.ts";
+import { applyPreprocessing, type Preprocessing } from "../data/dataset.ts";
+import { MAX_CSV_BYTES } from "../data/load.ts";
+import { DataError } from "../errors.ts";
+import { Matrix } from "../math/matrix.ts";
+import { escapeControl } from "../ui/ansi.ts";
+import { parse, UsageError } from "./_args.ts";
+import { badInput, EXIT } from "./_exit.ts";
+import { HELP } from "./_help.ts";
+import { loadModelNetwork } from "./_load.ts";
+import { print } from "./_print.ts";
+
+function parseRow(text: string, width: number, where: string): number[] {
+  const fields = text.split(",").map((field) => field.trim());
+  if (fields.length !== width) {
+    throw new DataError(`expected ${width} comma-separated numbers, got ${fields.length}`, { file: where });
+  }
+  return fields.map((field, j) => {
+    const value = Number(field);
+    if (field === "" || !Number.isFinite(value)) {
+      throw new DataError(`column ${j + 1}: expected a number, got "${field}"`, { file: where });
+    }
+    return value;
+  });
+}
+
+/**
+ * Whether a predict input line is a header: its fields equal the model's feature names, or, when the model has
+ * none, no field is a number. A row such as `5.1,,1.4,0.2` or `abc,3.5,1.4,0.2` is data with a mistake, not a
+ * header.
+ */
+function isHeader(line: string, features: readonly string[] | undefined): boolean {
+  const fields = line.split(",").map((field) => field.trim().replace(/^"(.*)"$/, "$1"));
+  if (features !== undefined) {
+    return fields.length === features.length && fields.every((field, j) => field === features[j].trim());
+  }
+  return fields.every((field) => field === "" || !Number.isFinite(Number(field))) &&
+    fields.some((field) => field !== "");
+}
+
+/** Reads stdin to its end, at most the CSV limit (so `predict < /dev/zero` stops with an error). */
+async function readStdin(): Promise<string> {
+  try {
+    return new TextDecoder().decode(await readAllCapped(Deno.stdin, MAX_CSV_BYTES));
+  } catch (error) {
+    if (!(error instanceof TooLargeError)) throw error;
+    throw new DataError(`Cannot read the input: ${error.message}, the limit for CSV input`, {
+      file: "stdin",
+    });
+  }
+}
+
+/** Runs `predict`: prints a model's outputs for input rows and returns the exit code. */
+export async function commandPredict(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { input: { type: "string", multiple: true } });
+  if (values.help) return print(HELP.predict), EXIT.ok;
+  if (positionals.length !== 1) throw new UsageError("predict expects one model file (see --help)");
+  const { model, network } = await loadModelNetwork(positionals[0]);
+  const inputs = values.input as string[] | undefined;
+  let rows: number[][];
+  try {
+    if (inputs !== undefined) {
+      rows = inputs.map((text, i) => parseRow(text, network.input, `--input #${i + 1}`));
+    } else {
+      // CSV rows of numbers. The first row is a header only when it names the model's features (or, for a model
+      // without feature names, when none of its fields is a number); any other malformed row is an error.
+      const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
+      const filled = lines.filter(({ line }) => line.trim() !== "");
+      if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
+      rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+    }
+    if (rows.length === 0) {
+      throw new DataError("Cannot predict: no input rows (give CSV rows on stdin or --input)", {
+        file: "stdin",
+      });
+    }
+  } catch (error) {
+    throw error instanceof DataError ? badInput(error) : error;
+  }
+  const x = Matrix.from(rows);
+  // validateModelJson checked that shift and factor have one number per input
+  if (model.preprocessing) applyPreprocessing(x, model.preprocessing as Preprocessing);
+  const out = network.predict(x);
+  for (let i = 0; i < out.rows; i++) {
+    const row = Array.from(out.row(i));
+    if (model.labels) {
+      const [index, probability] = row.length === 1
+        ? (row[0] >= 0.5 ? [1, row[0]] : [0, 1 - row[0]])
+        : row.reduce((best, p, j) => p > best[1] ? [j, p] : best, [0, -Infinity]);
+      print(`${escapeControl(model.labels[index])} ${probability.toFixed(4)}`);
+    } else {
+      print(row.map((v) => String(v)).join(","));
+    }
+  }
+  return EXIT.ok;
+}

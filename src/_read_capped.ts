@@ -20,12 +20,16 @@ export class TooLargeError extends RangeError {
   }
 }
 
-/** A byte count as people write limits: `1 MiB`, `256 MiB`, `1 GiB`, else bytes. */
+/**
+ * A byte count in binary units, whole where it is whole (`256 MiB`, `1 GiB`, limits as people write them) and
+ * with one decimal otherwise (`1.5 KiB`, `10.4 GiB`, estimates); below 1 KiB, bytes.
+ */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
-  }
-  return `${bytes} bytes`;
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) value /= 1024, unit++;
+  if (unit === 0 || Number.isInteger(value)) return `${value} ${units[unit]}`;
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Anything with `read` like `Deno.FsFile` and `Deno.stdin`. */

@@ -1,5 +1,6 @@
 // Memory estimate of a run from its config, checked against train.memory_limit before anything large is allocated.
 
+import { formatBytes } from "../_read_capped.ts";
 import { ConfigError } from "../errors.ts";
 import { configLocation } from "./parse_config.ts";
 import { DEFAULT_MEMORY_LIMIT, GENERATED_SOURCES, type TrainConfig } from "./schema.ts";
@@ -92,14 +93,6 @@ export function generatedShape(config: TrainConfig): MemoryShape | undefined {
     testSize: 0,
     targetSize: 2,
   };
-}
-
-/** `bytes` in binary units: `4.0 GiB`, `512.0 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = bytes, unit = 0;
-  while (value >= 1024 && unit < units.length - 1) value /= 1024, unit++;
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

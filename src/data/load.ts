@@ -1,7 +1,7 @@
 // loadDataset: a config's data section -> train and test Datasets with preprocessing fitted on the training split.
 
 import { normalize } from "node:path";
-import { formatBytes } from "../config/memory.ts";
+import { formatBytes } from "../_read_capped.ts";
 import { configLocation } from "../config/parse_config.ts";
 import type { DataConfig, TestSourceConfig } from "../config/schema.ts";
 import { readFileCapped, TooLargeError } from "../_read_capped.ts";

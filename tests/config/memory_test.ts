@@ -1,7 +1,8 @@
 // Tests of the memory estimate and train.memory_limit.
 
 import assert from "node:assert/strict";
-import { checkMemory, estimateMemory, formatBytes, generatedShape } from "../../src/config/memory.ts";
+import { formatBytes } from "../../src/_read_capped.ts";
+import { checkMemory, estimateMemory, generatedShape } from "../../src/config/memory.ts";
 import { parseConfig, parseConfigYaml } from "../../src/config/parse_config.ts";
 import { DEFAULT_MEMORY_LIMIT } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -29,7 +30,7 @@ Deno.test("checkMemory() rejects size bombs under the caps with one line naming 
       () => checkMemory(c, estimateMemory(c, generatedShape(c)!)),
       (error: Error) =>
         error instanceof ConfigError &&
-        /^x\.yaml: Cannot train: the run needs about 10\.4 GiB \(.*data 8\.9 GiB\), more than train\.memory_limit 4\.0 GiB; .* --set train\.memory_limit=12GiB$/
+        /^x\.yaml: Cannot train: the run needs about 10\.4 GiB \(.*data 8\.9 GiB\), more than train\.memory_limit 4 GiB; .* --set train\.memory_limit=12GiB$/
           .test(error.message),
     );
   });
@@ -97,7 +98,7 @@ Deno.test("train refuses size bombs before allocating: exit 2, one line naming t
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /^error: \S+train-images-idx3-ubyte\.gz: Cannot load the images: 1000 × 784 pixels take about 18\.2 MiB as numbers, more than train\.memory_limit 1\.0 MiB \(raise it, or set data\.limit\) \(data in configs\/fashion-mnist-sample\.yaml:\d+:\d+\)\n$/,
+      /^error: \S+train-images-idx3-ubyte\.gz: Cannot load the images: 1000 × 784 pixels take about 18\.2 MiB as numbers, more than train\.memory_limit 1 MiB \(raise it, or set data\.limit\) \(data in configs\/fashion-mnist-sample\.yaml:\d+:\d+\)\n$/,
     );
   });
 });

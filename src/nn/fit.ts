@@ -201,7 +201,16 @@ export function defaultLoss(outputActivation: string): LossName {
   return "mse";
 }
 
-function yieldToEventLoop(): Promise<void> {
+/**
+ * Resolves after one turn of the event loop (a zero-delay timer), so keys, signals and timers get their turn.
+ *
+ * @example
+ * ```ts
+ * import { yieldToEventLoop } from "./fit.ts";
+ * await yieldToEventLoop();
+ * ```
+ */
+export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 

@@ -10,6 +10,7 @@ import {
   type EpochRecord,
   type FitOptions,
   FitSession,
+  yieldToEventLoop,
 } from "./fit.ts";
 import type { Network } from "./network.ts";
 import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.ts";
@@ -504,7 +505,7 @@ export async function runFit(
       }
       if (callbacks.stopRequested) break;
       if (performance.now() - lastYield >= 100) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
         lastYield = performance.now();
       }
     }

@@ -2,7 +2,14 @@
 
 import { Matrix } from "../math/matrix.ts";
 import { Callbacks, type FitCallbacks } from "../nn/callbacks.ts";
-import { type BatchSource, type EpochRecord, type FitOptions, FitSession, type FitState } from "../nn/fit.ts";
+import {
+  type BatchSource,
+  type EpochRecord,
+  type FitOptions,
+  FitSession,
+  type FitState,
+  yieldToEventLoop,
+} from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
 import { BestEpoch, type BestEpochState, restoredText } from "../nn/best_epoch.ts";
 import { EarlyStopping, monitoredValue } from "../nn/early_stop.ts";
@@ -132,11 +139,6 @@ export interface TrainOptions extends FitOptions {
 /** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
 function validPace(pace: number | undefined): number | undefined {
   return pace !== undefined && pace > 0 && Number.isFinite(pace) ? pace : undefined;
-}
-
-/** A zero-delay timer: lets the event loop read keys and run timers. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -579,7 +581,8 @@ export async function* train(
         record.valLoss = evaluation.loss;
         if (evaluation.accuracy !== undefined) record.valAccuracy = evaluation.accuracy;
       }
-      history.push(record);
+      // the records are for onTrainEnd only: kept when callbacks were given, so a long CLI run keeps none
+      if (options.callbacks !== undefined) history.push(record);
       completed = record.epoch;
       yield event;
       if (wasStepping) stepping = false;

@@ -6,6 +6,7 @@ import { Matrix } from "../math/matrix.ts";
 import { explainSample } from "../nn/explain.ts";
 import { defaultLoss } from "../nn/fit.ts";
 import type { Network } from "../nn/network.ts";
+import { predictedClass } from "./evaluate.ts";
 import type { ExplainEvent } from "./events.ts";
 
 /** Layers with more weights than this carry no `dW` list in the event (the views show norms for them). */
@@ -35,10 +36,7 @@ export interface ExplainEventOptions {
 
 /** The class a classifier's output row (or one-hot / 0-1 target row) stands for: argmax, or p ≥ 0.5 for one unit. */
 export function classOf(row: readonly number[]): number {
-  if (row.length === 1) return row[0] >= 0.5 ? 1 : 0;
-  let best = 0;
-  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
-  return best;
+  return predictedClass(row, 0, row.length);
 }
 
 /**

@@ -259,23 +259,23 @@ class WasmSimdBackend implements WasmBackend<FloatArray> {
   // Shapes are checked here too (O(1)): a wrong shape would otherwise read or write other matrices of
   // the shared memory instead of failing.
   matmul(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
-    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
-    if (a.cols * b.cols < this.#smallProduct) return matmulUnchecked(out, a, b);
     checkMatmul(out, a, b);
+    // Tiny products: the reference kernel, faster there than a call into WebAssembly.
+    if (a.cols * b.cols < this.#smallProduct) return matmulUnchecked(out, a, b);
     this.#product(0, out, a, b, a.rows, a.cols, b.cols);
   }
 
   matmulTransposeB(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
-    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
-    if (a.cols * b.rows < this.#smallProduct) return matmulTransposeBUnchecked(out, a, b);
     checkMatmulTransposeB(out, a, b);
+    // Tiny products: the reference kernel, faster there than a call into WebAssembly.
+    if (a.cols * b.rows < this.#smallProduct) return matmulTransposeBUnchecked(out, a, b);
     this.#product(1, out, a, b, a.rows, a.cols, b.rows);
   }
 
   matmulTransposeA(out: AnyMatrix, a: AnyMatrix, b: AnyMatrix): void {
-    // Tiny products: the reference kernel (memory-safe on any shape, so no check needed first).
-    if (a.rows * b.cols < this.#smallProduct) return matmulTransposeAUnchecked(out, a, b);
     checkMatmulTransposeA(out, a, b);
+    // Tiny products: the reference kernel, faster there than a call into WebAssembly.
+    if (a.rows * b.cols < this.#smallProduct) return matmulTransposeAUnchecked(out, a, b);
     this.#product(2, out, a, b, a.cols, a.rows, b.cols);
   }
 

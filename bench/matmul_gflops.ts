@@ -7,6 +7,7 @@ import { type Backend, jsBackend } from "../src/math/backend.ts";
 import type { AnyMatrix } from "../src/math/matrix.ts";
 import { Rng } from "../src/math/random.ts";
 import { createWasmBackend, createWasmBackendSync } from "../src/math/wasm/backend_wasm.ts";
+import { fmaCeiling } from "./_fma_ceiling.ts";
 
 type Form = "matmul" | "matmulTransposeB" | "matmulTransposeA";
 
@@ -133,6 +134,13 @@ try {
         pad((wasm[1] / wasm[0]).toFixed(2), 5),
         (wasm[2] / wasm[0]).toFixed(2),
       ].join(" "),
+    );
+  }
+  const ceiling64 = fmaCeiling("float64"), ceiling32 = fmaCeiling("float32");
+  if (ceiling64 !== undefined && ceiling32 !== undefined) {
+    console.log(
+      `Ceiling, one core (a loop of nothing but relaxed fused multiply-adds in registers): ` +
+        `f64x2 ${ceiling64.toFixed(1)}, f32x4 ${ceiling32.toFixed(1)} GFLOP/s; two cores at most twice that`,
     );
   }
   if (args.includes("--threshold")) {

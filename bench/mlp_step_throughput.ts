@@ -17,11 +17,13 @@ const BATCH = 64;
 /** Delegates to `inner` and adds up the time spent in the three products. */
 class TimedBackend implements Backend {
   readonly name: string;
+  readonly dtype?: Backend["dtype"];
   productMilliseconds = 0;
   #inner: Backend;
 
   constructor(inner: Backend) {
     this.#inner = inner;
+    this.dtype = inner.dtype;
     this.name = inner.name;
   }
 
@@ -96,7 +98,15 @@ const trials = Number(args.find((a) => a.startsWith("--trials="))?.slice(9) ?? 9
 const best = args.includes("--best");
 const wasmOne = createWasmBackendSync();
 const wasmTwo = await createWasmBackend({ threads: 2 });
-const subjects = [subject(jsBackend), subject(wasmOne), subject(wasmTwo)];
+const wasmOne32 = createWasmBackendSync({ dtype: "float32" });
+const wasmTwo32 = await createWasmBackend({ threads: 2, dtype: "float32" });
+const subjects = [
+  subject(jsBackend),
+  subject(wasmOne),
+  subject(wasmTwo),
+  subject(wasmOne32),
+  subject(wasmTwo32),
+];
 try {
   for (const s of subjects) {
     const end = performance.now() + 300;
@@ -133,4 +143,6 @@ try {
 } finally {
   wasmOne.dispose();
   wasmTwo.dispose();
+  wasmOne32.dispose();
+  wasmTwo32.dispose();
 }

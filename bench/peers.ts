@@ -15,6 +15,7 @@
 //        tfjs-wasm).
 
 import { parseArgs } from "node:util";
+import { fmaCeiling, trainingFlopsPerSample } from "./_fma_ceiling.ts";
 import { numpyVersion, runNumpy } from "./peers/numpy_peer.ts";
 import { runTermnet, TERMNET_VARIANTS } from "./peers/termnet_peer.ts";
 import {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
     "epoch loss: mean cross-entropy of the timed pass's batches, each measured before its update",
   ];
   for (const note of notes) console.log(`  ${note}`);
+  printCeiling(results);
 
   // Correctness cross-check: same weights, same batches in file order, float64 → the same first-epoch loss
   // (only summation order differs). Every termnet backend that ran is compared with numpy's vectorised float64,
@@ -255,3 +257,32 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/**
+ * What each rate means in arithmetic (GFLOP/s of the three products, 454,144 flop per sample for this network)
+ * beside the most a loop of nothing but WebAssembly fused multiply-adds does on this machine's cores, so a peer
+ * rate beyond WebAssembly's reach shows as such.
+ */
+function printCeiling(results: readonly PeerResult[]): void {
+  const ceiling = { float32: fmaCeiling("float32"), float64: fmaCeiling("float64") };
+  if (ceiling.float32 === undefined || ceiling.float64 === undefined) return;
+  const flops = trainingFlopsPerSample(LAYER_SIZES);
+  const cores = navigator.hardwareConcurrency;
+  console.log(
+    `Arithmetic: ${
+      flops.toLocaleString("en-US")
+    } flop per sample in the products; WebAssembly's ceiling here ` +
+      `(relaxed fused multiply-adds in registers only, nothing else): f32x4 ${ceiling.float32.toFixed(1)}, ` +
+      `f64x2 ${ceiling.float64.toFixed(1)} GFLOP/s per core`,
+  );
+  for (const r of results) {
+    if (r.trials.length === 0 || !/numpy vectorised|termnet (wasm|float32)/.test(r.peer)) continue;
+    const gflops = median(r.trials) * flops / 1e9;
+    const threads = /1 thread|×1/.test(r.peer) ? 1 : cores;
+    const share = (dtype: "float32" | "float64") => (gflops / (threads * ceiling[dtype]!) * 100).toFixed(0);
+    console.log(
+      `  ${r.peer} ${r.dtype}: ${gflops.toFixed(1)} GFLOP/s = ${share("float32")}% of the f32x4 ceiling of ` +
+        `${threads} core${threads > 1 ? "s" : ""}, ${share("float64")}% of the f64x2 one`,
+    );
+  }
+}

@@ -5,7 +5,8 @@
 // written to a temp file the subprocess peers read), batches in file order (no shuffling). Each peer first trains
 // untimed on the first 2,048 samples (JIT and caches), then runs 3 timed passes over the first 20,000 training
 // samples, each from the initial weights; the median samples/s is reported. Data loading and the 1/255 scaling
-// happen before timing. termnet and numpy compute in float64; TensorFlow.js has no float64 and runs float32.
+// happen before timing. termnet and numpy compute in float64 and float32 (each float32 row gets its data
+// converted to float32 before timing); TensorFlow.js has no float64 and runs float32.
 //
 // A slow peer stops after fewer trials once its timed trials took 20 s (the table shows each trial), which keeps
 // the whole run near two minutes even on a loaded machine.

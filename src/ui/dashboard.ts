@@ -283,12 +283,17 @@ export function renderSummary(state: DashboardState): string {
     : `stopped at epoch ${latest?.epoch ?? 0}/${epochs}`;
   lines.push(`termnet · ${run?.name ?? "run"}: ${why} (${formatDuration(latest?.elapsedSeconds ?? 0)})`);
   if (state.end?.message) lines.push(`  ${state.end.message}`);
-  if (latest) {
-    const test = latest.testLoss !== undefined ? `   test loss ${formatNumber(latest.testLoss, 8)}` : "";
-    lines.push(`  train loss ${formatNumber(latest.trainLoss, 8)}${test}`);
-    if (latest.trainAccuracy !== undefined) {
-      const testAccuracy = latest.testAccuracy !== undefined ? `   test ${percent(latest.testAccuracy)}` : "";
-      lines.push(`  accuracy   train ${percent(latest.trainAccuracy)}${testAccuracy}`);
+  // The figures of the weights that were kept: early stopping's restored epoch when it gave those back (they are
+  // the weights saved), else the last epoch's.
+  const restored = state.end?.restored?.metrics;
+  const final = restored ?? latest;
+  if (final) {
+    const test = final.testLoss !== undefined ? `   test loss ${formatNumber(final.testLoss, 8)}` : "";
+    const which = restored !== undefined ? `   (epoch ${restored.epoch}, the weights kept)` : "";
+    lines.push(`  train loss ${formatNumber(final.trainLoss, 8)}${test}${which}`);
+    if (final.trainAccuracy !== undefined) {
+      const testAccuracy = final.testAccuracy !== undefined ? `   test ${percent(final.testAccuracy)}` : "";
+      lines.push(`  accuracy   train ${percent(final.trainAccuracy)}${testAccuracy}`);
     }
   }
   if (state.best) {

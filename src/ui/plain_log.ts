@@ -62,16 +62,21 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
-/** One plain line for an epoch, like Keras's: `epoch 12/100  loss 0.2345  acc 0.912  …`. */
-export function formatEpochLine(event: EpochEvent): string {
-  const width = String(event.epochs).length;
-  const parts = [
-    `epoch ${String(event.epoch).padStart(width)}/${event.epochs}`,
-    `loss ${formatNumber(event.trainLoss)}`,
-  ];
+/** The loss and accuracy columns of a plain epoch line: `loss 0.2345  acc 0.9120  test_loss …  test_acc …`. */
+function figureParts(
+  event: Pick<EpochEvent, "trainLoss" | "testLoss" | "trainAccuracy" | "testAccuracy">,
+): string[] {
+  const parts = [`loss ${formatNumber(event.trainLoss)}`];
   if (event.trainAccuracy !== undefined) parts.push(`acc ${event.trainAccuracy.toFixed(4)}`);
   if (event.testLoss !== undefined) parts.push(`test_loss ${formatNumber(event.testLoss)}`);
   if (event.testAccuracy !== undefined) parts.push(`test_acc ${event.testAccuracy.toFixed(4)}`);
+  return parts;
+}
+
+/** One plain line for an epoch, like Keras's: `epoch 12/100  loss 0.2345  acc 0.912  …`. */
+export function formatEpochLine(event: EpochEvent): string {
+  const width = String(event.epochs).length;
+  const parts = [`epoch ${String(event.epoch).padStart(width)}/${event.epochs}`, ...figureParts(event)];
   parts.push(`lr ${formatNumber(event.learningRate)}`);
   parts.push(`${Math.round(event.samplesPerSecond).toLocaleString("en-US")} samples/s`);
   parts.push(formatDuration(event.elapsedSeconds));
@@ -177,6 +182,11 @@ export class PlainPrinter {
         const lines = this.#pending !== undefined ? [formatEpochLine(this.#pending)] : [];
         this.#pending = undefined;
         lines.push(event.message);
+        // early stopping gave back an earlier epoch's weights: those are the model saved, so their figures
+        const restored = event.restored?.metrics;
+        if (restored !== undefined) {
+          lines.push([`kept epoch ${restored.epoch}:`, ...figureParts(restored)].join("  "));
+        }
         return lines;
       }
     }

@@ -3,6 +3,7 @@
 import type {
   ConfusionMatrix,
   DecisionBoundary,
+  EndEvent,
   EndReason,
   EpochEvent,
   ExplainEvent,
@@ -142,8 +143,16 @@ export interface DashboardState {
   readonly best?: { readonly loss: number; readonly epoch: number; readonly split: "train" | "test" };
   /** The latest notices, newest last. */
   readonly notices: readonly string[];
-  /** How training ended. */
-  readonly end?: { readonly reason: EndReason; readonly epoch: number; readonly message: string };
+  /**
+   * How training ended; `restored` when early stopping gave the network back the weights of an earlier epoch
+   * (those are the weights saved, and `restored.metrics`, when present, their losses and accuracies).
+   */
+  readonly end?: {
+    readonly reason: EndReason;
+    readonly epoch: number;
+    readonly message: string;
+    readonly restored?: EndEvent["restored"];
+  };
   /** Where the model was last saved. */
   readonly savedPath?: string;
   /** Selected layer (0 is the first hidden layer). */
@@ -482,7 +491,12 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
         status: "ended",
         pending: undefined,
         pausedAt: undefined,
-        end: { reason: input.reason, epoch: input.epoch, message: input.message },
+        end: {
+          reason: input.reason,
+          epoch: input.epoch,
+          message: input.message,
+          ...(input.restored !== undefined ? { restored: input.restored } : {}),
+        },
       };
     case "select_layer": {
       const count = state.run?.network.layers.length ?? state.latest?.layers.length ?? 0;

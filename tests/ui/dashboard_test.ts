@@ -132,3 +132,28 @@ Deno.test("renderSummary() lists final losses, accuracy, best epoch and the save
   assert.match(summary, /best test loss .* at epoch \d+/);
   assert.match(summary, /model saved to runs\/xor\/model\.json/);
 });
+
+Deno.test("renderSummary() gives the restored epoch's figures after early stopping restored it", () => {
+  const state = fold([
+    ...xorRun(50),
+    {
+      type: "end",
+      reason: "early_stop",
+      epoch: 50,
+      message:
+        "Stopped early at epoch 50: val_loss did not improve for 20 epochs; restored the weights of epoch 30",
+      restored: {
+        epoch: 30,
+        monitor: "val_loss",
+        value: 0.0123,
+        metrics: { epoch: 30, trainLoss: 0.0456, testLoss: 0.0123, trainAccuracy: 0.995, testAccuracy: 1 },
+      },
+    },
+    { type: "model_saved", path: "runs/xor/model.json" },
+  ]);
+  const summary = renderSummary(state);
+  // the saved weights are epoch 30's: their figures, not the last epoch's (test 97.5% at epoch 50)
+  assert.match(summary, /train loss 0\.0456 {3}test loss 0\.0123 {3}\(epoch 30, the weights kept\)/);
+  assert.match(summary, /accuracy {3}train 99\.5% {3}test 100\.0%/);
+  assert.doesNotMatch(summary, /97\.5%/);
+});

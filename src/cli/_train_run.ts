@@ -410,6 +410,8 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       prepared.backend.dispose();
       return EXIT.failure;
     }
+    // below the summary the dashboard left on the main screen, as the plain log ends
+    if (useDashboard) { for (const line of showPredictions(prepared)) print(line); }
     if (!useDashboard) {
       savedTo = await save();
       if (values.json) {

@@ -83,7 +83,10 @@ Deno.test("train --exit-on-end closes the dashboard when training ends", async (
   await using tmux = await startTrain(["configs/xor.yaml", "--exit-on-end"]);
   const exit = await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 30_000 });
   assert.equal(exit.trim(), "EXIT=0");
-  assert.match(await tmux.capture(), /model saved to .*model\.json/);
+  const screen = await tmux.capture();
+  assert.match(screen, /model saved to .*model\.json/);
+  // as without the dashboard: each of XOR's inputs with the trained network's output
+  assert.match(screen, /^predictions:\n {2}\[0, 0\] → 0\.0\d+ {3}\(target 0\)\n {2}\[0, 1\] → 0\.9\d+ /m);
 });
 
 Deno.test("train --pace 20 runs 60 ± 20 epochs in 3 s; < > halve and double it, = removes it", async () => {

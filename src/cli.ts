@@ -26,6 +26,7 @@ import {
   UserFileError,
 } from "./errors.ts";
 import { RunFolderError } from "./train/run_files.ts";
+import { suggest } from "./config/parse_config.ts";
 
 // prepare() stays importable from here: the benchmarks and tests build runs exactly as train does
 export { prepare, type Prepared } from "./cli/prepare.ts";
@@ -67,8 +68,11 @@ export async function main(args: string[]): Promise<number> {
     checkBackendEnvironment();
     const run = COMMANDS[command];
     if (run === undefined) {
+      const near = suggest(command, Object.keys(COMMANDS));
       throw new UsageError(
-        `unknown command "${command}" (expected one of ${Object.keys(COMMANDS).join(", ")})`,
+        near !== undefined
+          ? `unknown command "${command}" (did you mean "${near}"?)`
+          : `unknown command "${command}" (expected one of ${Object.keys(COMMANDS).join(", ")})`,
       );
     }
     return await run(rest);

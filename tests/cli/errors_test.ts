@@ -106,9 +106,7 @@ const CASES: ErrorCase[] = [
     command: "train",
     args: (dir) => ["configs/xor.yaml", "--epochs", "-3", "--headless", "--out", dir],
     code: 2,
-    message: () =>
-      "Option '--epochs' argument is ambiguous. Did you forget to specify the option argument for '--epochs'? " +
-      "To specify an option argument starting with a dash use '--epochs=-XYZ'.",
+    message: () => `--epochs expects a value, got "-3" (write --epochs=-3 if that is the value)`,
   },
   {
     name: "train rejects a --pace that is not a positive number",
@@ -174,11 +172,33 @@ const CASES: ErrorCase[] = [
   {
     name: "an unknown command is a usage error listing the commands",
     command: "train",
-    word: "trian",
+    word: "frobnicate",
     args: (dir) => ["configs/xor.yaml", "--out", dir],
     code: 2,
     message: () =>
-      `unknown command "trian" (expected one of train, evaluate, predict, validate, gradcheck, inspect, explain, replay, export, fetch)`,
+      `unknown command "frobnicate" (expected one of train, evaluate, predict, validate, gradcheck, inspect, explain, replay, export, fetch)`,
+  },
+  {
+    name: "a misspelt command is a usage error naming the command meant",
+    command: "train",
+    word: "trian",
+    args: (dir) => ["configs/xor.yaml", "--out", dir],
+    code: 2,
+    message: () => `unknown command "trian" (did you mean "train"?)`,
+  },
+  {
+    name: "a misspelt option is a usage error naming the option meant",
+    command: "train",
+    args: (dir) => ["configs/xor.yaml", "--epoch", "5", "--out", dir],
+    code: 2,
+    message: () => `unknown option "--epoch" (did you mean "--epochs"?)`,
+  },
+  {
+    name: "an option without its value is a usage error naming it",
+    command: "train",
+    args: (dir) => ["configs/xor.yaml", "--out", dir, "--epochs"],
+    code: 2,
+    message: () => "--epochs expects a value",
   },
   {
     name: "train: a data file that does not exist is exit 2, naming the file, the key and the config",

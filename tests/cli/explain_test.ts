@@ -191,7 +191,7 @@ Deno.test("explain on the XOR model", async (t) => {
       ],
       [["--input", "0,1", "--target", "yes"], /^error: --target expects a class name/],
       [[], /^error: explain needs --input/],
-      [["--input", "0,1", "--bogus"], /^error: Unknown option '--bogus'/],
+      [["--input", "0,1", "--bogus"], /^error: unknown option "--bogus" \(see --help\)\n$/],
     ];
     for (const [args, message] of cases) {
       const run = await explain(args);

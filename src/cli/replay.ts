@@ -18,7 +18,16 @@ const MAX_TIMELINE_BYTES = 256 * 2 ** 20;
 /** Reads a run's timeline: `path` is the run folder or the timeline file itself. */
 async function readTimeline(path: string): Promise<{ timeline: Timeline; file: string }> {
   const info = await Deno.stat(path).catch(() => undefined);
-  const file = info?.isDirectory ? `${path.replace(/\/+$/, "")}/${TIMELINE_FILE}` : path;
+  if (info === undefined) {
+    // a run's name instead of its folder (`replay xor` for runs/xor) is the likely slip
+    const folder = `runs/${path.replace(/\/+$/, "")}`;
+    const isRun = !path.startsWith("/") && await Deno.stat(folder).then((i) => i.isDirectory, () => false);
+    throw new TimelineFileError(
+      `Cannot read the timeline: no such run folder or file${isRun ? ` (did you mean "${folder}"?)` : ""}`,
+      { file: path },
+    );
+  }
+  const file = info.isDirectory ? `${path.replace(/\/+$/, "")}/${TIMELINE_FILE}` : path;
   let bytes: Uint8Array;
   try {
     bytes = await readFileCapped(file, MAX_TIMELINE_BYTES);

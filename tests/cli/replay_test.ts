@@ -40,7 +40,7 @@ Deno.test("replay of a missing or corrupt timeline is one line naming the file, 
     [
       "a path that does not exist",
       `${tmp.path}/nope`,
-      `${tmp.path}/nope: Cannot read the timeline: the file does not exist`,
+      `${tmp.path}/nope: Cannot read the timeline: no such run folder or file`,
     ],
     [
       "a file that is not a timeline",
@@ -57,4 +57,15 @@ Deno.test("replay of a missing or corrupt timeline is one line naming the file, 
       assert.equal(replay.stderr.trim().split("\n").length, 1, replay.stderr);
     });
   }
+});
+
+Deno.test("replay of a run's name instead of its folder names the folder meant, exit 2", async () => {
+  await using tmp = await tempDir();
+  await Deno.mkdir(`${tmp.path}/runs/demo`, { recursive: true });
+  const replay = await runCli("replay", ["demo"], { env: { INIT_CWD: tmp.path } });
+  assert.equal(replay.code, 2);
+  assert.equal(
+    replay.stderr,
+    `error: demo: Cannot read the timeline: no such run folder or file (did you mean "runs/demo"?)\n`,
+  );
 });

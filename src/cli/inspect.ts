@@ -20,7 +20,10 @@ export async function commandInspect(args: string[]): Promise<number> {
   if (model.preprocessing) print(`preprocessing: ${model.preprocessing.kind}`);
   if (model.dropout) print(`dropout (training only): ${model.dropout.join(", ")}`);
   if (model.metrics && Object.keys(model.metrics).length > 0) {
-    print(`metrics: ${Object.entries(model.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    // five significant digits, as evaluate prints them (the file keeps every digit)
+    const shown = (v: number | null) =>
+      v === null || Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
+    print(`metrics: ${Object.entries(model.metrics).map(([k, v]) => `${k} ${shown(v)}`).join(", ")}`);
   }
   return EXIT.ok;
 }

@@ -224,18 +224,24 @@ export interface LocatedDataset {
   readonly files: IdxFileNames;
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` is a file; `"denied"` when the program may not read it (Deno's `--allow-read`). */
+async function isFile(path: string): Promise<boolean | "denied"> {
   try {
     return (await Deno.stat(path)).isFile;
-  } catch {
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      return "denied";
+    }
     return false;
   }
 }
 
-async function findFile(dir: string, name: string): Promise<string | undefined> {
+async function findFile(dir: string, name: string): Promise<string | "denied" | undefined> {
   for (const candidate of [name, name.replace(/\.gz$/, "")]) {
     const path = joinPath(dir, candidate);
-    if (await isFile(path)) return path;
+    const found = await isFile(path);
+    if (found === "denied") return found;
+    if (found) return path;
   }
   return undefined;
 }
@@ -268,12 +274,15 @@ export async function locateDataset(
 ): Promise<LocatedDataset> {
   const places = datasetSearchPath(name, options);
   const { files } = NAMED_DATASETS[name];
+  // folders the program may not read (a library caller without --allow-read): said in the error, not "missing"
+  const denied: string[] = [];
   for (const dir of places) {
     const found: Partial<Record<keyof IdxFileNames, string>> = {};
     let complete = true;
     for (const role of Object.keys(files) as (keyof IdxFileNames)[]) {
       const path = await findFile(dir, files[role]);
-      if (path === undefined) {
+      if (path === undefined || path === "denied") {
+        if (path === "denied") denied.push(dir);
         complete = false;
         break;
       }
@@ -284,8 +293,11 @@ export async function locateDataset(
   const looked = places.length === 0
     ? "nowhere (no folder to look in)"
     : places.map((p) => `"${p}"`).join(", ");
+  const notAllowed = denied.length === 0
+    ? ""
+    : `; not allowed to read ${denied.map((p) => `"${p}"`).join(", ")} (grant it with --allow-read)`;
   throw new DatasetNotFoundError(
-    `Cannot find the ${name} dataset: looked in ${looked}; get it with ${howToGet(name)}`,
+    `Cannot find the ${name} dataset: looked in ${looked}${notAllowed}; get it with ${howToGet(name)}`,
     options.location,
   );
 }

@@ -253,3 +253,28 @@ Deno.test("parseConfig() checks the keys of named sources", async (t) => {
     assert.equal(config.data.dir, undefined);
   });
 });
+
+Deno.test("locateDataset() says which folders it may not read, rather than that the data is missing", async () => {
+  // a child without --allow-read, as a library caller who forgot it: the sample is there but unreadable
+  const script = `
+    import { locateDataset } from ${JSON.stringify(new URL("../../src/data/named.ts", import.meta.url).href)};
+    await locateDataset("fashion-mnist", { dir: ${
+    JSON.stringify(SAMPLE)
+  }, systemDir: null, env: () => undefined })
+      .then(() => console.log("found"), (error) => console.log(error.message));
+  `;
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(file, script);
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--no-lock", file],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().finally(() => Deno.remove(file));
+  assert.equal(
+    new TextDecoder().decode(child.stdout).trim(),
+    `Cannot find the fashion-mnist dataset: looked in "${SAMPLE}"; not allowed to read "${SAMPLE}" ` +
+      `(grant it with --allow-read); get it with "deno task fetch fashion-mnist" or ` +
+      `"apt-get install -y dataset-fashion-mnist" (Debian)`,
+    new TextDecoder().decode(child.stderr),
+  );
+});

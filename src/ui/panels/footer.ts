@@ -40,8 +40,10 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
       color,
     );
   } else if (state.end) {
-    const text = state.end.message || `${stateLabel(state)} at epoch ${state.end.epoch}`;
-    status = paint(`■ ${text}`, stateColor(state), color);
+    const text = `■ ${state.end.message || `${stateLabel(state)} at epoch ${state.end.epoch}`}`;
+    // too long for one line (a restored epoch, a divergence's advice): on both lines, the keys beside the rest
+    if (visibleWidth(text) > columns - 1) return wrappedEndFooter(state, text, size);
+    status = paint(text, stateColor(state), color);
   } else if (latest && !Number.isFinite(latest.trainLoss)) {
     status = paint(
       `loss is ${formatNumber(latest.trainLoss)}: training is diverging, try a smaller rate (-)`,
@@ -73,11 +75,38 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
     shown = shown.filter((k) => k !== key);
   }
   const keyLine = state.end
-    ? truncate(
-      END_KEYS.filter(([key]) => !(state.replay && key === "r"))
-        .map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`).join(" · "),
-      columns - 1,
-    )
+    ? truncate(endKeys(state, END_KEYS.length, color), columns - 1)
     : truncate(keys.filter((_, i) => shown.includes(KEYS[i][0])).join("  "), columns - 1);
   return [" " + truncate(status, columns - 1), " " + keyLine];
+}
+
+/** The end keys in the order they are kept when not all fit: leaving, rewinding, training again, playing back. */
+const END_KEYS_KEPT = ["q", "[ ]", "r", "p"];
+
+/** The `count` most needed keys that work after the end (`r` not in a replay), joined for the key line. */
+function endKeys(state: DashboardState, count: number, color: PanelSize["color"]): string {
+  const kept = END_KEYS_KEPT.slice(0, count);
+  return END_KEYS.filter(([key]) => kept.includes(key) && !(state.replay && key === "r"))
+    .map(([key, what]) => `${paint(key, ACCENT, color)} ${what}`).join(" · ");
+}
+
+/**
+ * The footer after the end when the end message is longer than a line: the message broken at a space over both
+ * lines, the second line ending with as many of the end keys as fit (`q quit` always, then `[ ]`, `r`, `p`).
+ */
+function wrappedEndFooter(state: DashboardState, text: string, size: PanelSize): string[] {
+  const { width: columns, color } = size;
+  const room = columns - 1;
+  const cut = text.lastIndexOf(" ", room);
+  const first = cut > 0 ? text.slice(0, cut) : text.slice(0, room);
+  const rest = "  " + text.slice(first.length).trimStart();
+  let keys = "";
+  for (let count = END_KEYS.length; count >= 1; count--) {
+    keys = endKeys(state, count, color);
+    if (visibleWidth(rest) + 3 + visibleWidth(keys) <= room) break;
+  }
+  const second = truncate(rest, room - 3 - visibleWidth(keys));
+  const gap = " ".repeat(Math.max(3, room - visibleWidth(second) - visibleWidth(keys)));
+  const paintEnd = (line: string) => paint(line, stateColor(state), color);
+  return [" " + paintEnd(first), " " + paintEnd(second) + gap + keys];
 }

@@ -59,6 +59,20 @@ export const PANEL_STATES: Record<string, () => DashboardState> = {
     ]),
   // as the frame draws it: the panels get the state as of the snapshot
   rewind: () => viewedState(rewoundXor(20)),
+  // the end message as the trainer words it after early stopping restored an epoch: longer than 80 columns
+  "early-stopped": () =>
+    fold([
+      ...xorRun(),
+      {
+        type: "end",
+        reason: "early_stop",
+        epoch: 50,
+        message:
+          "Stopped early at epoch 50: val_loss did not improve for 20 epochs; restored the weights of " +
+          "epoch 30 (val_loss 0.1191)",
+        restored: { epoch: 30, monitor: "val_loss", value: 0.1191 },
+      },
+    ]),
 };
 
 /** What {@linkcode panelGoldens} checks: one panel, the layout slot it fills, and the states to draw. */

@@ -105,8 +105,8 @@ export {
 export {
   type BatchSource,
   defaultLoss,
-  type EpochControl,
   type EpochRecord,
+  type EvaluateResult,
   type FitOptions,
   FitSession,
   type FitState,
@@ -116,21 +116,36 @@ export {
   EarlyStopping,
   type EarlyStopState,
   type EarlyStopVerdict,
+  type FitEarlyStop,
   type Monitor,
   type MonitoredMetrics,
 } from "./src/nn/early_stop.ts";
+export type { FitCallbacks, FitContext } from "./src/nn/callbacks.ts";
 export {
   type DescribedSource,
-  type EvaluateResult,
-  type FitCallbacks,
   type FitCheckpoint,
-  type FitContext,
-  type FitEarlyStop,
   type FitInput,
   type InputPreprocessing,
   type NetworkFitOptions,
   type TypedMatrix,
 } from "./src/nn/fit_loop.ts";
+export {
+  type EvaluationContext,
+  type RunDivergence,
+  type RunEnd,
+  type RunEndReason,
+  type RunEpoch,
+  type RunPaceChanged,
+  type RunPaused,
+  type RunRateChanged,
+  type RunRecord,
+  type RunReport,
+  type RunStart,
+  trainingRun,
+  type TrainingRunOptions,
+  type TrainState,
+} from "./src/nn/training_run.ts";
+export { type RunCommand, RunController } from "./src/nn/run_controller.ts";
 export {
   loadModel,
   loadNetwork,
@@ -271,9 +286,8 @@ export {
   TrainController,
   type TrainData,
   type TrainOptions,
-  type TrainState,
 } from "./src/train/trainer.ts";
-export type { BestEpochState } from "./src/train/best_epoch.ts";
+export type { BestEpochState, RestoredEpoch } from "./src/train/best_epoch.ts";
 export { evaluate, type EvaluateOptions, type Evaluation } from "./src/train/evaluate.ts";
 export { gradientCheck, type GradientCheckOptions, type LayerGradientCheck } from "./src/nn/gradcheck.ts";
 export {

@@ -120,7 +120,7 @@ async function measure(workload: Workload, epochs: number, repeats: number): Pro
   const shapeText = [shape.input, ...shape.layers.map((l) => l.units)].join("-");
   console.log(`${workload.name}: ${shapeText}, ${config.train.optimizer}, batch ${config.train.batchSize}`);
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const record = await session.runEpoch({ yieldEveryMs: 50 });
+    const record = session.runEpochSync();
     const epochMs = record.seconds * 1000;
     const statsTimes: number[] = [], evalTimes: number[] = [], confusionTimes: number[] = [];
     const predictionTimes: number[] = [], filterTimes: number[] = [];

@@ -169,8 +169,8 @@ export class ParseError extends SyntaxError {
 export class DatasetNotFoundError extends DataError {}
 
 /**
- * Training through `net.fit` stopped because the loss became NaN or infinite; the network holds the weights of
- * the last epoch whose loss was finite (or its initial weights when the first epoch diverged).
+ * Training through `net.fit` stopped because the loss (or a weight) became NaN or infinite; the network holds the
+ * weights of the last epoch that stayed finite (or its initial weights when the first epoch diverged).
  *
  * @example
  * ```ts
@@ -183,17 +183,22 @@ export class DatasetNotFoundError extends DataError {}
  * ```
  */
 export class TrainingDivergedError extends Error {
-  /** The 1-based epoch whose loss was not finite. */
+  /** The 1-based epoch whose loss (or weights) were not finite. */
   readonly epoch: number;
-  /** The loss (NaN or ±Infinity). */
+  /** The loss (NaN or ±Infinity; the epoch's finite loss when a weight became non-finite first). */
   readonly loss: number;
   /** The learning rate of that epoch. */
   readonly learningRate: number;
+  /** The first parameter that became non-finite while the loss stayed finite, as `layers[0].weights`. */
+  readonly parameter?: string;
 
-  /** Creates the error for `epoch`, whose `loss` was not finite at `learningRate`. */
-  constructor(info: { epoch: number; loss: number; learningRate: number }) {
+  /** Creates the error for `epoch`, whose `loss` (or `parameter`) was not finite at `learningRate`. */
+  constructor(info: { epoch: number; loss: number; learningRate: number; parameter?: string }) {
+    const became = info.parameter === undefined
+      ? `the loss became ${info.loss}`
+      : `${info.parameter} became non-finite (the loss was ${info.loss})`;
     super(
-      `Training diverged at epoch ${info.epoch}: the loss became ${info.loss}; the weights of epoch ${
+      `Training diverged at epoch ${info.epoch}: ${became}; the weights of epoch ${
         info.epoch - 1
       } were restored (try a learning rate below ${info.learningRate})`,
     );
@@ -201,6 +206,7 @@ export class TrainingDivergedError extends Error {
     this.epoch = info.epoch;
     this.loss = info.loss;
     this.learningRate = info.learningRate;
+    if (info.parameter !== undefined) this.parameter = info.parameter;
   }
 }
 

@@ -1,4 +1,4 @@
-// Training callbacks: the hooks, the context they steer, and the runner that net.fit and train() both call.
+// Training callbacks: the hooks, the context they steer, and the runner the training loop (trainingRun) calls.
 
 import type { EpochRecord, FitSession } from "./fit.ts";
 import type { Network } from "./network.ts";
@@ -32,9 +32,8 @@ export interface FitCallbacks {
 }
 
 /**
- * Calls a list of `FitCallbacks` in order, awaiting each, with one `FitContext` over a `FitSession`: the one
- * place both training entry points (`net.fit` and `train()`) run callbacks, so a hook behaves the same in both.
- * Internal: not exported from `mod.ts`.
+ * Calls a list of `FitCallbacks` in order, awaiting each, with one `FitContext` over a `FitSession`: how
+ * `trainingRun` (and so `net.fit` and `train()`) runs callbacks. Internal: not exported from `mod.ts`.
  */
 export class Callbacks {
   /** The context every hook receives. */
@@ -77,12 +76,6 @@ export class Callbacks {
         return stopped();
       },
     };
-  }
-
-  /** Adds hooks after the given ones (e.g. `fit`'s checkpoint). */
-  add(callbacks: FitCallbacks): void {
-    this.#list.push(callbacks);
-    if (callbacks.onBatchEnd !== undefined) this.#batchHooks.push(callbacks);
   }
 
   /** Whether a hook called `context.stop()` (or `requestStop` was called). */

@@ -32,6 +32,21 @@ export function monitoredValue(metrics: MonitoredMetrics, monitor: Monitor): num
   }
 }
 
+/**
+ * Early stopping in `net.fit` and `trainingRun` (Keras's EarlyStopping): stop when `monitor` has not improved for
+ * `patience` epochs.
+ */
+export interface FitEarlyStop {
+  /** The metric (default `"val_loss"` with validation data, else `"loss"`). */
+  monitor?: Monitor;
+  /** Epochs without improvement before stopping (default 0: stop at the first epoch that does not improve). */
+  patience?: number;
+  /** The least change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Give the network the best epoch's weights at the end when a later epoch was worse (default true). */
+  restoreBest?: boolean;
+}
+
 /** What an epoch meant for early stopping. */
 export type EarlyStopVerdict = "improved" | "waiting" | "stop";
 

@@ -1,4 +1,4 @@
-// The training loop: epochs of shuffled mini-batches over any batch source. net.fit() and the CLI's trainer share it.
+// The training session: epochs of shuffled mini-batches over any batch source (trainingRun drives it batch by batch).
 
 import { getLoss, type Loss, type LossName } from "../math/losses.ts";
 import { type AnyMatrix, Matrix } from "../math/matrix.ts";
@@ -139,15 +139,15 @@ export interface EpochRecord {
   learningRate: number;
   /** Samples trained on (fewer than the data size when stopped early). */
   samples: number;
-  /** Wall time of the epoch in seconds. */
+  /** Seconds the epoch took (in `trainingRun`: time at work, pauses left out). */
   seconds: number;
   /** Share of the epoch's training samples predicted right as they were trained on, with `trackAccuracy`. */
   accuracy?: number;
   /** With `clipNorm`: how many of the epoch's batches had their gradient clipped. */
   clippedBatches?: number;
-  /** `net.fit` with validation data: the mean loss on it after the epoch. */
+  /** With validation data (`net.fit`'s, `trainingRun`'s, the trainer's test set): its mean loss after the epoch. */
   valLoss?: number;
-  /** `net.fit` with validation data, for classifiers: the share of it classified right after the epoch. */
+  /** With validation data, for classifiers: the share of it classified right after the epoch. */
   valAccuracy?: number;
 }
 
@@ -174,12 +174,40 @@ export function countCorrect(predicted: AnyMatrix, target: AnyMatrix): number {
   return correct;
 }
 
-/** Control of a running epoch: cooperative yielding (so a UI stays responsive) and stopping between batches. */
-export interface EpochControl {
-  /** Yield to the event loop after this many milliseconds of work (default: never yield). */
-  yieldEveryMs?: number;
-  /** Checked between batches; returning true ends the epoch early. */
-  shouldStop?: () => boolean;
+/** What `net.evaluate` measures. */
+export interface EvaluateResult {
+  /** Mean loss over the samples. */
+  loss: number;
+  /** Share of samples classified right (classifiers: softmax output, or one sigmoid output). */
+  accuracy?: number;
+}
+
+/** Whether the network is a classifier for accuracy: a softmax output, or a single sigmoid output. */
+export function isClassifier(network: Network): boolean {
+  const last = network.layers[network.layers.length - 1];
+  return last.activation.name === "softmax" || (last.units === 1 && last.activation.name === "sigmoid");
+}
+
+/** Mean loss (and accuracy for classifiers) of `network` over every sample of `source`, 256 rows at a time. */
+export function evaluateSource(network: Network, source: BatchSource, loss: Loss): EvaluateResult {
+  const chunk = Math.min(256, source.size);
+  const order = new Uint32Array(source.size);
+  for (let i = 0; i < source.size; i++) order[i] = i;
+  const full = new Matrix(chunk, source.targetSize);
+  const classifier = isClassifier(network);
+  let lossSum = 0, correct = 0;
+  for (let start = 0; start < source.size; start += chunk) {
+    const rows = Math.min(chunk, source.size - start);
+    const x = network.inputBuffer(rows);
+    const y = rows === chunk ? full : new Matrix(rows, source.targetSize);
+    source.gather(x, y, order, start);
+    const output = network.forwardBatch(x);
+    lossSum += loss.value(output, y) * rows;
+    if (classifier) correct += countCorrect(output, y);
+  }
+  const result: EvaluateResult = { loss: lossSum / source.size };
+  if (classifier) result.accuracy = correct / source.size;
+  return result;
 }
 
 /**
@@ -216,7 +244,8 @@ export function yieldToEventLoop(): Promise<void> {
 
 /**
  * A training run in progress: the optimizer, the shuffled order and the batch buffers, kept across epochs.
- * `net.fit` runs one to completion; the CLI's trainer drives one epoch at a time.
+ * `trainingRun` (and so `net.fit` and the CLI's trainer) drives one batch at a time; `runEpochSync` runs a whole
+ * epoch for scripts and benchmarks.
  *
  * @example
  * ```ts
@@ -261,7 +290,6 @@ export class FitSession {
   // The epoch's Σ loss · rows and the last batch's mean loss (indices below the class), and its Σ rows.
   #sums = new Float64Array(2);
   #samples = 0;
-  #lastYield: number | undefined;
   // The epoch begun with beginEpoch(): where its next batch starts, whether its losses stayed finite, its start.
   #next = 0;
   #finite = true;
@@ -575,28 +603,6 @@ export class FitSession {
     for (let start = 0; start < this.source.size; start += this.batchSize) {
       this.#trainBatchAt(start);
       if (!Number.isFinite(this.#sums[LAST_LOSS])) return this.#finishEpoch(false, started);
-    }
-    return this.#finishEpoch(true, started);
-  }
-
-  /**
-   * Runs one epoch, yielding to the event loop every `yieldEveryMs` so keys and signals are answered, and
-   * stopping early when `shouldStop()` says so. Stops at the first non-finite loss (the record's loss is NaN).
-   */
-  async runEpoch(control: EpochControl = {}): Promise<EpochRecord> {
-    const { yieldEveryMs, shouldStop } = control;
-    const started = performance.now();
-    // the clock of the last yield runs across epochs, so many short epochs still yield every yieldEveryMs
-    if (this.#lastYield === undefined || this.#lastYield > started) this.#lastYield = started;
-    this.#beginEpoch();
-    for (let start = 0; start < this.source.size; start += this.batchSize) {
-      if (shouldStop?.()) break;
-      this.#trainBatchAt(start);
-      if (!Number.isFinite(this.#sums[LAST_LOSS])) return this.#finishEpoch(false, started);
-      if (yieldEveryMs !== undefined && performance.now() - this.#lastYield >= yieldEveryMs) {
-        await yieldToEventLoop();
-        this.#lastYield = performance.now();
-      }
     }
     return this.#finishEpoch(true, started);
   }

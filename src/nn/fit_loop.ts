@@ -1,25 +1,15 @@
-// net.fit's loop around a FitSession: input checks, validation, early stopping, async callbacks and checkpoints.
+// net.fit around the training loop: its inputs and their checks, its options, validation split and checkpoints.
 
 import { TrainingDivergedError } from "../errors.ts";
 import { getLoss, type Loss } from "../math/losses.ts";
 import { type AnyMatrix, Matrix, type MatrixLike } from "../math/matrix.ts";
-import {
-  type BatchSource,
-  countCorrect,
-  defaultLoss,
-  type EpochRecord,
-  type FitOptions,
-  FitSession,
-  yieldToEventLoop,
-} from "./fit.ts";
+import { type BatchSource, defaultLoss, type EpochRecord, type FitOptions } from "./fit.ts";
 import type { Network } from "./network.ts";
 import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.ts";
-import { BestEpoch } from "./best_epoch.ts";
-import { EarlyStopping, type Monitor, monitoredValue, MONITORS } from "./early_stop.ts";
+import { EarlyStopping, type FitEarlyStop, type Monitor, monitoredValue, MONITORS } from "./early_stop.ts";
 import { saveModel } from "./serialize.ts";
-import { Callbacks, type FitCallbacks, type FitContext } from "./callbacks.ts";
-
-export type { FitCallbacks, FitContext };
+import type { FitCallbacks } from "./callbacks.ts";
+import { trainingRun } from "./training_run.ts";
 
 /**
  * Samples as one flat row-major typed array and its shape: `data[r * cols + c]` is feature c of sample r.
@@ -57,26 +47,6 @@ export interface DescribedSource extends BatchSource {
   readonly preprocessing?: InputPreprocessing;
   /** Class names of a classifier, in output order. */
   readonly classNames?: readonly string[];
-}
-
-/** What `net.evaluate` measures. */
-export interface EvaluateResult {
-  /** Mean loss over the samples. */
-  loss: number;
-  /** Share of samples classified right (classifiers: softmax output, or one sigmoid output). */
-  accuracy?: number;
-}
-
-/** Early stopping in `net.fit` (Keras's EarlyStopping): stop when `monitor` has not improved for `patience` epochs. */
-export interface FitEarlyStop {
-  /** The metric (default `"val_loss"` with validation data, else `"loss"`). */
-  monitor?: Monitor;
-  /** Epochs without improvement before stopping (default 0: stop at the first epoch that does not improve). */
-  patience?: number;
-  /** The least change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** Give the network the best epoch's weights at the end when a later epoch was worse (default true). */
-  restoreBest?: boolean;
 }
 
 /** Saving the model during `net.fit` (Keras's ModelCheckpoint): after every epoch, or only when it improved. */
@@ -355,34 +325,6 @@ export function samplesSource(network: Network, x: FitInput, y: FitInput, what: 
   return typedSource(input, target, 0, input.rows);
 }
 
-/** Whether the network is a classifier for accuracy: a softmax output, or a single sigmoid output. */
-export function isClassifier(network: Network): boolean {
-  const last = network.layers[network.layers.length - 1];
-  return last.activation.name === "softmax" || (last.units === 1 && last.activation.name === "sigmoid");
-}
-
-/** Mean loss (and accuracy for classifiers) of `network` over every sample of `source`, 256 rows at a time. */
-export function evaluateSource(network: Network, source: BatchSource, loss: Loss): EvaluateResult {
-  const chunk = Math.min(256, source.size);
-  const order = new Uint32Array(source.size);
-  for (let i = 0; i < source.size; i++) order[i] = i;
-  const full = new Matrix(chunk, source.targetSize);
-  const classifier = isClassifier(network);
-  let lossSum = 0, correct = 0;
-  for (let start = 0; start < source.size; start += chunk) {
-    const rows = Math.min(chunk, source.size - start);
-    const x = network.inputBuffer(rows);
-    const y = rows === chunk ? full : new Matrix(rows, source.targetSize);
-    source.gather(x, y, order, start);
-    const output = network.forwardBatch(x);
-    lossSum += loss.value(output, y) * rows;
-    if (classifier) correct += countCorrect(output, y);
-  }
-  const result: EvaluateResult = { loss: lossSum / source.size };
-  if (classifier) result.accuracy = correct / source.size;
-  return result;
-}
-
 /** The loss `fit` and `evaluate` use for `network` when none is given. */
 export function lossFor(network: Network, name?: FitOptions["loss"]): Loss {
   return getLoss(name ?? defaultLoss(network.layers[network.layers.length - 1].activation.name));
@@ -414,8 +356,9 @@ function optimizerFor(network: Network, options: FitOptions): Optimizer {
 }
 
 /**
- * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say; resolves to the
- * history. A non-finite loss restores the last good epoch's weights and throws `TrainingDivergedError`.
+ * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say: `trainingRun` run
+ * to the end; resolves to the history. A non-finite loss restores the last good epoch's weights and throws
+ * `TrainingDivergedError`.
  */
 export async function runFit(
   network: Network,
@@ -440,7 +383,6 @@ export async function runFit(
     validation = sliceSource(train, train.size - held, held);
     train = sliceSource(train, 0, train.size - held);
   }
-  const epochs = options.epochs ?? 1;
   const early = options.earlyStop;
   const monitor = early?.monitor ?? (validation !== undefined ? "val_loss" : "loss");
   const checkpointMonitor = options.checkpoint?.monitor ?? (early !== undefined ? monitor : undefined) ??
@@ -455,86 +397,38 @@ export async function runFit(
       throw new RangeError(`Cannot monitor "${watched}": there is no validationData or validationSplit`);
     }
   }
-  const trackAccuracy = options.trackAccuracy || monitor === "accuracy" || checkpointMonitor === "accuracy";
-  const session = new FitSession(network, train, {
+  let callbacks = options.callbacks;
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined) {
+    // saving is one more hook, after the given ones
+    const improvement = new EarlyStopping({ monitor: checkpointMonitor, patience: Infinity, minDelta: 0 });
+    callbacks = [...callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks], {
+      async onEpochEnd(record: EpochRecord) {
+        const improved = improvement.update(monitoredValue(record, checkpointMonitor)) === "improved";
+        if (!checkpoint.bestOnly || improved) await saveModel(checkpoint.path, network);
+      },
+    }];
+  }
+  const history: EpochRecord[] = [];
+  const run = trainingRun(network, train, {
     ...options,
     optimizer: optimizerFor(network, options),
     momentum: undefined,
     nesterov: undefined,
     l2: undefined,
     learningRate: undefined,
-    trackAccuracy,
-    externalMonitor: validation !== undefined,
+    trackAccuracy: options.trackAccuracy || monitor === "accuracy" || checkpointMonitor === "accuracy",
+    validation,
+    earlyStop: early === undefined ? undefined : { ...early, monitor },
+    callbacks,
+    // a turn of the event loop (timers, signals) every 100 ms of training
+    yieldEveryMs: 100,
   });
-  const callbacks = new Callbacks(network, session, options.callbacks);
-  const checkpoint = options.checkpoint;
-  if (checkpoint !== undefined) {
-    const improvement = new EarlyStopping({ monitor: checkpointMonitor, patience: Infinity, minDelta: 0 });
-    callbacks.add({
-      async onEpochEnd(record) {
-        const improved = improvement.update(monitoredValue(record, checkpointMonitor)) === "improved";
-        if (!checkpoint.bestOnly || improved) await saveModel(checkpoint.path, network);
-      },
-    });
+  for await (const step of run) {
+    if (step.type === "epoch") history.push(step.record);
+    if (step.type === "end" && step.divergence !== undefined) {
+      throw new TrainingDivergedError(step.divergence);
+    }
   }
-  const batchHooks = callbacks.hasBatchHooks;
-  const parameters = network.parameters;
-  const snapshot = parameters.map((p) => new Float64Array(p.value.length));
-  // the early-stopping rule and the best epoch's weights, as in the CLI's trainer
-  const stopper = early === undefined
-    ? undefined
-    : new EarlyStopping({ monitor, patience: early.patience ?? 0, minDelta: early.minDelta ?? 0 });
-  const best = new BestEpoch(
-    network,
-    early === undefined ? undefined : { monitor, restoreBest: early.restoreBest },
-  );
-  const history: EpochRecord[] = [];
-  const loss = session.loss;
-  let lastYield = performance.now();
-
-  await callbacks.trainBegin();
-  for (let e = 0; e < epochs && !callbacks.stopRequested; e++) {
-    await callbacks.epochBegin(session.epoch + 1);
-    parameters.forEach((p, i) => snapshot[i].set(p.value));
-    session.beginEpoch();
-    while (!session.epochDone) {
-      session.trainNextBatch();
-      if (batchHooks) {
-        const done = callbacks.batchEnd(session.batchesDone, network.lastLoss[0]);
-        if (done !== undefined) await done;
-      }
-      if (callbacks.stopRequested) break;
-      if (performance.now() - lastYield >= 100) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-    }
-    const record = session.finishEpoch();
-    if (!Number.isFinite(record.loss)) {
-      parameters.forEach((p, i) => p.value.set(snapshot[i]));
-      throw new TrainingDivergedError({
-        epoch: record.epoch,
-        loss: network.lastLoss[0],
-        learningRate: record.learningRate,
-      });
-    }
-    if (validation !== undefined) {
-      const result = evaluateSource(network, validation, loss);
-      record.valLoss = result.loss;
-      if (result.accuracy !== undefined) record.valAccuracy = result.accuracy;
-      session.observe(result.loss);
-    }
-    history.push(record);
-    if (options.onEpoch?.(record) === false) callbacks.requestStop();
-    if (stopper !== undefined) {
-      const value = monitoredValue(record, monitor);
-      const verdict = stopper.update(value);
-      if (verdict === "improved") best.record(record.epoch, value);
-      else if (verdict === "stop") callbacks.requestStop();
-    }
-    await callbacks.epochEnd(record);
-  }
-  best.restore(session.epoch);
-  await callbacks.trainEnd(history);
   return history;
 }

@@ -17,18 +17,21 @@ import {
 import { Rng } from "../math/random.ts";
 import { Dense } from "./dense.ts";
 import { Dropout, type DropoutRng } from "./dropout.ts";
-import type { BatchSource, EpochRecord } from "./fit.ts";
+import {
+  type BatchSource,
+  type EpochRecord,
+  type EvaluateResult,
+  evaluateSource,
+  isClassifier,
+} from "./fit.ts";
 import {
   checkFitOptions,
   checkSourceFinite,
   checkSourceShape,
   type DescribedSource,
-  type EvaluateResult,
-  evaluateSource,
   type FitInput,
   type InputPreprocessing,
   isBatchSource,
-  isClassifier,
   lossFor,
   type NetworkFitOptions,
   runFit,

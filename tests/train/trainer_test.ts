@@ -267,3 +267,39 @@ Deno.test("train() runs net.fit's callbacks: the same hooks give the same calls,
     });
   }
 });
+
+Deno.test("train() counts the test set's confusion matrix in the same pass as its loss (one pass an epoch)", async () => {
+  const { generate } = await import("../../src/data/builtin.ts");
+  const data = generate("moons", new Rng(5), { samples: 64, noise: 0.3 });
+  const set = generate("moons", new Rng(6), { samples: 600, noise: 0.3 });
+  let gathers = 0;
+  const test: TrainData = {
+    size: set.size,
+    inputSize: set.inputSize,
+    targetSize: set.targetSize,
+    task: set.task,
+    classNames: set.classNames,
+    preprocessing: set.preprocessing,
+    rawFeatureData: set.rawFeatureData,
+    labels: set.labels,
+    gather(x: Matrix, y: Matrix, order: Uint32Array, start: number) {
+      gathers++;
+      set.gather(x, y, order, start);
+    },
+  };
+  const net = new Network({ input: 2, hidden: [4], output: 1, seed: 2 });
+  const epochs: EpochEvent[] = [];
+  let before = 0;
+  for await (
+    const event of train(net, data, { name: "moons", epochs: 3, learningRate: 0.5, test, statsIntervalMs: 0 })
+  ) {
+    if (event.type === "start") before = gathers;
+    if (event.type === "epoch") epochs.push(event);
+  }
+  assert.equal(gathers - before, 3 * Math.ceil(600 / 256), "one pass over the test set per epoch");
+  for (const event of epochs) {
+    assert.equal(event.confusion?.split, "test");
+    assert.equal(event.confusion?.counts.flat().reduce((a, b) => a + b), 600);
+    assert.equal(event.layersMeasured, true);
+  }
+});

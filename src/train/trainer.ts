@@ -146,10 +146,11 @@ function plotPoints(
 }
 
 /**
- * Trains `network` on `data` for `options.epochs` epochs, emitting a start event, one event per epoch (with layer
- * statistics for the dashboard) and an end event. Commands sent through `options.controller` are taken between two
- * batches: pause (reported with the batch it stopped at), step (the rest of the epoch, or one epoch), learning
- * rate and pace changes (reported as typed events), restart and quit. `options.pace` caps the epochs per second
+ * Trains `network` on `data` for `options.epochs` epochs through `trainingRun` (the loop `net.fit` runs), emitting
+ * its records as a start event, one event per epoch (with layer statistics for the dashboard, when asked) and an
+ * end event. Commands sent through `options.controller` are taken between two batches: pause (reported with the
+ * batch it stopped at), step (the rest of the epoch, or one epoch), learning rate and pace changes (reported as
+ * typed events), restart and quit. `options.pace` caps the epochs per second
  * without holding commands up; with `options.restartable` the trainer waits after the end for a restart or a quit.
  * A non-finite loss restores the weights of the last good epoch and ends the run with reason `"diverged"`.
  *

@@ -7,6 +7,15 @@ import { DIM, POSITIVE } from "../widgets/colors.ts";
 import { formatDuration, formatNumber } from "../widgets/format.ts";
 import { ACCENT, fitParts, formatRate, type PanelSize, stateColor } from "./_common.ts";
 
+/**
+ * A learning rate as the `+`/`-` notice words it, in up to 8 characters: `0.002`, `0.00025`, `1.234e-6` (the
+ * exponent form without trailing zeros, never `5.000e-4`).
+ */
+function formatLearningRate(value: number): string {
+  const plain = String(Number(value.toPrecision(4)));
+  return plain.length <= 8 && !plain.includes("e") ? plain : formatNumber(value, 8).replace(/\.?0+e/, "e");
+}
+
 /** Renders the two header lines across the whole width (`size.height` is ignored). */
 export function renderHeader(state: DashboardState, size: PanelSize): string[] {
   const { width: columns, color } = size;
@@ -42,8 +51,8 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     ? Math.max(unpaced, (epochs - epoch) / state.pace)
     : unpaced;
   const learningRate = state.requestedLearningRate !== undefined
-    ? `lr ${formatNumber(state.learningRate, 8)}→${formatNumber(state.requestedLearningRate, 8)}`
-    : `lr ${formatNumber(state.learningRate, 8)}`;
+    ? `lr ${formatLearningRate(state.learningRate)}→${formatLearningRate(state.requestedLearningRate)}`
+    : `lr ${formatLearningRate(state.learningRate)}`;
   const dim = (text: string) => paint(text, DIM, color);
   // what shapes training besides the rate: the schedule (next to lr), dropout and clipping, when used
   const schedule = run?.schedule !== undefined ? ` ${run.schedule}` : "";

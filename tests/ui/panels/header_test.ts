@@ -24,3 +24,17 @@ Deno.test("renderHeader() shows the schedule next to the learning rate, and drop
   const [, plain] = renderHeader(fold(xorRun()), { width: 160, height: 2, color: "none" });
   assert.doesNotMatch(plain, /cosine|dropout|clip/);
 });
+
+Deno.test("renderHeader() writes small learning rates as the +/- notice does: 0.0005, not 5.000e-4", async () => {
+  const { fold } = await import("../_golden.ts");
+  const { xorRun } = await import("../../fixtures/ui_events.ts");
+  const line2 = (learningRate: number) => {
+    const events = xorRun().map((event) => event.type === "epoch" ? { ...event, learningRate } : event);
+    return renderHeader(fold(events), { width: 120, height: 2, color: "none" })[1];
+  };
+  assert.match(line2(5e-4), / · lr 0\.0005 · /);
+  assert.match(line2(2.5e-4), / · lr 0\.00025 · /);
+  assert.match(line2(1.234e-6), / · lr 1\.234e-6 · /);
+  assert.match(line2(1e-7), / · lr 1e-7 · /);
+  assert.match(line2(0.002), / · lr 0\.002 · /);
+});

@@ -41,9 +41,11 @@ export async function commandEvaluate(args: string[]): Promise<number> {
   const data = prepared.test ?? prepared.train;
   const which = prepared.test ? "test split" : "training set (the config has no test split)";
   if (data.inputSize !== network.input || data.targetSize !== network.output) {
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
     throw new ModelFileError(
-      `the model takes ${network.input} inputs and gives ${network.output} outputs; the data has ` +
-        `${data.inputSize} and ${data.targetSize}`,
+      `Cannot evaluate on the data of ${configPath}: the model takes ${count(network.input, "input")} and ` +
+        `gives ${count(network.output, "output")}, the data has ${count(data.inputSize, "input")} and ` +
+        `${count(data.targetSize, "target")} (pass the config the model was trained with)`,
       { file: positionals[0] },
     );
   }

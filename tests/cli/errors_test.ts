@@ -170,6 +170,15 @@ const CASES: ErrorCase[] = [
     message: () => "train expects one config file (see --help)",
   },
   {
+    name: "evaluate with the config of another network names both shapes and what to pass",
+    command: "evaluate",
+    args: (dir) => [`${dir}/model.json`, "--config", "configs/iris.yaml"],
+    code: 2,
+    message: (dir) =>
+      `${dir}/model.json: Cannot evaluate on the data of configs/iris.yaml: the model takes 2 inputs and ` +
+      "gives 1 output, the data has 4 inputs and 3 targets (pass the config the model was trained with)",
+  },
+  {
     name: "an unknown command is a usage error listing the commands",
     command: "train",
     word: "frobnicate",

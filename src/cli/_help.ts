@@ -52,8 +52,9 @@ loss, the accuracy and a confusion matrix for classifiers.`,
   predict: `Usage: deno task predict <model.json> [--input "5.1,3.5,1.4,0.2"]
 
 Without --input, reads CSV rows from stdin. A first row that names the model's features is a header and is
-skipped (for a model without feature names: a first row with no number in it); any other row that is not all
-numbers is an error naming its line. Prints one prediction per line: the class
+skipped (for a model without feature names: a first row with no number in it); when it names them among other
+columns or in another order (the training CSV with its target), each row's features are taken by name. Any
+other row that is not all numbers is an error naming its line. Prints one prediction per line: the class
 name and its probability for classifiers, the outputs for regression. The model's preprocessing is applied.`,
   validate: `Usage: deno task validate <config.yaml>… [--set key=value]
 

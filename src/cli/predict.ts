@@ -26,18 +26,54 @@ function parseRow(text: string, width: number, where: string): number[] {
   });
 }
 
+function headerFields(line: string): string[] {
+  return line.split(",").map((field) => field.trim().replace(/^"(.*)"$/, "$1"));
+}
+
 /**
  * Whether a predict input line is a header: its fields equal the model's feature names, or, when the model has
  * none, no field is a number. A row such as `5.1,,1.4,0.2` or `abc,3.5,1.4,0.2` is data with a mistake, not a
  * header.
  */
 function isHeader(line: string, features: readonly string[] | undefined): boolean {
-  const fields = line.split(",").map((field) => field.trim().replace(/^"(.*)"$/, "$1"));
+  const fields = headerFields(line);
   if (features !== undefined) {
     return fields.length === features.length && fields.every((field, j) => field === features[j].trim());
   }
   return fields.every((field) => field === "" || !Number.isFinite(Number(field))) &&
     fields.some((field) => field !== "");
+}
+
+/**
+ * For a header that names every feature of the model once among other columns or in another order (the training
+ * CSV itself, with its target column): the column of each feature, in the model's order. Otherwise undefined.
+ */
+function featureColumns(line: string, features: readonly string[] | undefined): number[] | undefined {
+  if (features === undefined) return undefined;
+  const fields = headerFields(line);
+  const columns = features.map((name) => fields.indexOf(name.trim()));
+  const once = features.every((name, j) => columns[j] >= 0 && fields.lastIndexOf(name.trim()) === columns[j]);
+  return once ? columns : undefined;
+}
+
+/** A data row under such a header: the features' fields, by name, as numbers. */
+function parseNamedRow(text: string, header: string[], columns: number[], where: string): number[] {
+  const fields = text.split(",").map((field) => field.trim());
+  if (fields.length !== header.length) {
+    throw new DataError(
+      `expected ${header.length} comma-separated fields as in the header, got ${fields.length}`,
+      {
+        file: where,
+      },
+    );
+  }
+  return columns.map((j) => {
+    const field = fields[j], value = Number(field);
+    if (field === "" || !Number.isFinite(value)) {
+      throw new DataError(`column "${header[j]}": expected a number, got "${field}"`, { file: where });
+    }
+    return value;
+  });
 }
 
 /** Reads stdin to its end, at most the CSV limit (so `predict < /dev/zero` stops with an error). */
@@ -68,8 +104,17 @@ export async function commandPredict(args: string[]): Promise<number> {
       // without feature names, when none of its fields is a number); any other malformed row is an error.
       const lines = (await readStdin()).split(/\r?\n/).map((line, i) => ({ line, number: i + 1 }));
       const filled = lines.filter(({ line }) => line.trim() !== "");
-      if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
-      rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+      const columns = filled.length > 0 && !isHeader(filled[0].line, model.features)
+        ? featureColumns(filled[0].line, model.features)
+        : undefined;
+      if (columns !== undefined) {
+        // a header naming the features among other columns: each row's features picked by name
+        const header = headerFields(filled.shift()!.line).map(escapeControl);
+        rows = filled.map(({ line, number }) => parseNamedRow(line, header, columns, `stdin:${number}`));
+      } else {
+        if (filled.length > 0 && isHeader(filled[0].line, model.features)) filled.shift();
+        rows = filled.map(({ line, number }) => parseRow(line, network.input, `stdin:${number}`));
+      }
     }
     if (rows.length === 0) {
       throw new DataError("Cannot predict: no input rows (give CSV rows on stdin or --input)", {

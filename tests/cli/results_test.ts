@@ -88,6 +88,38 @@ Deno.test("train reaches the README's results on iris, sine and spiral", async (
     for (const [, probability] of lines) assert.ok(Number(probability) > 0.5, run.stdout);
   });
 
+  await t.step(
+    "predict takes the features by name from the training CSV itself (target column included)",
+    async () => {
+      const csv = (await Deno.readTextFile("data/iris.csv")).split("\n");
+      // the header and the first setosa, versicolor and virginica rows, species last as in the file
+      const stdin = [csv[0], csv[1], csv[51], csv[101]].join("\n") + "\n";
+      assert.match(csv[0], /,species$/);
+      const run = await runCli("predict", [model], { stdin });
+      assert.equal(run.stderr, "");
+      assert.equal(run.code, 0);
+      assert.deepEqual(run.stdout.trimEnd().split("\n").map((line) => line.split(" ")[0]), [
+        "setosa",
+        "versicolor",
+        "virginica",
+      ]);
+      // the same rows with the columns in another order give the same predictions
+      const order = [4, 3, 2, 1, 0];
+      const shuffled = stdin.trimEnd().split("\n").map((line) =>
+        order.map((j) => line.split(",")[j]).join(",")
+      );
+      const again = await runCli("predict", [model], { stdin: shuffled.join("\n") + "\n" });
+      assert.equal(again.stdout, run.stdout);
+      // a row of another width under such a header names the header's width
+      const short = await runCli("predict", [model], { stdin: `${csv[0]}\n5.1,3.5,1.4\n` });
+      assert.equal(
+        short.stderr,
+        "error: stdin:2: expected 5 comma-separated fields as in the header, got 3\n",
+      );
+      assert.equal(short.code, 2);
+    },
+  );
+
   await t.step("predict rejects a stdin row with a word, naming the line and column", async () => {
     const run = await runCli("predict", [model], { stdin: "5.1,3.5,1.4,0.2\n5.1,wide,1.4,0.2\n" });
     assert.equal(run.stderr, `error: stdin:2: column 2: expected a number, got "wide"\n`);

@@ -368,6 +368,13 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       if (!await exists(files.path("model.json"))) savedTo = await save();
       else if (files.saved) await files.flushMetrics(), await files.writeTimeline(timeline);
     };
+    // Stopped (q, Ctrl-C) before its first epoch ended, a run has trained nothing: it saves nothing, so the run
+    // folder keeps what it held (an earlier run's model is not replaced by initial weights).
+    const nothingTrained = () => lastEpoch === undefined;
+    const nothingSaved = async () =>
+      `nothing saved: no epoch was completed${
+        await exists(files.path("model.json")) ? `; the earlier run in ${files.dir} was kept` : ""
+      }`;
     {
       if (useDashboard) {
         await runDashboard({
@@ -386,7 +393,7 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
           // saved before the dashboard waits for q; after a divergence only where no earlier model exists
           onEnd: async () => {
             if (endReason === "diverged") await endDiverged();
-            else savedTo = await save();
+            else if (!nothingTrained()) savedTo = await save();
             return savedTo;
           },
         }, { holdOnEnd: stay });
@@ -410,9 +417,13 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       prepared.backend.dispose();
       return EXIT.failure;
     }
-    // below the summary the dashboard left on the main screen, as the plain log ends
-    if (useDashboard) { for (const line of showPredictions(prepared)) print(line); }
-    if (!useDashboard) {
+    if (nothingTrained()) {
+      const line = await nothingSaved();
+      print(values.json && !useDashboard ? JSON.stringify({ type: "notice", message: line }) : line);
+    } else if (useDashboard) {
+      // below the summary the dashboard left on the main screen, as the plain log ends
+      for (const line of showPredictions(prepared)) print(line);
+    } else {
       savedTo = await save();
       if (values.json) {
         const epoch = lastEpoch?.epoch ?? 0;

@@ -1,7 +1,7 @@
 // End-to-end tests of how train ends early: SIGINT saves and exits 130, divergence keeps the earlier model.
 
 import assert from "node:assert/strict";
-import { readLines, runCli, spawnCli, tempDir } from "./_run.ts";
+import { readLines, runCli, snapshotDir, spawnCli, tempDir } from "./_run.ts";
 
 Deno.test("train saves a valid model and exits 130 on SIGINT", async () => {
   await using tmp = await tempDir();
@@ -43,6 +43,47 @@ Deno.test("train saves a valid model and exits 130 on SIGINT", async () => {
   const predict = await runCli("predict", [`${out}/model.json`, "--input", "0.5,-0.5"]);
   assert.equal(predict.code, 0, predict.stderr);
   assert.match(predict.stdout, /^[01] \d\.\d{4}\n$/);
+});
+
+Deno.test("train interrupted before its first epoch ends saves nothing and keeps the earlier run", async () => {
+  await using tmp = await tempDir();
+  const out = `${tmp.path}/run`;
+  const earlier = await runCli("train", ["configs/xor.yaml", "--headless", "--epochs", "50", "--out", out]);
+  assert.equal(earlier.code, 0, earlier.stderr);
+  const before = await snapshotDir(out);
+  // a first epoch of seconds (1,000 batches of one image through 2,048 units), interrupted as it starts
+  const child = spawnCli("train", [
+    "configs/fashion-mnist-sample.yaml",
+    "--headless",
+    "--set",
+    "network.hidden=[2048]",
+    "--set",
+    "train.batch_size=1",
+    "--out",
+    out,
+  ]);
+  let interrupted = false;
+  const [stdout, stderr, status] = await Promise.all([
+    readLines(child.stdout, (line) => {
+      if (!interrupted && line.startsWith("training ")) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    }),
+    readLines(child.stderr, () => {}),
+    child.status,
+  ]);
+  assert.ok(interrupted, stdout);
+  assert.equal(stderr, "");
+  assert.equal(status.code, 130);
+  assert.match(stdout, /^Stopped by the user after epoch 0$/m);
+  assert.match(
+    stdout,
+    new RegExp(`^nothing saved: no epoch was completed; the earlier run in ${out} was kept$`, "m"),
+  );
+  assert.doesNotMatch(stdout, /^saved /m);
+  // the earlier XOR run, file for file
+  assert.deepEqual(await snapshotDir(out), before);
 });
 
 Deno.test("train stops on divergence with exit 1, suggests a lower rate and keeps the earlier model", async () => {

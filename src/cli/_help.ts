@@ -22,7 +22,8 @@ Commands:
   export <model.json>       the model as an ONNX file (--onnx) or a dependency-free TypeScript module (--ts)
   fetch <dataset>           download fashion-mnist or mnist into the user's cache, checking SHA-256
 
-Run a command with --help for its options. Exit codes: 0 ok, 1 failure, 2 usage, config or data error,
+A <model.json> may also be given as its run folder (runs/xor for runs/xor/model.json). Run a command with
+--help for its options. Exit codes: 0 ok, 1 failure, 2 usage, config or data error,
 130 interrupted.`,
   train: `Usage: deno task train <config.yaml> [options]
 

@@ -9,7 +9,7 @@ import { escapeControl } from "../ui/ansi.ts";
 import { parse, UsageError } from "./_args.ts";
 import { EXIT } from "./_exit.ts";
 import { HELP } from "./_help.ts";
-import { loadModelNetwork, readConfig } from "./_load.ts";
+import { loadModelNetwork, modelPath, readConfig } from "./_load.ts";
 import { print } from "./_print.ts";
 import { prepare } from "./prepare.ts";
 
@@ -18,7 +18,8 @@ export async function commandEvaluate(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: "string" } });
   if (values.help) return print(HELP.evaluate), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError("evaluate expects one model file (see --help)");
-  const { model, network } = await loadModelNetwork(positionals[0]);
+  const file = await modelPath(positionals[0]);
+  const { model, network } = await loadModelNetwork(file);
   let config: TrainConfig;
   let configPath: string;
   if (values.config !== undefined) {
@@ -27,13 +28,13 @@ export async function commandEvaluate(args: string[]): Promise<number> {
   } else {
     if (model.config === undefined) {
       throw new ModelFileError("config: the model holds no config; pass --config FILE", {
-        file: positionals[0],
+        file: file,
       });
     }
-    configPath = `${dirnameOf(positionals[0])}/config.yaml`;
+    configPath = `${dirnameOf(file)}/config.yaml`;
     config = await readConfig(configPath, []).catch(() => {
       throw new ModelFileError("config: cannot recreate the data; pass --config FILE", {
-        file: positionals[0],
+        file: file,
       });
     });
   }
@@ -46,12 +47,12 @@ export async function commandEvaluate(args: string[]): Promise<number> {
       `Cannot evaluate on the data of ${configPath}: the model takes ${count(network.input, "input")} and ` +
         `gives ${count(network.output, "output")}, the data has ${count(data.inputSize, "input")} and ` +
         `${count(data.targetSize, "target")} (pass the config the model was trained with)`,
-      { file: positionals[0] },
+      { file: file },
     );
   }
   const classification = data.task === "classification";
   const result = evaluate(network, data, { loss: getLoss(prepared.loss), classification, confusion: true });
-  print(`${positionals[0]} on the ${which} of ${configPath} (${result.samples} samples):`);
+  print(`${file} on the ${which} of ${configPath} (${result.samples} samples):`);
   print(`  loss ${result.loss.toPrecision(5)} (${prepared.loss})`);
   if (result.accuracy !== undefined) print(`  accuracy ${result.accuracy.toFixed(4)}`);
   if (result.confusion) {

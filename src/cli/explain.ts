@@ -11,7 +11,7 @@ import { explainText } from "../ui/explain_text.ts";
 import { parse, UsageError } from "./_args.ts";
 import { EXIT } from "./_exit.ts";
 import { HELP } from "./_help.ts";
-import { loadModelNetwork } from "./_load.ts";
+import { loadModelNetwork, modelPath } from "./_load.ts";
 import { print } from "./_print.ts";
 
 /** The comma-separated numbers of a --input or --target option, exactly `width` of them. */
@@ -73,7 +73,8 @@ export async function commandExplain(args: string[]): Promise<number> {
   if (values.help) return print(HELP.explain), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError("explain expects one model file (see --help)");
   if (values.input === undefined) throw new UsageError(`explain needs --input "x1,x2,…" (see --help)`);
-  const { model, network } = await loadModelNetwork(positionals[0]);
+  const file = await modelPath(positionals[0]);
+  const { model, network } = await loadModelNetwork(file);
   const raw = parseNumbers(values.input as string, network.input, "--input");
   const target = values.target === undefined
     ? undefined
@@ -96,7 +97,7 @@ export async function commandExplain(args: string[]): Promise<number> {
   });
   const shape = [network.input, ...network.layers.map((layer) => layer.units)].join(" → ");
   const activations = [...new Set(network.layers.map((layer) => layer.activation.name))].join("/");
-  print(`${positionals[0]}: ${shape} (${activations})${target ? `, loss ${loss}` : ""}`);
+  print(`${file}: ${shape} (${activations})${target ? `, loss ${loss}` : ""}`);
   for (const line of explainText(event, { width: 100 })) print(line);
   if (target === undefined) print("(add --target to see the loss and the backward pass)");
   return EXIT.ok;

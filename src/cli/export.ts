@@ -9,6 +9,7 @@ import { loadModel } from "../nn/serialize.ts";
 import { parse, UsageError } from "./_args.ts";
 import { EXIT } from "./_exit.ts";
 import { HELP } from "./_help.ts";
+import { modelPath } from "./_load.ts";
 import { print } from "./_print.ts";
 
 /** Writes an exported file atomically; a folder that is missing or not writable is one line naming the file. */
@@ -40,7 +41,8 @@ export async function commandExport(args: string[]): Promise<number> {
   if (values.float64 && onnxPath === undefined) {
     throw new UsageError("--float64 applies to --onnx only (the TypeScript module computes in float64)");
   }
-  const model = await loadModel(positionals[0]);
+  const file = await modelPath(positionals[0]);
+  const model = await loadModel(file);
   if (onnxPath !== undefined) {
     const bytes = modelToOnnx(model, { dtype: values.float64 ? "float64" : "float32" });
     await writeExport(onnxPath, bytes);
@@ -49,7 +51,7 @@ export async function commandExport(args: string[]): Promise<number> {
     );
   }
   if (tsPath !== undefined) {
-    const text = modelToTypeScript(model, { source: basename(positionals[0]) });
+    const text = modelToTypeScript(model, { source: basename(file) });
     await writeExport(tsPath, new TextEncoder().encode(text));
     print(
       `${tsPath}: TypeScript module, predict(input) on ${model.input} raw features, ${text.length} characters`,

@@ -4,7 +4,7 @@ import { escapeControl } from "../ui/ansi.ts";
 import { parse, UsageError } from "./_args.ts";
 import { EXIT } from "./_exit.ts";
 import { HELP } from "./_help.ts";
-import { loadModelNetwork } from "./_load.ts";
+import { loadModelNetwork, modelPath } from "./_load.ts";
 import { print } from "./_print.ts";
 
 /** Runs `inspect`: prints a model file's summary and returns the exit code. */
@@ -12,8 +12,9 @@ export async function commandInspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});
   if (values.help) return print(HELP.inspect), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError("inspect expects one model file (see --help)");
-  const { model, network } = await loadModelNetwork(positionals[0]);
-  print(`${positionals[0]}: ${model.format} version ${model.version}`);
+  const file = await modelPath(positionals[0]);
+  const { model, network } = await loadModelNetwork(file);
+  print(`${file}: ${model.format} version ${model.version}`);
   print(network.summary());
   if (model.labels) print(`classes: ${model.labels.map(escapeControl).join(", ")}`);
   if (model.features) print(`features: ${model.features.map(escapeControl).join(", ")}`);

@@ -9,7 +9,7 @@ import { escapeControl } from "../ui/ansi.ts";
 import { parse, UsageError } from "./_args.ts";
 import { badInput, EXIT } from "./_exit.ts";
 import { HELP } from "./_help.ts";
-import { loadModelNetwork } from "./_load.ts";
+import { loadModelNetwork, modelPath } from "./_load.ts";
 import { print } from "./_print.ts";
 
 function parseRow(text: string, width: number, where: string): number[] {
@@ -93,7 +93,8 @@ export async function commandPredict(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { input: { type: "string", multiple: true } });
   if (values.help) return print(HELP.predict), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError("predict expects one model file (see --help)");
-  const { model, network } = await loadModelNetwork(positionals[0]);
+  const file = await modelPath(positionals[0]);
+  const { model, network } = await loadModelNetwork(file);
   const inputs = values.input as string[] | undefined;
   let rows: number[][];
   try {

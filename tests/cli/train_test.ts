@@ -67,6 +67,17 @@ Deno.test("train learns XOR headless and writes model.json, metrics.jsonl and co
     assert.match(inspect.stdout, /^metrics: epoch \d+, loss 0\.0*[1-9]\d{0,4}, accuracy 1$/m);
   });
 
+  await t.step("the model commands take the run folder for its model.json", async () => {
+    const byFile = await runCli("inspect", [`${out}/model.json`]);
+    const byFolder = await runCli("inspect", [out]);
+    assert.equal(byFolder.stderr, "");
+    assert.equal(byFolder.code, 0);
+    assert.equal(byFolder.stdout, byFile.stdout);
+    const predict = await runCli("predict", [out, "--input", "0,1"]);
+    assert.equal(predict.code, 0, predict.stderr);
+    assert.match(predict.stdout, /^1 0\.\d{4}\n$/);
+  });
+
   await t.step("predict names the class and its probability for each --input", async () => {
     // XOR's targets are 0 and 1, so the model is a binary classifier with classes "0" and "1"
     const predict = await runCli("predict", [`${out}/model.json`, "--input", "0,1", "--input", "1,1"]);

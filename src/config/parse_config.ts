@@ -377,10 +377,21 @@ export function suggest(word: string, known: readonly string[]): string | undefi
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+/** Names other libraries use for a key, which no edit distance finds (`lr` is closer to `l2`). */
+const KEY_ALIASES: Record<string, string> = {
+  lr: "learning_rate",
+  units: "hidden",
+  layers: "hidden",
+  model: "network",
+  dataset: "data",
+  training: "train",
+};
+
 /** The unknown-key message, e.g. `unknown key 'learnin_rate' in train (did you mean 'learning_rate'?)`. */
 export function unknownKeyMessage(key: string, section: string): string {
   const known = KNOWN_KEYS[section.replace(/\[\d+\]/g, "[]")] ?? [];
-  const near = suggest(key, known);
+  const alias = KEY_ALIASES[key.toLowerCase()];
+  const near = alias !== undefined && known.includes(alias) ? alias : suggest(key, known);
   const where = section === "" ? "at the top level" : `in ${section}`;
   return `unknown key '${key}' ${where}${near !== undefined ? ` (did you mean '${near}'?)` : ""}`;
 }

@@ -72,6 +72,21 @@ Deno.test("parseConfig() suggests the nearest key for an unknown key", async () 
   );
 });
 
+Deno.test("parseConfig() suggests our name for another library's key (lr is learning_rate, not l2)", () => {
+  assert.equal(
+    messageOf(() => parse("data: { source: xor }\ntrain:\n  lr: 0.1\n")),
+    "configs/x.yaml:3:3: unknown key 'lr' in train (did you mean 'learning_rate'?)",
+  );
+  assert.equal(
+    messageOf(() => parse("data: { source: xor }\nnetwork:\n  layers: [3, 3]\n")),
+    "configs/x.yaml:3:3: unknown key 'layers' in network (did you mean 'hidden'?)",
+  );
+  assert.equal(
+    messageOf(() => parse("data: { source: xor }\nmodel:\n  hidden: [3]\n")),
+    "configs/x.yaml:2:1: unknown key 'model' at the top level (did you mean 'network'?)",
+  );
+});
+
 Deno.test("parseConfig() rejects wrong types and out-of-range values with the key path", async (t) => {
   const cases: [string, string][] = [
     [

@@ -75,6 +75,9 @@ export async function commandTrain(args: string[]): Promise<number> {
   const configPath = ownConfig ?? positionals[0];
   const overrides = [...(values.set as string[] | undefined ?? [])];
   const epochs = integerOption(values.epochs as string | undefined, "epochs");
+  if (epochs !== undefined && epochs < 1) {
+    throw new UsageError(`--epochs expects a positive integer, got "${values.epochs}"`);
+  }
   const seed = integerOption(values.seed as string | undefined, "seed");
   if (epochs !== undefined) overrides.push(`train.epochs=${epochs}`);
   if (seed !== undefined) overrides.push(`seed=${seed}`);

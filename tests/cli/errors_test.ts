@@ -95,11 +95,11 @@ const CASES: ErrorCase[] = [
     message: () => `${CLI}/negative_epochs.yaml:5:11: train.epochs: must be a positive integer, got "-5"`,
   },
   {
-    name: "train rejects --epochs=-3 naming the override",
+    name: "train rejects --epochs=-3 naming the option (not the --set it becomes)",
     command: "train",
     args: (dir) => ["configs/xor.yaml", "--epochs=-3", "--headless", "--out", dir],
     code: 2,
-    message: () => `--set train.epochs=-3: train.epochs: must be a positive integer, got "-3"`,
+    message: () => `--epochs expects a positive integer, got "-3"`,
   },
   {
     name: "train rejects --epochs -3 as a usage error on one line",

@@ -1,6 +1,6 @@
 // The explain view: one training sample's forward and backward pass, every formula beside its shape and numbers.
 
-import { bold, type ColorMode, paint, type Rgb } from "../ansi.ts";
+import { bold, type ColorMode, paint, type Rgb, visibleWidth } from "../ansi.ts";
 import { type ExplainLine, explainLines, formatExplainNumber } from "../explain_text.ts";
 import type { DashboardState } from "../state.ts";
 import { DIM, NEGATIVE, POSITIVE } from "../widgets/colors.ts";
@@ -79,7 +79,12 @@ function summaryLine(state: DashboardState, width: number): string {
   } else if (event.output.length <= 4) {
     parts.push(`output ${event.output.map(formatExplainNumber).join(", ")}`);
   }
-  if (event.loss !== undefined) parts.push(`loss ${formatExplainNumber(event.loss)} (${event.lossName})`);
+  if (event.loss !== undefined) {
+    // the loss's name goes first when the line is full (a long class name): the sample's loss stays
+    const loss = `loss ${formatExplainNumber(event.loss)}`;
+    const full = [...parts, `${loss} (${event.lossName})`];
+    parts.push(visibleWidth(full.join(" · ")) <= width - 1 ? full.at(-1)! : loss);
+  }
   return " " + fitParts(parts, { width: width - 1, separator: " · " });
 }
 

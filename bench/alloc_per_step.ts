@@ -27,6 +27,7 @@ import { Rng } from "../src/math/random.ts";
 import { type Backend, jsBackend } from "../src/math/backend.ts";
 import { createWasmBackend } from "../src/math/wasm/backend_wasm.ts";
 import { FitSession, matrixSource } from "../src/nn/fit.ts";
+import { trainingRun } from "../src/nn/training_run.ts";
 import { Network, type NetworkOptions } from "../src/nn/network.ts";
 import { createOptimizer, type OptimizerName } from "../src/nn/optimizers.ts";
 import { FASHION_MLP } from "./_workload.ts";
@@ -114,6 +115,29 @@ function build(c: Case, network: NetworkOptions) {
   };
 }
 
+/**
+ * Heap growth per epoch of `trainingRun` (the loop net.fit and the CLI run) over `rows` random rows in batches of
+ * one, measured over 100 epochs after 200 of warm-up (the optimizing tier): whatever it allocates per batch shows up `rows` times.
+ */
+async function trainingRunBytes(network: NetworkOptions, rows: number): Promise<number> {
+  const rng = new Rng(3);
+  const net = new Network({ ...network, backend });
+  const x = randomMatrix(rng, rows, network.input), y = randomMatrix(rng, rows, net.output);
+  const warm = 200, epochs = 300;
+  let before = 0, after = 0;
+  const options = { epochs, batchSize: 1, learningRate: 0.01, loss: "mse" as const, yieldEveryMs: 1e9 };
+  for await (const record of trainingRun(net, matrixSource(x, y), options)) {
+    if (record.type !== "epoch") continue;
+    if (record.record.epoch === warm) {
+      gc!();
+      Deno.memoryUsage();
+      before = Deno.memoryUsage().heapUsed;
+    }
+    if (record.record.epoch === epochs) after = Deno.memoryUsage().heapUsed;
+  }
+  return (after - before) / (epochs - warm);
+}
+
 const FASHION = FASHION_MLP;
 
 const CASES: Case[] = [
@@ -169,6 +193,7 @@ for (let i = 0; small && i < 10_000; i++) small.epoch();
 for (let i = 0; i < c.warmup; i++) real.epoch();
 const epoch = bytesPerCall(real.epoch, c.calls);
 const stepsPerEpoch = Math.ceil(c.samples / c.batchSize);
+const loop = caseIndex === 0 ? await trainingRunBytes(c.network, 1024) : undefined;
 backend.dispose();
 console.log(`  ${c.name}`);
 console.log(`    Network.trainBatch       ${step.bytes.toFixed(1).padStart(8)} bytes/step`);
@@ -176,6 +201,12 @@ console.log(
   `    FitSession.runEpochSync  ${(epoch.bytes / stepsPerEpoch).toFixed(1).padStart(8)} bytes/step ` +
     `(${epoch.bytes.toFixed(1)} bytes per epoch of ${stepsPerEpoch} step${stepsPerEpoch > 1 ? "s" : ""})`,
 );
+if (loop !== undefined) {
+  console.log(
+    `    trainingRun              ${(loop / 1024).toFixed(1).padStart(8)} bytes/step ` +
+      `(${loop.toFixed(0)} bytes per epoch of 1024 steps of one row: the epoch's records and promises)`,
+  );
+}
 
 // ---- GFLOP/s of the reference kernels: 2·m·k·n floating-point operations per product ----
 

@@ -88,6 +88,11 @@ export class Callbacks {
     this.#stop = true;
   }
 
+  /** Whether there are hooks at all (the loop skips the per-epoch awaits otherwise). */
+  get hasHooks(): boolean {
+    return this.#list.length > 0;
+  }
+
   /** Whether any hook runs after every batch (the batch loop skips the call otherwise). */
   get hasBatchHooks(): boolean {
     return this.#batchHooks.length > 0;

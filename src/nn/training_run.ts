@@ -437,7 +437,7 @@ export async function* trainingRun<Report = never>(
         paceEpochs++;
       }
 
-      await callbacks.epochBegin(session.epoch + 1);
+      if (callbacks.hasHooks) await callbacks.epochBegin(session.epoch + 1);
       for (let i = 0; i < parameters.length; i++) snapshot[i].set(parameters[i].value);
       // Batch by batch: between two batches, queued commands are taken (pause and quit take effect at once),
       // and the event loop gets a turn every `yieldEvery` ms so keys are read.
@@ -527,7 +527,7 @@ export async function* trainingRun<Report = never>(
             `${stopper.patience} epochs`;
         }
       }
-      await callbacks.epochEnd(record);
+      if (callbacks.hasHooks) await callbacks.epochEnd(record);
       if (callbacks.stopRequested && stop === undefined) {
         stop = "stopped";
         message = `Stopped by a callback after epoch ${record.epoch}`;

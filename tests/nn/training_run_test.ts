@@ -314,3 +314,48 @@ Deno.test("trainingRun() measures validation through its evaluate hook, once per
   const epochs = records.flatMap((r) => r.type === "epoch" ? [r.record] : []);
   assert.deepEqual(epochs.map((r) => r.valAccuracy), [0.5, 0.5, 0.5]);
 });
+
+Deno.test("net.fit stops when a weight becomes non-finite under a finite loss, as the CLI does, and names it", async () => {
+  // relu units overflow to infinity while the loss stays finite (the CLI's interrupt test runs the same)
+  const data = generate("circle", new Rng(1), { samples: 200 });
+  const net = new Network({
+    input: 2,
+    hidden: [8],
+    output: 1,
+    activation: "relu",
+    outputActivation: "sigmoid",
+  });
+  const error = await net.fit(data, { epochs: 2000, batchSize: 200, learningRate: 1e6 }).then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.ok(error instanceof TrainingDivergedError, String(error));
+  assert.match(error.parameter ?? "", /^layers\[\d\]\.(weights|biases)$/);
+  assert.ok(Number.isFinite(error.loss));
+  assert.match(
+    error.message,
+    new RegExp(
+      `^Training diverged at epoch ${error.epoch}: layers\\[\\d\\]\\.(weights|biases) became non-finite \\(the loss was [0-9.e+-]+\\); the weights of epoch ${
+        error.epoch - 1
+      } were restored`,
+    ),
+  );
+  assert.ok(net.parameters.every((p) => p.value.every(Number.isFinite)), "the last finite epoch's weights");
+});
+
+Deno.test("trainingRun() with restartable waits after the end; restart trains again from the seed, quit ends", async () => {
+  const controller = new RunController();
+  const net = new Network({ input: 2, hidden: [3], output: 1, seed: 7 });
+  const run = trainingRun(net, XOR, { epochs: 3, learningRate: 1, restartable: true, controller });
+  const losses: number[][] = [[]];
+  let ends = 0;
+  for await (const record of run) {
+    if (record.type === "start" && ends > 0) losses.push([]);
+    if (record.type === "epoch") losses.at(-1)!.push(record.record.loss);
+    if (record.type === "end") controller.send({ type: ++ends === 1 ? "restart" : "quit" });
+  }
+  assert.equal(ends, 2);
+  assert.equal(losses.length, 2);
+  assert.equal(losses[0].length, 3);
+  assert.deepEqual(losses[1], losses[0], "the same seed gives the same losses");
+});

@@ -39,6 +39,18 @@ export function readFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A config file the user probably meant by a path that does not exist: `xor` → `xor.yaml`, → `configs/xor.yaml`. */
+async function nearbyConfig(file: string): Promise<string | undefined> {
+  const candidates = [`${file}.yaml`, `${file}.yml`];
+  if (!/^([A-Za-z]:)?[\\/]/.test(file) && !file.startsWith("configs/")) {
+    candidates.push(`configs/${file}`, `configs/${file}.yaml`);
+  }
+  for (const candidate of candidates) {
+    if (await Deno.stat(candidate).then((info) => info.isFile, () => false)) return candidate;
+  }
+  return undefined;
+}
+
 /**
  * Reads, overrides and checks a YAML config file. A missing file throws `ConfigError`
  * (`configs/x.yaml: Cannot read the file: not found`); YAML syntax errors throw `ParseError`; invalid values
@@ -57,7 +69,11 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
     // that nobody writes to waits for a writer, as `cat` does.)
     bytes = await readFileCapped(file, MAX_CONFIG_SIZE);
   } catch (error) {
-    throw new ConfigError(`Cannot read the file: ${readFailure(error)}`, { file });
+    const near = error instanceof Deno.errors.NotFound ? await nearbyConfig(file) : undefined;
+    throw new ConfigError(
+      `Cannot read the file: ${readFailure(error)}${near !== undefined ? ` (did you mean "${near}"?)` : ""}`,
+      { file },
+    );
   }
   let text: string;
   try {

@@ -278,6 +278,17 @@ Deno.test("loadConfig() names a missing file", async () => {
   );
 });
 
+Deno.test("loadConfig() names the config meant by a path without its .yaml or its configs/ folder", async () => {
+  for (const [path, meant] of [["configs/xor", "configs/xor.yaml"], ["iris.yaml", "configs/iris.yaml"]]) {
+    await assert.rejects(
+      () => loadConfig(path),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message === `${path}: Cannot read the file: not found (did you mean "${meant}"?)`,
+    );
+  }
+});
+
 Deno.test("parseConfig() reads data.image as [height, width] for CSV data", async (t) => {
   const csv = (image: string) => `data:\n  source: csv\n  path: d.csv\n  target: label\n  image: ${image}\n`;
   await t.step("two positive integers", () => {

@@ -140,7 +140,7 @@ function explainOutcome(key: string, state: DashboardState): KeyOutcome | undefi
  * restarts (also after the end), `l` toggles the log scale, `v` cycles the view beside the loss chart and `?`
  * the help; with `options.timeline`, `[ ] { } Home End` move through the timeline and `p` plays it back (see
  * `scrubAction`); `e`, esc, `,` `.` and ↑ ↓ work the explain view (see `explainOutcome`). Keys that do nothing now
- * give an empty outcome.
+ * give an empty outcome, except `n` while running, which says that it steps while paused.
  *
  * @example
  * ```ts
@@ -187,7 +187,9 @@ export function keyOutcome(key: string, state: DashboardState, options: KeyOutco
     case "space":
       return send({ type: state.status === "paused" ? "resume" : "pause" });
     case "n":
-      return state.status === "paused" ? send({ type: "step" }) : {};
+      return state.status === "paused"
+        ? send({ type: "step" })
+        : { action: { type: "hint", message: "n runs one epoch while paused: space pauses" } };
     case "+":
       return rate > 0 ? send({ type: "set_learning_rate", value: rate * 2 }) : {};
     case "<":

@@ -33,7 +33,9 @@ export type UiAction =
   | ExplainAction
   | { type: "show_snapshot"; index: number; count: number; event: EpochEvent; playing: boolean }
   | { type: "show_live" }
-  | { type: "replay_opened" };
+  | { type: "replay_opened" }
+  /** A key that does nothing in this state says what it needs (shown as a notice in the footer). */
+  | { type: "hint"; message: string };
 
 /** The snapshot of the timeline shown instead of the latest epoch (`[`, `]`, `{`, `}`, Home, `p`). */
 export interface RewindState {
@@ -445,6 +447,7 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
     case "epoch":
       return foldEpochs(state, [input]);
     case "notice":
+    case "hint":
       return { ...state, notices: [...state.notices, input.message].slice(-5) };
     case "learning_rate_changed":
       // The trainer confirms a new rate as soon as it takes it (between batches, or while paused).

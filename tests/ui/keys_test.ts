@@ -46,9 +46,13 @@ Deno.test("keyOutcome() pauses and resumes with space", () => {
   assert.deepEqual(keyOutcome("space", paused).command, { type: "resume" });
 });
 
-Deno.test("keyOutcome() steps with n only while paused", () => {
+Deno.test("keyOutcome() steps with n only while paused, and says so when running", () => {
   const state = running();
-  assert.deepEqual(keyOutcome("n", state), {});
+  assert.deepEqual(keyOutcome("n", state), {
+    action: { type: "hint", message: "n runs one epoch while paused: space pauses" },
+  });
+  const hinted = reduceDashboard(state, keyOutcome("n", state).action!);
+  assert.equal(hinted.notices.at(-1), "n runs one epoch while paused: space pauses");
   const paused = reduceDashboard(state, { type: "state", paused: true });
   assert.deepEqual(keyOutcome("n", paused).command, { type: "step" });
 });

@@ -123,7 +123,8 @@ export async function runDashboard(
     if (run.explain === undefined) {
       apply({
         type: "explain_unavailable",
-        message: "No numbers to show: this run has no network (explain works while training)",
+        message: "No numbers to show: this run has no network (explain works while training)\n" +
+          "For the saved model: deno task explain <run folder> --input x1,x2,…",
       });
       return;
     }

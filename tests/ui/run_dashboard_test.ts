@@ -275,6 +275,10 @@ Deno.test("runDashboard() says why there are no numbers when the run cannot expl
   terminal.type("e");
   await tick();
   assert.match(terminal.frames.at(-1)!, /No numbers to show: this run has no network/);
+  assert.match(
+    terminal.frames.at(-1)!,
+    /│ For the saved model: deno task explain <run folder> --input x1,x2,… +│/,
+  );
   terminal.type("q");
   await running;
 });

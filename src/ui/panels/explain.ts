@@ -116,7 +116,7 @@ export function renderExplain(state: DashboardState, size: PanelSize): string[] 
     ].filter((p) => p !== "").join("  ");
   if (event === undefined) {
     const why = view?.unavailable ?? "computing the forward and backward pass…";
-    return panel(title, [` ${why}`, "", keys("")], {
+    return panel(title, [...why.split("\n").map((line) => ` ${line}`), "", keys("")], {
       width,
       height,
       color,

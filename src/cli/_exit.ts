@@ -2,8 +2,11 @@
 
 import type { DataError } from "../errors.ts";
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 usage, config or data error (bad input), 130 interrupted. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+/**
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage, config or data error (bad input), 130 interrupted (SIGINT),
+ * 143 terminated (SIGTERM).
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 // Data errors that are bad input (a missing or malformed data file, malformed predict rows) exit 2 like a bad
 // config; other data errors (a failed download) are runtime failures, exit 1.

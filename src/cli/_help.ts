@@ -24,7 +24,7 @@ Commands:
 
 A <model.json> may also be given as its run folder (runs/xor for runs/xor/model.json). Run a command with
 --help for its options. Exit codes: 0 ok, 1 failure, 2 usage, config or data error,
-130 interrupted.`,
+130 interrupted, 143 terminated (SIGTERM).`,
   train: `Usage: deno task train <config.yaml> [options]
 
 Options:

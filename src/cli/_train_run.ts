@@ -354,10 +354,20 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
   // the save cannot end the process before the model is on disk
   const onInterrupt = () => controller.send({ type: "quit", interrupted: true });
   Deno.addSignalListener("SIGINT", onInterrupt);
+  // SIGTERM (kill, timeout, a process manager) stops the run as Ctrl-C does: saved, the terminal restored (the
+  // dashboard closes as on ctrl-c, from any state), exit 143; without a listener Deno died with the terminal raw
+  const stop = new AbortController();
+  const onTerminate = () => {
+    stop.abort();
+    if (!useDashboard) controller.send({ type: "quit", interrupted: true });
+  };
+  Deno.addSignalListener("SIGTERM", onTerminate);
   try {
-    return await finishTraining();
+    const code = await finishTraining();
+    return stop.signal.aborted ? EXIT.terminated : code;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.removeSignalListener("SIGTERM", onTerminate);
   }
 
   async function finishTraining(): Promise<number> {
@@ -396,7 +406,7 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
             else if (!nothingTrained()) savedTo = await save();
             return savedTo;
           },
-        }, { holdOnEnd: stay });
+        }, { holdOnEnd: stay, stop: stop.signal });
       } else {
         const printer = new PlainPrinter({ json: values.json as boolean | undefined });
         for await (const event of events) {

@@ -66,12 +66,21 @@ export async function commandReplay(args: string[]): Promise<number> {
     for (let i = 0; i < timeline.length; i++) yield timeline.eventAt(i);
     yield end;
   }
-  await runDashboard({ events: events(), send: () => {}, timeline, restartable: false }, {
-    holdOnEnd: true,
-    summary: false,
-    replay: true,
-  });
+  // SIGTERM closes the dashboard as q does (the terminal restored), exit 143
+  const stop = new AbortController();
+  const onTerminate = () => stop.abort();
+  Deno.addSignalListener("SIGTERM", onTerminate);
+  try {
+    await runDashboard({ events: events(), send: () => {}, timeline, restartable: false }, {
+      holdOnEnd: true,
+      summary: false,
+      replay: true,
+      stop: stop.signal,
+    });
+  } finally {
+    Deno.removeSignalListener("SIGTERM", onTerminate);
+  }
   const first = timeline.length > 0 ? timeline.epochAt(0) : 0;
   print(`replayed ${file}: ${timeline.length} snapshots of epochs ${first}–${last} (${end.message})`);
-  return EXIT.ok;
+  return stop.signal.aborted ? EXIT.terminated : EXIT.ok;
 }

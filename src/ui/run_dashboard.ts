@@ -82,6 +82,11 @@ export interface RunDashboardOptions {
   replay?: boolean;
   /** Clock in milliseconds (default `performance.now`). */
   now?: () => number;
+  /**
+   * Aborted when the process is asked to stop (SIGTERM): the dashboard then does what ctrl-c does (quits training
+   * and closes), so the terminal is restored and the run saved.
+   */
+  stop?: AbortSignal;
 }
 
 /**
@@ -255,6 +260,7 @@ export async function runDashboard(
   };
 
   let unsubscribe = () => {};
+  let unsubscribeStop = () => {};
   let completed = false;
   try {
     terminal.open();
@@ -262,21 +268,27 @@ export async function runDashboard(
     timer = setTimeout(redraw, frameInterval);
     const off = terminal.onResize(() => redraw());
     unsubscribe = () => void off();
+    const onKey = (key: string) => {
+      const outcome = keyOutcome(key, current(), {
+        timeline: run.timeline,
+        restartAfterEnd: run.restartable,
+      });
+      if (outcome.action) apply(outcome.action);
+      if (outcome.command?.type === "explain") explain(outcome.command.sample);
+      else if (outcome.command) run.send(outcome.command), answering = true;
+      if (outcome.command?.type === "quit") quitAsked = true;
+      if (outcome.exit) exitNow();
+      if (outcome.action || outcome.command) redraw();
+    };
     const keyLoop = (async () => {
-      for await (const key of terminal.keys()) {
-        const outcome = keyOutcome(key, current(), {
-          timeline: run.timeline,
-          restartAfterEnd: run.restartable,
-        });
-        if (outcome.action) apply(outcome.action);
-        if (outcome.command?.type === "explain") explain(outcome.command.sample);
-        else if (outcome.command) run.send(outcome.command), answering = true;
-        if (outcome.command?.type === "quit") quitAsked = true;
-        if (outcome.exit) exitNow();
-        if (outcome.action || outcome.command) redraw();
-      }
+      for await (const key of terminal.keys()) onKey(key);
     })();
     keyLoop.catch(() => {});
+    // a stop request (SIGTERM) is ctrl-c: quit training (saved as on ctrl-c) and close, from any state
+    const onStop = () => onKey("ctrl-c");
+    if (options.stop?.aborted) onStop();
+    else options.stop?.addEventListener("abort", onStop, { once: true });
+    unsubscribeStop = () => options.stop?.removeEventListener("abort", onStop);
     pull();
     await pumped;
     // The trainer finished; a dashboard that stays waits for q.
@@ -287,6 +299,7 @@ export async function runDashboard(
     if (timer !== undefined) clearTimeout(timer);
     if (playback !== undefined) clearInterval(playback);
     unsubscribe();
+    unsubscribeStop();
     terminal.close();
   }
   current();

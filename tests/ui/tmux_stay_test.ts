@@ -79,6 +79,29 @@ for (const { key, code } of [{ key: "q", code: 0 }, { key: "C-c", code: 130 }]) 
   });
 }
 
+Deno.test("train: SIGTERM stops the run as ctrl-c does, saved, the terminal restored, exit 143", async () => {
+  // the pid of the CLI itself: the inner shell writes its own and execs the command
+  await using tmux = await TmuxSession.start((dir) =>
+    [
+      `sh -c 'echo $$ > ${dir}/pid; exec ${
+        trainCommand(["configs/fashion-mnist-sample.yaml", "--epochs", "100000", "--out", `${dir}/run`])
+          .replaceAll("'", `'"'"'`)
+      }'`,
+      `echo "EXIT=$?" > ${shellQuote(`${dir}/exit`)}`,
+      "exec sleep 600",
+    ].join("\n")
+  );
+  await headerWhere(tmux, "training", (h) => h.status.startsWith("▶") && h.epoch > 0);
+  const pid = Number(await tmux.waitForFile(`${tmux.dir}/pid`));
+  Deno.kill(pid, "SIGTERM");
+  const exit = await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 30_000 });
+  assert.equal(exit.trim(), "EXIT=143");
+  assert.match(await tmux.capture(), /model saved to .*model\.json/);
+  assert.ok(await exists(`${tmux.dir}/run/model.json`));
+  // the main screen, the cursor shown, and the shell reads lines again (raw mode off)
+  assert.equal(await tmux.display("#{alternate_on} #{cursor_flag}"), "0 1");
+});
+
 Deno.test("train --exit-on-end closes the dashboard when training ends", async () => {
   await using tmux = await startTrain(["configs/xor.yaml", "--exit-on-end"]);
   const exit = await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 30_000 });

@@ -291,7 +291,10 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       checkpoint: checkpointBytes(),
     });
   const send = (command: Parameters<TrainController["send"]>[0]) => {
-    if (command.type === "save") {
+    if (command.type === "save" && lastEpoch === undefined) {
+      // nothing trained yet: a save would replace the run folder's earlier model with initial weights
+      controller.report({ type: "save_failed", message: "Nothing to save yet: no epoch was completed" });
+    } else if (command.type === "save") {
       const epoch = lastEpoch?.epoch ?? 0;
       save().then(
         (path) => controller.report({ type: "saved", path, epoch }),

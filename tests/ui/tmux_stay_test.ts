@@ -102,6 +102,28 @@ Deno.test("train: SIGTERM stops the run as ctrl-c does, saved, the terminal rest
   assert.equal(await tmux.display("#{alternate_on} #{cursor_flag}"), "0 1");
 });
 
+Deno.test("train: s before the first epoch ends saves nothing and says so", async () => {
+  // a first epoch of seconds: 1,000 batches of one image through 2,048 units
+  await using tmux = await startTrain([
+    "configs/fashion-mnist-sample.yaml",
+    "--set",
+    "network.hidden=[2048]",
+    "--set",
+    "train.batch_size=1",
+  ]);
+  await tmux.waitFor(
+    "the first frame",
+    async () => (await tmux.capture()).includes("waiting for the first epoch"),
+  );
+  await tmux.sendKeys("s");
+  await tmux.waitFor(
+    "the answer",
+    async () => (await tmux.capture()).includes("Nothing to save yet") || undefined,
+  );
+  assert.match(await tmux.capture(), /waiting for the first epoch/);
+  assert.equal(await exists(`${tmux.dir}/run/model.json`), false);
+});
+
 Deno.test("train --exit-on-end closes the dashboard when training ends", async () => {
   await using tmux = await startTrain(["configs/xor.yaml", "--exit-on-end"]);
   const exit = await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 30_000 });

@@ -162,7 +162,15 @@ function columnIndex(table: CsvTable, name: string, what: string, file: string |
   const index = table.header.indexOf(name);
   if (index < 0) {
     const known = table.header.map((column) => `"${column}"`).join(", ");
-    throw new DataError(`Cannot find ${what} column "${name}": the columns are ${known}`, { file });
+    // one column whose name holds another separator: a file of semicolon- or tab-separated values
+    const separator = table.header.length === 1
+      ? [";", "\t"].find((c) => table.header[0].includes(c))
+      : undefined;
+    const hint = separator === undefined
+      ? ""
+      : ` (the file seems to separate its values with ${separator === ";" ? "semicolons" : "tabs"}; ` +
+        "termnet reads comma-separated values)";
+    throw new DataError(`Cannot find ${what} column "${name}": the columns are ${known}${hint}`, { file });
   }
   return index;
 }

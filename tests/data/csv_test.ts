@@ -76,6 +76,17 @@ Deno.test("csvToDataset() names an unknown column and lists the columns", () => 
   );
 });
 
+Deno.test("csvToDataset() says when a file seems to use semicolons or tabs instead of commas", () => {
+  for (const [separator, word] of [[";", "semicolons"], ["\t", "tabs"]]) {
+    const table = parseCsv(`a${separator}kind\n1${separator}x\n`);
+    assert.equal(
+      errorOf(() => csvToDataset(table, { target: "kind", file: "t.csv" })).message,
+      `t.csv: Cannot find target column "kind": the columns are "a${separator}kind" (the file seems to separate ` +
+        `its values with ${word}; termnet reads comma-separated values)`,
+    );
+  }
+});
+
 Deno.test("csvToDataset() turns strings into alphabetically ordered classes and numbers into regression", () => {
   const table = parseCsv("x,y,kind\n1,10,b\n2,20,c\n3,30,a\n");
   const classes = csvToDataset(table, { target: "kind" });

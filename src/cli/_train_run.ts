@@ -224,6 +224,8 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
     });
   const savedConfig = relocateDataPaths(config, dirnameOf(configPath), files.dir);
   const controller = new TrainController();
+  // hints about how the config was read (a 0/1 target read as regression): a notice in every sink
+  for (const notice of prepared.notices) controller.notice(notice);
   const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
     Deno.stdin.isTerminal();
   const stay = useDashboard && !values["exit-on-end"];
@@ -434,8 +436,10 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       const line = await nothingSaved();
       print(values.json && !useDashboard ? JSON.stringify({ type: "notice", message: line }) : line);
     } else if (useDashboard) {
-      // below the summary the dashboard left on the main screen, as the plain log ends
+      // below the summary the dashboard left on the main screen, as the plain log ends; the notices again (a
+      // short run's are gone from the footer before they are read)
       for (const line of showPredictions(prepared)) print(line);
+      for (const notice of prepared.notices) print(notice);
     } else {
       savedTo = await save();
       if (values.json) {

@@ -28,6 +28,26 @@ export interface Prepared {
   backend: Backend;
   /** The loss name (`train.loss` or the default for the output activation). */
   loss: string;
+  /** Hints about how the config was read that the user may not expect (shown before training). */
+  notices: string[];
+}
+
+/**
+ * The hint for a CSV target of a few whole numbers (0/1 labels) read as regression, as the rule says (numbers are
+ * regression unless `data.task: classification`): undefined for anything else.
+ */
+function numericLabelNotice(config: TrainConfig, train: Dataset): string | undefined {
+  if (config.data.source !== "csv" || config.data.task !== undefined || train.task !== "regression") return;
+  if (train.targetSize !== 1) return;
+  const values = new Set<number>();
+  const { data } = train.targets();
+  for (let i = 0; i < data.length && values.size <= 10; i++) {
+    if (!Number.isInteger(data[i])) return;
+    values.add(data[i]);
+  }
+  if (values.size > 10) return;
+  const shown = [...values].sort((a, b) => a - b).join(", ");
+  return `"${config.data.target}" has only ${shown}: trained as regression (set data.task: classification)`;
 }
 
 /**
@@ -128,5 +148,6 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     network,
     backend,
     loss: shape.loss,
+    notices: [numericLabelNotice(config, data.train)].filter((notice) => notice !== undefined),
   };
 }

@@ -173,3 +173,27 @@ Deno.test("train with a different --seed gives a different model", async () => {
   assert.equal(b.config.seed, 7);
   assert.notDeepEqual(a.layers, b.layers);
 });
+
+Deno.test("train says when a CSV target of a few whole numbers (0/1 labels) is read as regression", async () => {
+  await using tmp = await tempDir();
+  const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2}`);
+  await Deno.writeTextFile(`${tmp.path}/bin.csv`, ["a,b,label", ...rows].join("\n") + "\n");
+  const config = (task: string) =>
+    `data:\n  source: csv\n  path: bin.csv\n  target: label\n${task}train:\n  epochs: 2\n`;
+  await Deno.writeTextFile(`${tmp.path}/regression.yaml`, config(""));
+  await Deno.writeTextFile(`${tmp.path}/classes.yaml`, config("  task: classification\n"));
+  const regression = await runCli("train", [
+    `${tmp.path}/regression.yaml`,
+    "--headless",
+    "--out",
+    `${tmp.path}/r`,
+  ]);
+  assert.equal(regression.code, 0, regression.stderr);
+  assert.match(
+    regression.stdout,
+    /^"label" has only 0, 1: trained as regression \(set data\.task: classification\)$/m,
+  );
+  const classes = await runCli("train", [`${tmp.path}/classes.yaml`, "--headless", "--out", `${tmp.path}/c`]);
+  assert.equal(classes.code, 0, classes.stderr);
+  assert.doesNotMatch(classes.stdout, /trained as regression/);
+});

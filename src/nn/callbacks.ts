@@ -31,6 +31,35 @@ export interface FitCallbacks {
   onTrainEnd?(history: readonly EpochRecord[], context: FitContext): void | Promise<void>;
 }
 
+/** The hooks `FitCallbacks` may have, in the order they run. */
+const HOOKS: readonly string[] = ["onTrainBegin", "onEpochBegin", "onBatchEnd", "onEpochEnd", "onTrainEnd"];
+
+/**
+ * Rejects a callbacks object whose hooks would never run: a method or field named like a hook (`on` and a capital)
+ * that is not one (`onEpochStart`, Keras's `onBatchBegin`), or a hook that is not a function. Other members (a
+ * class's own state and helpers) are left alone.
+ */
+function checkHooks(callbacks: FitCallbacks, index: number, list: readonly FitCallbacks[]): void {
+  const where = list.length > 1 ? `callbacks[${index}]` : "callbacks";
+  if (callbacks === null || typeof callbacks !== "object") {
+    throw new TypeError(`Invalid ${where}: expected an object with hooks, got ${callbacks}`);
+  }
+  const names = new Set<string>();
+  for (let o: object | null = callbacks; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  }
+  for (const name of names) {
+    if (!/^on[A-Z]/.test(name)) continue;
+    if (!HOOKS.includes(name)) {
+      throw new TypeError(`Invalid ${where}: unknown hook "${name}" (expected one of ${HOOKS.join(", ")})`);
+    }
+    const hook = (callbacks as Record<string, unknown>)[name];
+    if (hook !== undefined && typeof hook !== "function") {
+      throw new TypeError(`Invalid ${where}: "${name}" must be a function, got ${typeof hook}`);
+    }
+  }
+}
+
 /**
  * Calls a list of `FitCallbacks` in order, awaiting each, with one `FitContext` over a `FitSession`: how
  * `trainingRun` (and so `net.fit` and `train()`) runs callbacks. Internal: not exported from `mod.ts`.
@@ -57,6 +86,7 @@ export class Callbacks {
       : Array.isArray(callbacks)
       ? [...callbacks]
       : [callbacks as FitCallbacks];
+    this.#list.forEach(checkHooks);
     this.#batchHooks = this.#list.filter((c) => c.onBatchEnd !== undefined);
     const stop = () => void (this.#stop = true);
     const stopped = () => this.#stop;

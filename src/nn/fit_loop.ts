@@ -3,7 +3,7 @@
 import { TrainingDivergedError } from "../errors.ts";
 import { getLoss, type Loss } from "../math/losses.ts";
 import { type AnyMatrix, Matrix, type MatrixLike } from "../math/matrix.ts";
-import { type BatchSource, defaultLoss, type EpochRecord, type FitOptions } from "./fit.ts";
+import { type BatchSource, defaultLoss, type EpochRecord, type FitOptions, isClassifier } from "./fit.ts";
 import type { Network } from "./network.ts";
 import { createOptimizer, type Optimizer, OPTIMIZER_NAMES } from "./optimizers.ts";
 import { EarlyStopping, type FitEarlyStop, type Monitor, monitoredValue, MONITORS } from "./early_stop.ts";
@@ -132,6 +132,26 @@ export function checkFitOptions(options: NetworkFitOptions): void {
           `Invalid fit options: "${key}" cannot be given with an optimizer object (set it when creating the optimizer)`,
         );
       }
+    }
+  }
+  for (
+    const [key, value] of [
+      ["shuffle", options.shuffle],
+      ["nesterov", options.nesterov],
+      ["trackAccuracy", options.trackAccuracy],
+      ["earlyStop.restoreBest", options.earlyStop?.restoreBest],
+      ["checkpoint.bestOnly", options.checkpoint?.bestOnly],
+    ] as const
+  ) {
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`Invalid ${key}: expected true or false, got ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [key, value] of [["callbacks", options.callbacks], ["onEpoch", options.onEpoch]] as const) {
+    if (value !== undefined && typeof value !== (key === "onEpoch" ? "function" : "object")) {
+      throw new TypeError(
+        `Invalid ${key}: expected ${key === "onEpoch" ? "a function" : "an object or a list"}`,
+      );
     }
   }
   const epochs = options.epochs ?? 1;
@@ -387,6 +407,7 @@ export async function runFit(
   const monitor = early?.monitor ?? (validation !== undefined ? "val_loss" : "loss");
   const checkpointMonitor = options.checkpoint?.monitor ?? (early !== undefined ? monitor : undefined) ??
     (validation !== undefined ? "val_loss" : "loss");
+  const classifier = isClassifier(network);
   for (
     const watched of [
       early !== undefined ? monitor : "",
@@ -396,6 +417,16 @@ export async function runFit(
     if (watched.startsWith("val_") && validation === undefined) {
       throw new RangeError(`Cannot monitor "${watched}": there is no validationData or validationSplit`);
     }
+    if (watched.endsWith("accuracy") && !classifier) {
+      throw new RangeError(
+        `Cannot monitor "${watched}": the network is not a classifier (a softmax output or one sigmoid output)`,
+      );
+    }
+  }
+  if (options.trackAccuracy && !classifier) {
+    throw new RangeError(
+      "Invalid trackAccuracy: the network is not a classifier (a softmax output or one sigmoid output)",
+    );
   }
   let callbacks = options.callbacks;
   const checkpoint = options.checkpoint;

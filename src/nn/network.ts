@@ -37,6 +37,7 @@ import {
   runFit,
   samplesSource,
   toTypedMatrix,
+  type TypedMatrix,
 } from "./fit_loop.ts";
 import type { Optimizer, Parameter } from "./optimizers.ts";
 import { type ModelJson, networkFromJson, networkToJson } from "./serialize.ts";
@@ -664,6 +665,13 @@ export class Network {
     options?: NetworkFitOptions,
   ): Promise<EpochRecord[]> {
     const fromSource = isBatchSource(x);
+    if (
+      fromSource && (Array.isArray(y) || y instanceof Matrix || ArrayBuffer.isView((y as TypedMatrix)?.data))
+    ) {
+      throw new TypeError(
+        "Invalid training data: a batch source such as a Dataset carries its targets (call fit(dataset, options))",
+      );
+    }
     const resolved = (fromSource ? y as NetworkFitOptions | undefined : options) ?? {};
     checkFitOptions(resolved);
     let train: BatchSource;

@@ -91,6 +91,43 @@ export interface OptimizerOptions {
   l2?: number;
 }
 
+/**
+ * Checks an optimizer's options: no unknown keys (`lr` for `learningRate` would be ignored), L2 decay ≥ 0 and
+ * finite, and each named fraction in [0, 1) (momentum, Adam's betas); returns the L2 decay (default 0).
+ */
+function checkOptions(
+  options: OptimizerOptions,
+  optimizer: string,
+  known: readonly string[],
+  fractions: readonly string[] = [],
+): number {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Invalid ${optimizer} options: expected an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] === undefined) continue;
+    if (!["learningRate", "l2", ...known].includes(key)) {
+      throw new TypeError(
+        `Invalid ${optimizer} options: unknown option "${key}" (expected one of ${
+          ["learningRate", "l2", ...known].join(", ")
+        })`,
+      );
+    }
+  }
+  const values = options as Record<string, unknown>;
+  for (const key of fractions) {
+    const value = values[key];
+    if (value !== undefined && !(typeof value === "number" && value >= 0 && value < 1)) {
+      throw new RangeError(`Invalid ${key}: expected a number from 0 up to (not including) 1, got ${value}`);
+    }
+  }
+  const l2 = options.l2 ?? 0;
+  if (typeof l2 !== "number" || !(l2 >= 0) || !Number.isFinite(l2)) {
+    throw new RangeError(`Invalid l2: expected a non-negative number, got ${l2}`);
+  }
+  return l2;
+}
+
 function checkRate(learningRate: number): number {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
     throw new RangeError(`Invalid learning rate: expected a positive number, got ${learningRate}`);
@@ -159,8 +196,8 @@ export class Sgd implements Optimizer {
 
   /** Creates the optimizer. */
   constructor(options: OptimizerOptions = {}) {
+    this.l2 = checkOptions(options, "sgd", []);
     this.learningRate = checkRate(options.learningRate ?? 0.01);
-    this.l2 = options.l2 ?? 0;
   }
 
   /** w ← w − η · (g + λw). */
@@ -239,10 +276,13 @@ export class Momentum implements Optimizer {
 
   /** Creates the optimizer. */
   constructor(options: MomentumOptions = {}) {
+    this.l2 = checkOptions(options, "momentum", ["momentum", "nesterov"], ["momentum"]);
     this.learningRate = checkRate(options.learningRate ?? 0.01);
     this.momentum = options.momentum ?? 0.9;
+    if (options.nesterov !== undefined && typeof options.nesterov !== "boolean") {
+      throw new TypeError(`Invalid nesterov: expected true or false, got ${options.nesterov}`);
+    }
     this.nesterov = options.nesterov ?? false;
-    this.l2 = options.l2 ?? 0;
     this.#update = newUpdate(this.nesterov ? "nesterov" : "momentum");
   }
 
@@ -338,11 +378,14 @@ export class Adam implements Optimizer {
 
   /** Creates the optimizer. */
   constructor(options: AdamOptions = {}) {
+    this.l2 = checkOptions(options, "adam", ["beta1", "beta2", "epsilon"], ["beta1", "beta2"]);
     this.learningRate = checkRate(options.learningRate ?? 0.001);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
-    this.l2 = options.l2 ?? 0;
+    if (!(this.epsilon > 0) || !Number.isFinite(this.epsilon)) {
+      throw new RangeError(`Invalid epsilon: expected a positive number, got ${this.epsilon}`);
+    }
   }
 
   /** One Adam update of every parameter (the step count t advances once per call). */
@@ -455,6 +498,11 @@ export function clipGradientNorm(parameters: readonly Parameter[], clipNorm: num
 /** Options for `createOptimizer`: the union of every optimizer's options. */
 export interface CreateOptimizerOptions extends MomentumOptions, AdamOptions {}
 
+/** `options` without its undefined fields. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
 /**
  * Creates an optimizer by name; unset learning rates take each optimizer's default.
  *
@@ -469,13 +517,15 @@ export interface CreateOptimizerOptions extends MomentumOptions, AdamOptions {}
  * ```
  */
 export function createOptimizer(name: OptimizerName, options: CreateOptimizerOptions = {}): Optimizer {
+  // each constructor gets its own options only (they refuse the others); unset ones stay unset
+  const { learningRate, l2, momentum, nesterov, beta1, beta2, epsilon } = options;
   switch (name) {
     case "sgd":
-      return new Sgd(options);
+      return new Sgd(defined({ learningRate, l2 }));
     case "momentum":
-      return new Momentum(options);
+      return new Momentum(defined({ learningRate, l2, momentum, nesterov }));
     case "adam":
-      return new Adam(options);
+      return new Adam(defined({ learningRate, l2, beta1, beta2, epsilon }));
     default:
       throw new RangeError(`Unknown optimizer "${name}": expected one of ${OPTIMIZER_NAMES.join(", ")}`);
   }

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { Dataset } from "../../src/data/dataset.ts";
 import { TrainingDivergedError } from "../../src/errors.ts";
-import type { Matrix } from "../../src/math/matrix.ts";
+import { Matrix } from "../../src/math/matrix.ts";
 import { Rng } from "../../src/math/random.ts";
-import type { EpochRecord } from "../../src/nn/fit.ts";
+import { type EpochRecord, matrixSource } from "../../src/nn/fit.ts";
 import { Network } from "../../src/nn/network.ts";
 import { Adam } from "../../src/nn/optimizers.ts";
 import { loadNetwork, networkFromJson, saveModel } from "../../src/nn/serialize.ts";
@@ -309,6 +309,36 @@ Deno.test("fit() rejects options that would be ignored", async (t) => {
       "RangeError",
       'Cannot monitor "val_loss": there is no validationData or validationSplit',
     ],
+    [
+      "a misspelt callback hook",
+      { callbacks: { onEpochStart() {} } },
+      "TypeError",
+      'Invalid callbacks: unknown hook "onEpochStart" (expected one of onTrainBegin, onEpochBegin, onBatchEnd, ',
+    ],
+    [
+      "a hook that is not a function",
+      { callbacks: [{}, { onEpochEnd: 3 }] },
+      "TypeError",
+      'Invalid callbacks[1]: "onEpochEnd" must be a function, got number',
+    ],
+    [
+      "a string for a boolean",
+      { shuffle: "no" },
+      "TypeError",
+      'Invalid shuffle: expected true or false, got "no"',
+    ],
+    [
+      "a negative l2",
+      { l2: -0.1 },
+      "RangeError",
+      "Invalid l2: expected a non-negative number, got -0.1",
+    ],
+    [
+      "momentum of 1 or more",
+      { optimizer: "momentum", momentum: 1 },
+      "RangeError",
+      "Invalid momentum: expected a number from 0 up to (not including) 1, got 1",
+    ],
   ];
   for (const [name, options, errorName, message] of cases) {
     await t.step(name, async () => {
@@ -318,6 +348,35 @@ Deno.test("fit() rejects options that would be ignored", async (t) => {
       assert.ok(error.message.startsWith(message), error.message);
     });
   }
+});
+
+Deno.test("fit() refuses accuracy monitors on a network that is not a classifier, and targets beside a Dataset", async () => {
+  const regression = new Network({ input: 2, hidden: [3], output: 1, outputActivation: "linear" });
+  await assert.rejects(
+    () => regression.fit(XOR_X, XOR_Y, { validationSplit: 0.5, earlyStop: { monitor: "val_accuracy" } }),
+    RangeError,
+    'Cannot monitor "val_accuracy": the network is not a classifier (a softmax output or one sigmoid output)',
+  );
+  await assert.rejects(
+    () =>
+      regression.fit(XOR_X, XOR_Y, {
+        checkpoint: { path: "unused.json", bestOnly: true, monitor: "accuracy" },
+      }),
+    RangeError,
+    'Cannot monitor "accuracy": the network is not a classifier',
+  );
+  await assert.rejects(
+    () => regression.fit(XOR_X, XOR_Y, { trackAccuracy: true }),
+    RangeError,
+    "Invalid trackAccuracy: the network is not a classifier",
+  );
+  const source = matrixSource(Matrix.from(XOR_X), Matrix.from(XOR_Y));
+  await assert.rejects(
+    // @ts-expect-error: a batch source carries its targets
+    () => new Network({ input: 2, hidden: [3], output: 1 }).fit(source, XOR_Y),
+    TypeError,
+    "Invalid training data: a batch source such as a Dataset carries its targets (call fit(dataset, options))",
+  );
 });
 
 Deno.test("evaluate() gives the loss and, for classifiers, the accuracy", async () => {

@@ -3,11 +3,13 @@
 import assert from "node:assert/strict";
 import {
   Adam,
+  type AdamOptions,
   createOptimizer,
   type CreateOptimizerOptions,
   Momentum,
   type Optimizer,
   type OptimizerName,
+  type OptimizerOptions,
   type Parameter,
   Sgd,
 } from "../../src/nn/optimizers.ts";
@@ -163,5 +165,59 @@ Deno.test("createOptimizer() rejects an unknown name with the list of known name
   assert.throws(() => createOptimizer("rmsprop" as OptimizerName), {
     name: "RangeError",
     message: 'Unknown optimizer "rmsprop": expected one of sgd, momentum, adam',
+  });
+});
+
+Deno.test("optimizers reject options they would ignore and hyperparameters out of range", async (t) => {
+  const cases: [string, () => unknown, string, string][] = [
+    [
+      "an unknown key",
+      () => new Adam({ lr: 0.1 } as AdamOptions),
+      "TypeError",
+      'Invalid adam options: unknown option "lr" (expected one of learningRate, l2, beta1, beta2, epsilon)',
+    ],
+    [
+      "momentum for sgd",
+      () => new Sgd({ momentum: 0.9 } as OptimizerOptions),
+      "TypeError",
+      'Invalid sgd options: unknown option "momentum" (expected one of learningRate, l2)',
+    ],
+    [
+      "a negative l2",
+      () => new Sgd({ l2: -1 }),
+      "RangeError",
+      "Invalid l2: expected a non-negative number, got -1",
+    ],
+    [
+      "momentum 1",
+      () => new Momentum({ momentum: 1 }),
+      "RangeError",
+      "Invalid momentum: expected a number from 0 up to (not including) 1, got 1",
+    ],
+    [
+      "nesterov as a string",
+      () => new Momentum({ nesterov: "yes" as unknown as boolean }),
+      "TypeError",
+      "Invalid nesterov: expected true or false, got yes",
+    ],
+    [
+      "beta2 above 1",
+      () => new Adam({ beta2: 1.5 }),
+      "RangeError",
+      "Invalid beta2: expected a number from 0 up to (not including) 1, got 1.5",
+    ],
+    [
+      "epsilon 0",
+      () => new Adam({ epsilon: 0 }),
+      "RangeError",
+      "Invalid epsilon: expected a positive number, got 0",
+    ],
+  ];
+  for (const [name, create, errorName, message] of cases) {
+    await t.step(name, () => assert.throws(create, { name: errorName, message }));
+  }
+  await t.step("createOptimizer() gives each optimizer only its own options", () => {
+    const sgd = createOptimizer("sgd", { learningRate: 0.1, momentum: 0.9, beta1: 0.5 });
+    assert.ok(sgd instanceof Sgd && sgd.learningRate === 0.1);
   });
 });

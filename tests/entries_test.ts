@@ -135,6 +135,27 @@ Deno.test("every exported type, interface and class under src/ is defined once (
   assert.ok(definitions.has("LossName") && definitions.get("LossName")![0] === "src/math/losses.ts");
 });
 
+Deno.test("no two exported names under src/ spell out the same union of string literals", async () => {
+  // e.g. the config's NormalizeName is the dataset's NormalizeKind, not a second copy of its four names
+  const unions = new Map<string, string[]>();
+  async function walk(folder: string): Promise<void> {
+    for await (const entry of Deno.readDir(folder)) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".ts")) {
+        const source = await Deno.readTextFile(path);
+        for (const match of source.matchAll(/^export type ([A-Za-z0-9_]+) =\s*((?:\s*\|?\s*"[^"]*")+);/gm)) {
+          const key = [...match[2].matchAll(/"([^"]*)"/g)].map((m) => m[1]).sort().join("|");
+          unions.set(key, [...unions.get(key) ?? [], `${match[1]} (${path.slice(ROOT.length + 1)})`]);
+        }
+      }
+    }
+  }
+  await walk(resolve(ROOT, "src"));
+  assert.ok(unions.size > 10, `found only ${unions.size} unions`);
+  assert.deepEqual([...unions.values()].filter((names) => names.length > 1), []);
+});
+
 Deno.test("every function and class the entries export has an @example (run by deno test --doc)", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["doc", "--json", "mod.ts", "ui.ts", "src/cli.ts"],

@@ -12,6 +12,8 @@ import type { BackendKind } from "../math/create_backend.ts";
 import type { InitName } from "../math/initializers.ts";
 import type { LossName } from "../math/losses.ts";
 import type { DType } from "../math/matrix.ts";
+import type { NormalizeKind, Task } from "../data/dataset.ts";
+import type { Monitor } from "../nn/early_stop.ts";
 import type { OptimizerName } from "../nn/optimizers.ts";
 import type { Schedule, ScheduleName } from "../nn/schedules.ts";
 
@@ -41,8 +43,8 @@ export const NAMED_SOURCES: readonly DataSourceName[] = ["fashion-mnist", "mnist
 /** Every data source. */
 export const DATA_SOURCES: readonly DataSourceName[] = [...GENERATED_SOURCES, "csv", "idx", ...NAMED_SOURCES];
 
-/** Input normalisation; statistics come from the training split only. */
-export type NormalizeName = "none" | "minmax" | "zscore" | "scale";
+/** Input normalisation (the dataset's `NormalizeKind`); statistics come from the training split only. */
+export type NormalizeName = NormalizeKind;
 /** Every normalisation. */
 export const NORMALIZE_NAMES: readonly NormalizeName[] = ["none", "minmax", "zscore", "scale"];
 
@@ -73,13 +75,13 @@ export const BACKEND_NAMES: readonly BackendKind[] = ["auto", "js", "wasm"];
 /** Every number type a config may name (`train.dtype`). */
 export const DTYPE_NAMES: readonly DType[] = ["float64", "float32"];
 
-/** What early stopping watches. */
-export type MonitorName = "loss" | "val_loss" | "val_accuracy";
+/** What early stopping watches in a config: the library's monitors but the training accuracy. */
+export type MonitorName = Exclude<Monitor, "accuracy">;
 /** Every monitor. */
 export const MONITOR_NAMES: readonly MonitorName[] = ["loss", "val_loss", "val_accuracy"];
 
-/** Forced task of a CSV target. */
-export type TaskName = "classification" | "regression";
+/** Forced task of a CSV target (the dataset's `Task`). */
+export type TaskName = Task;
 /** Every task. */
 export const TASK_NAMES: readonly TaskName[] = ["classification", "regression"];
 

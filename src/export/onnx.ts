@@ -1,6 +1,7 @@
 // ONNX export: a model file as an ONNX ModelProto (Sub, Mul, Gemm and activation nodes) for ONNX Runtime & co.
 
 import { LEAKY_RELU_SLOPE } from "../math/activations.ts";
+import type { DType } from "../math/matrix.ts";
 import { type ModelJson, validateModelJson } from "../nn/serialize.ts";
 import { ProtoWriter } from "./_protobuf.ts";
 
@@ -15,8 +16,8 @@ export const ONNX_OUTPUT_NAME = "output";
 /** The name of the input's dynamic batch dimension. */
 export const ONNX_BATCH_DIMENSION = "N";
 
-/** The element type of the exported tensors. */
-export type OnnxDtype = "float32" | "float64";
+/** The element type of the exported tensors: the library's number types (`DType`). */
+export type OnnxDtype = DType;
 
 /** Options of {@linkcode modelToOnnx}. */
 export interface OnnxExportOptions {

@@ -1,5 +1,7 @@
 // The trainer's reports and the commands it accepts: plain, copied data that printers and the dashboard consume.
 
+import type { RunEndReason } from "../nn/training_run.ts";
+
 /** A histogram of values: `counts[i]` values fell in [min + i·w, min + (i+1)·w) with w = (max − min)/counts.length. */
 export interface Histogram {
   /** Smallest value seen. */
@@ -259,15 +261,8 @@ export interface SaveFailedEvent {
   message: string;
 }
 
-/** Why training ended. */
-export type EndReason =
-  | "done"
-  | "early_stop"
-  | "target_loss"
-  | "diverged"
-  | "quit"
-  | "interrupted"
-  | "stopped";
+/** Why training ended: the training loop's reasons (`done`, `early_stop`, `target_loss`, `diverged`, …). */
+export type EndReason = RunEndReason;
 
 /** Sent once at the end. */
 export interface EndEvent {

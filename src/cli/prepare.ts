@@ -33,6 +33,25 @@ export interface Prepared {
 }
 
 /**
+ * The hint for file data left unnormalized whose inputs reach far beyond 1 (pixels up to 255, prices): such
+ * inputs saturate or blow up most networks (relu on raw Fashion-MNIST pixels with SGD ends at chance).
+ */
+function unscaledInputNotice(config: TrainConfig, train: Dataset): string | undefined {
+  const fromFile = ["csv", "idx", "fashion-mnist", "mnist"].includes(config.data.source);
+  if (!fromFile || config.data.normalize !== "none") return;
+  const raw = train.rawFeatureData;
+  let largest = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const size = Math.abs(raw[i]);
+    if (size > largest) largest = size;
+  }
+  if (!(largest > 10)) return;
+  return `inputs reach ${
+    Number(largest.toPrecision(3))
+  } unnormalized: set data.normalize (scale, zscore or minmax)`;
+}
+
+/**
  * The hint for a CSV target of a few whole numbers (0/1 labels) read as regression, as the rule says (numbers are
  * regression unless `data.task: classification`): undefined for anything else.
  */
@@ -148,6 +167,7 @@ export async function prepare(config: TrainConfig, configPath: string): Promise<
     network,
     backend,
     loss: shape.loss,
-    notices: [numericLabelNotice(config, data.train)].filter((notice) => notice !== undefined),
+    notices: [unscaledInputNotice(config, data.train), numericLabelNotice(config, data.train)]
+      .filter((notice) => notice !== undefined),
   };
 }

@@ -197,3 +197,22 @@ Deno.test("train says when a CSV target of a few whole numbers (0/1 labels) is r
   assert.equal(classes.code, 0, classes.stderr);
   assert.doesNotMatch(classes.stdout, /trained as regression/);
 });
+
+Deno.test("train says when file inputs far beyond 1 are left unnormalized", async () => {
+  await using tmp = await tempDir();
+  const rows = Array.from({ length: 40 }, (_, i) => `${(i * 37) % 255},${i % 5},${i % 2 ? "yes" : "no"}`);
+  await Deno.writeTextFile(`${tmp.path}/px.csv`, ["a,b,label", ...rows].join("\n") + "\n");
+  const config = (normalize: string) =>
+    `data:\n  source: csv\n  path: px.csv\n  target: label\n${normalize}train:\n  epochs: 2\n`;
+  await Deno.writeTextFile(`${tmp.path}/raw.yaml`, config(""));
+  await Deno.writeTextFile(`${tmp.path}/scaled.yaml`, config("  normalize: zscore\n"));
+  const raw = await runCli("train", [`${tmp.path}/raw.yaml`, "--headless", "--out", `${tmp.path}/r`]);
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.match(
+    raw.stdout,
+    /^inputs reach 238 unnormalized: set data\.normalize \(scale, zscore or minmax\)$/m,
+  );
+  const scaled = await runCli("train", [`${tmp.path}/scaled.yaml`, "--headless", "--out", `${tmp.path}/s`]);
+  assert.equal(scaled.code, 0, scaled.stderr);
+  assert.doesNotMatch(scaled.stdout, /unnormalized/);
+});

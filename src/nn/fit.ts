@@ -81,7 +81,10 @@ export interface FitOptions {
   l2?: number;
   /** Shuffle the samples before every epoch (default true). */
   shuffle?: boolean;
-  /** Seed of the shuffling (default: the network's seed). */
+  /**
+   * Seed of the shuffling and dropout (default: the network's seed; `net.fit` calls after the first use a seed
+   * derived from it and the number of earlier calls, so repeated fits do not repeat one order).
+   */
   seed?: number;
   /** Count correct predictions in each training batch and report the epoch's running accuracy (classifiers). */
   trackAccuracy?: boolean;

@@ -375,6 +375,18 @@ function optimizerFor(network: Network, options: FitOptions): Optimizer {
   return kept.optimizer;
 }
 
+// How many fits each network has run: a later fit without a seed shuffles (and drops out) from a seed derived from
+// the network's and this count, so that fit({ epochs: 1 }) called in a loop does not repeat one order every epoch.
+const fitCalls = new WeakMap<Network, number>();
+
+/** The shuffling seed of `network`'s next fit: the network's on its first, then one derived from the count. */
+function shuffleSeed(network: Network, seed: number | undefined): number | undefined {
+  const calls = fitCalls.get(network) ?? 0;
+  fitCalls.set(network, calls + 1);
+  if (seed !== undefined || calls === 0) return seed;
+  return (network.seed + Math.imul(calls, 0x9e3779b1)) >>> 0; // the golden-ratio step spreads the seeds
+}
+
 /**
  * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say: `trainingRun` run
  * to the end; resolves to the history. A non-finite loss restores the last good epoch's weights and throws
@@ -443,6 +455,7 @@ export async function runFit(
   const history: EpochRecord[] = [];
   const run = trainingRun(network, train, {
     ...options,
+    seed: shuffleSeed(network, options.seed),
     optimizer: optimizerFor(network, options),
     momentum: undefined,
     nesterov: undefined,

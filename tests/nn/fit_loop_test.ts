@@ -205,6 +205,32 @@ Deno.test("fit() keeps the optimizer's state across two fit calls on the same ne
   assert.notDeepEqual(weights(fresh), weights(once), "a new optimizer (fresh moments) gives other weights");
 });
 
+Deno.test("fit() called again shuffles in a new order; the first fit and an explicit seed keep theirs", async () => {
+  const { x, y } = blobs(32);
+  /** The sample order of every fit call's first batch, through a source that records what it gathers. */
+  async function firstOrders(net: Network, seeds: (number | undefined)[]): Promise<string[]> {
+    const inner = matrixSource(Matrix.from(x), Matrix.from(y)), orders: string[] = [];
+    const source = {
+      ...inner,
+      gather(bx: Matrix, by: Matrix, order: Uint32Array, start: number) {
+        if (start === 0) orders.push(order.join(","));
+        inner.gather(bx, by, order, start);
+      },
+    };
+    for (const seed of seeds) await net.fit(source, { epochs: 1, batchSize: 32, seed });
+    return orders.filter((_, i) => i % 2 === 1); // the finiteness check gathers in order before training
+  }
+  const repeated = await firstOrders(classifier(), [undefined, undefined, undefined]);
+  assert.equal(new Set(repeated).size, 3, "three fits, three orders");
+  assert.deepEqual(
+    (await firstOrders(classifier(), [undefined]))[0],
+    repeated[0],
+    "a first fit is as before",
+  );
+  const seeded = await firstOrders(classifier(), [7, 7]);
+  assert.equal(seeded[0], seeded[1], "an explicit seed gives its order every time");
+});
+
 Deno.test("fit() rejects NaN and infinite inputs and targets up front, naming the row and column", async (t) => {
   const net = new Network({ input: 2, hidden: [3], output: 1 });
   const before = weights(net);

@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import * as library from "../mod.ts";
 import * as ui from "../ui.ts";
 import * as cli from "../src/cli.ts";
+import { VERSION } from "../src/_version.ts";
+import { modelToOnnx } from "../src/export/onnx.ts";
+import { randomModel } from "./export/_models.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CONFIG = JSON.parse(await Deno.readTextFile(resolve(ROOT, "deno.json")));
@@ -18,6 +21,15 @@ Deno.test("deno.json: the exports map names the library, the dashboard and the C
   const licence = Deno.readTextFileSync(resolve(ROOT, "LICENSE"));
   assert.match(licence, /^MIT License\n\nCopyright \(c\) 2026 the termnet authors\n/);
   assert.match(Deno.readTextFileSync(resolve(ROOT, "CHANGELOG.md")), /^## 0\.2\.0$/m);
+});
+
+Deno.test("one version: deno.json's is the newest CHANGELOG entry and what files record as their producer", () => {
+  const newest = Deno.readTextFileSync(resolve(ROOT, "CHANGELOG.md")).match(/^## (\S+)$/m)?.[1];
+  assert.equal(newest, CONFIG.version, "the first ## heading of CHANGELOG.md");
+  assert.equal(VERSION, CONFIG.version, "src/_version.ts");
+  // an ONNX file's producer_version (a protobuf string: the bytes as they are)
+  const onnx = new TextDecoder().decode(modelToOnnx(randomModel("tanh", "softmax", 1)));
+  assert.ok(onnx.includes(`termnet\u001a\u0005${VERSION}`), "producer_name then producer_version");
 });
 
 Deno.test("deno.json: publish.include holds the entries, src/, README, licence and changelog only", () => {

@@ -4,6 +4,7 @@ import { LEAKY_RELU_SLOPE } from "../math/activations.ts";
 import type { DType } from "../math/matrix.ts";
 import { type ModelJson, validateModelJson } from "../nn/serialize.ts";
 import { ProtoWriter } from "./_protobuf.ts";
+import { VERSION } from "../_version.ts";
 
 /** The ONNX operator set the graph imports (default domain); Softmax has per-axis semantics from 13 on. */
 export const ONNX_OPSET = 13;
@@ -23,7 +24,7 @@ export type OnnxDtype = DType;
 export interface OnnxExportOptions {
   /** Element type of the input, the weights and the output (default `"float32"`, ONNX Runtime's common type). */
   dtype?: OnnxDtype;
-  /** `producer_version` written into the file (default `"0.1.0"`). */
+  /** `producer_version` written into the file (default: termnet's version, deno.json's `version`). */
   producerVersion?: string;
 }
 
@@ -208,7 +209,7 @@ export function modelToOnnx(model: ModelJson, options: OnnxExportOptions = {}): 
   const result = new ProtoWriter()
     .varint(MODEL.irVersion, ONNX_IR_VERSION)
     .string(MODEL.producerName, "termnet")
-    .string(MODEL.producerVersion, options.producerVersion ?? "0.1.0")
+    .string(MODEL.producerVersion, options.producerVersion ?? VERSION)
     .string(
       MODEL.docString,
       "Exported by termnet: takes raw features, the preprocessing is part of the graph",

@@ -192,6 +192,11 @@ export function checkFitOptions(options: NetworkFitOptions): void {
     if (typeof checkpoint.path !== "string" || checkpoint.path === "") {
       throw new TypeError("Invalid checkpoint: path must be a non-empty string");
     }
+    if (checkpoint.monitor !== undefined && checkpoint.bestOnly !== true) {
+      throw new TypeError(
+        "Invalid checkpoint: monitor applies only with bestOnly: true (else every epoch is saved)",
+      );
+    }
     if (checkpoint.monitor !== undefined && !MONITORS.includes(checkpoint.monitor as Monitor)) {
       throw new RangeError(
         `Invalid checkpoint.monitor: expected one of ${MONITORS.join(", ")}, got "${checkpoint.monitor}"`,

@@ -587,11 +587,33 @@ export class Network {
    * console.assert(loss > 0 && accuracy !== undefined);
    * ```
    */
-  evaluate(x: FitInput | BatchSource, y?: FitInput, options: { loss?: LossName } = {}): EvaluateResult {
+  evaluate(source: BatchSource, options?: { loss?: LossName }): EvaluateResult;
+  /** The loss (and accuracy) on samples `x` with targets `y`. */
+  evaluate(x: FitInput, y: FitInput, options?: { loss?: LossName }): EvaluateResult;
+  evaluate(
+    x: FitInput | BatchSource,
+    y?: FitInput | { loss?: LossName },
+    options?: { loss?: LossName },
+  ): EvaluateResult {
+    const fromSource = isBatchSource(x);
+    if (fromSource && y !== undefined) {
+      if (Array.isArray(y) || y instanceof Matrix || ArrayBuffer.isView((y as TypedMatrix).data)) {
+        throw new TypeError(
+          "Invalid evaluate: a batch source such as a Dataset carries its targets (call evaluate(dataset, options))",
+        );
+      }
+      options = y as { loss?: LossName };
+    }
+    options ??= {};
+    for (const key of Object.keys(options)) {
+      if (key !== "loss") {
+        throw new TypeError(`Invalid evaluate options: unknown option "${key}" (expected loss)`);
+      }
+    }
     const loss = lossFor(this, options.loss ?? this.#lastLoss);
-    if (isBatchSource(x)) return evaluateSource(this, x, loss);
+    if (fromSource) return evaluateSource(this, x, loss);
     if (y === undefined) throw new TypeError("Invalid evaluate: the targets are missing");
-    return evaluateSource(this, samplesSource(this, this.#prepared(x), y, "evaluation"), loss);
+    return evaluateSource(this, samplesSource(this, this.#prepared(x), y as FitInput, "evaluation"), loss);
   }
 
   /** Forward propagation that exposes every layer's z and a (copies, safe to keep). */

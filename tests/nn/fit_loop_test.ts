@@ -348,6 +348,12 @@ Deno.test("fit() rejects options that would be ignored", async (t) => {
       'Invalid callbacks[1]: "onEpochEnd" must be a function, got number',
     ],
     [
+      "a checkpoint monitor without bestOnly",
+      { checkpoint: { path: "unused.json", monitor: "loss" } },
+      "TypeError",
+      "Invalid checkpoint: monitor applies only with bestOnly: true (else every epoch is saved)",
+    ],
+    [
       "a string for a boolean",
       { shuffle: "no" },
       "TypeError",
@@ -414,6 +420,19 @@ Deno.test("evaluate() gives the loss and, for classifiers, the accuracy", async 
   assert.ok(result.accuracy! > 0.9, `accuracy ${result.accuracy}`);
   const regression = new Network({ input: 1, output: 1, activation: "linear" });
   assert.deepEqual(Object.keys(regression.evaluate([[1], [2]], [[1], [2]])), ["loss"]);
+  const source = matrixSource(Matrix.from(x), Matrix.from(y));
+  assert.deepEqual(net.evaluate(source, { loss: "mse" }), net.evaluate(x, y, { loss: "mse" }));
+  assert.notEqual(net.evaluate(source, { loss: "mse" }).loss, result.loss, "options after a source apply");
+  assert.throws(() => net.evaluate(x, y, { los: "mse" } as { loss?: "mse" }), {
+    name: "TypeError",
+    message: 'Invalid evaluate options: unknown option "los" (expected loss)',
+  });
+  // @ts-expect-error: a batch source carries its targets
+  assert.throws(() => net.evaluate(source, y), {
+    name: "TypeError",
+    message:
+      "Invalid evaluate: a batch source such as a Dataset carries its targets (call evaluate(dataset, options))",
+  });
 });
 
 Deno.test("predict() of one sample returns one row; typed matrices and batches return a Matrix", () => {

@@ -61,7 +61,10 @@ export interface FitCheckpoint {
 
 /** Options of `net.fit`: the loop's (`FitOptions`) plus validation, early stopping, callbacks and checkpoints. */
 export interface NetworkFitOptions extends FitOptions {
-  /** Held-out data evaluated after every epoch: `[x, y]` or a batch source such as a `Dataset`. */
+  /**
+   * Held-out data evaluated after every epoch: `[x, y]` (raw inputs, as `predict` takes them: preprocessed as the
+   * training `Dataset`'s, or the network's) or a batch source such as a `Dataset`.
+   */
   validationData?: readonly [FitInput, FitInput] | BatchSource;
   /** Hold out this fraction (0 < f < 1) of the samples, the last ones before any shuffling (as Keras). */
   validationSplit?: number;

@@ -472,14 +472,13 @@ export class Network {
   /**
    * Raw samples as network inputs: a Matrix (a copy with `preprocessing` applied, when the network carries one).
    */
-  #prepared(x: FitInput, what = "input"): Matrix {
+  #prepared(x: FitInput, what = "input", p = this.preprocessing): Matrix {
     const typed = toTypedMatrix(x, what);
     if (typed.cols !== this.input) {
       throw new TypeError(
         `Invalid ${what}: the network takes ${this.input} features per row, got ${typed.rows}×${typed.cols}`,
       );
     }
-    const p = this.preprocessing;
     if (p === undefined) {
       return typed instanceof Matrix && typed.data instanceof Float64Array
         ? typed
@@ -713,7 +712,12 @@ export class Network {
         checkSourceFinite(given, "validation");
         validation = given;
       } else if (Array.isArray(given) && given.length === 2) {
-        validation = samplesSource(this, this.#raw(given[0]), given[1], "validation");
+        // raw inputs, as predict takes them: preprocessed as the training Dataset's (which the network keeps)
+        const kept = fromSource ? (x as DescribedSource).preprocessing : undefined;
+        const inputs = kept !== undefined
+          ? this.#prepared(given[0], "validation input", kept)
+          : this.#raw(given[0]);
+        validation = samplesSource(this, inputs, given[1], "validation");
       } else {
         throw new TypeError("Invalid validationData: expected [x, y] or a batch source such as a Dataset");
       }

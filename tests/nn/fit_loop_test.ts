@@ -521,6 +521,26 @@ Deno.test("fit() on a Dataset keeps its preprocessing and class names; predict t
   await Deno.remove(path);
 });
 
+Deno.test("fit() on a Dataset preprocesses validationData [x, y] as raw input, like predict", async () => {
+  const data = pixels(60), held = pixels(20);
+  const options = { epochs: 3, optimizer: "adam", learningRate: 0.05 } as const;
+  const network = () =>
+    new Network({
+      input: 4,
+      hidden: [8],
+      output: 2,
+      activation: "relu",
+      outputActivation: "softmax",
+      seed: 4,
+    });
+  const arrays = await network().fit(data, {
+    ...options,
+    validationData: [held.rawFeatures(), held.targets()],
+  });
+  const dataset = await network().fit(data, { ...options, validationData: held });
+  assert.deepEqual(arrays.map((r) => r.valLoss), dataset.map((r) => r.valLoss));
+});
+
 Deno.test("fit() takes a uint8 typed matrix and converts it per batch", async () => {
   const data = pixels(40);
   const raw = data.rawFeatures();

@@ -111,10 +111,11 @@ Deno.test("train: s before the first epoch ends saves nothing and says so", asyn
     "--set",
     "train.batch_size=1",
   ]);
-  await tmux.waitFor(
-    "the first frame",
-    async () => (await tmux.capture()).includes("waiting for the first epoch"),
-  );
+  // training started (before the start event keys wait) and no epoch is done yet
+  await tmux.waitFor("the first epoch running", async () => {
+    const screen = await tmux.capture();
+    return (screen.includes("▶ running") && screen.includes("waiting for the first epoch")) || undefined;
+  });
   await tmux.sendKeys("s");
   await tmux.waitFor(
     "the answer",

@@ -398,12 +398,13 @@ function shuffleSeed(network: Network, seed: number | undefined): number | undef
 /**
  * Trains `network` on `train` (and evaluates `validation` after every epoch) as `options` say: `trainingRun` run
  * to the end; resolves to the history. A non-finite loss restores the last good epoch's weights and throws
- * `TrainingDivergedError`.
+ * `TrainingDivergedError`. `onStart` is called once every option has been checked, before the first epoch.
  */
 export async function runFit(
   network: Network,
   data: { train: BatchSource; validation?: BatchSource },
   options: NetworkFitOptions,
+  onStart?: () => void,
 ): Promise<EpochRecord[]> {
   let { train, validation } = data;
   const rate = options.learningRate;
@@ -477,6 +478,7 @@ export async function runFit(
     yieldEveryMs: 100,
   });
   for await (const step of run) {
+    if (step.type === "start") onStart?.();
     if (step.type === "epoch") history.push(step.record);
     if (step.type === "end" && step.divergence !== undefined) {
       throw new TrainingDivergedError(step.divergence);

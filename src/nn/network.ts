@@ -723,15 +723,17 @@ export class Network {
       }
     }
     this.#lastLoss = resolved.loss;
-    const history = await runFit(this, { train, validation }, resolved);
-    if (fromSource) {
+    // the Dataset's preprocessing and class names go on the network once the options passed every check, before
+    // the first epoch, so that checkpoints written during this fit carry them too
+    const history = await runFit(this, { train, validation }, resolved, () => {
+      if (!fromSource) return;
       const described = x as DescribedSource;
       if (described.preprocessing !== undefined) {
         const { kind, shift, factor } = described.preprocessing;
         this.preprocessing = { kind, shift: [...shift], factor: [...factor] };
       }
       if (described.classNames !== undefined) this.classNames = [...described.classNames];
-    }
+    });
     return history;
   }
 

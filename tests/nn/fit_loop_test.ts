@@ -541,6 +541,38 @@ Deno.test("fit() on a Dataset preprocesses validationData [x, y] as raw input, l
   assert.deepEqual(arrays.map((r) => r.valLoss), dataset.map((r) => r.valLoss));
 });
 
+Deno.test("fit() on a Dataset writes checkpoints with its preprocessing and class names; a refused fit sets none", async () => {
+  const network = () =>
+    new Network({
+      input: 4,
+      hidden: [8],
+      output: 2,
+      activation: "relu",
+      outputActivation: "softmax",
+      seed: 4,
+    });
+  const refused = network();
+  await assert.rejects(() => refused.fit(pixels(20), { batchSize: 0 }), RangeError);
+  assert.equal(refused.preprocessing, undefined);
+  assert.equal(refused.classNames, undefined);
+  const net = network(), path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    let during: number[] = [];
+    await net.fit(pixels(60), {
+      epochs: 2,
+      checkpoint: { path },
+      callbacks: { onEpochEnd: () => void (during = net.predict([250, 240, 230, 220])) },
+    });
+    const saved = await loadNetwork(path);
+    assert.deepEqual(saved.classNames, ["dark", "light"]);
+    assert.deepEqual(saved.preprocessing, net.preprocessing);
+    assert.deepEqual(saved.predict([250, 240, 230, 220]), net.predict([250, 240, 230, 220]));
+    assert.deepEqual(during, net.predict([250, 240, 230, 220]), "raw input during the fit too");
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
 Deno.test("fit() takes a uint8 typed matrix and converts it per batch", async () => {
   const data = pixels(40);
   const raw = data.rawFeatures();

@@ -1,7 +1,7 @@
 // The confusion panel: the confusion matrix as a heat map with class names, rows the actual class and columns the
 // predicted one, each cell the share of its row (right answers on the diagonal in green, mistakes in red).
 
-import { bg, type ColorMode, fg, paint, RESET, type Rgb, truncate } from "../ansi.ts";
+import { bg, type ColorMode, fg, paint, RESET, type Rgb, truncate, visibleWidth } from "../ansi.ts";
 import type { DashboardState } from "../state.ts";
 import { DIM, mix } from "../widgets/colors.ts";
 import { panel } from "../widgets/frame.ts";
@@ -44,8 +44,11 @@ export function renderConfusion(state: DashboardState, size: PanelSize): string[
   const all = totals.reduce((a, b) => a + b, 0);
   let right = 0;
   for (let c = 0; c < classes; c++) right += counts[c][c];
-  const title = `Confusion (${matrix.split}) acc ${percent(all > 0 ? right / all : undefined)}`;
   const inner = width - 2, rows = height - 2;
+  // the longest title that fits whole (a narrow panel cut "acc 98.0%" to "acc 98.…")
+  const accuracy = `acc ${percent(all > 0 ? right / all : undefined)}`;
+  const title = [`Confusion (${matrix.split}) ${accuracy}`, `Confusion ${accuracy}`, "Confusion"]
+    .find((text) => visibleWidth(text) + 2 <= inner) ?? "Confusion";
   const name = (c: number) => names[c] ?? String(c);
   const labelNeed = Math.max(...counts.map((_, c) => `${c} ${name(c)}`.length)) + 1;
   let cellWidth = 0, labelWidth = 0;

@@ -8,3 +8,14 @@ panelGoldens("confusion", {
   slot: "confusion",
   states: ["fashion-confusion", "iris-confusion"],
 });
+
+Deno.test("renderConfusion() shortens its title to fit a narrow panel instead of cutting the accuracy", async () => {
+  const assert = await import("node:assert/strict");
+  const { PANEL_STATES } = await import("./_panel_goldens.ts");
+  const state = PANEL_STATES["iris-confusion"]();
+  // 28 columns: the panel beside the loss chart at 80×24 when a decision boundary takes the right third
+  const [top] = renderConfusion(state, { width: 28, height: 14, color: "none" });
+  assert.match(top, /^┌ Confusion acc \d+\.\d% ─*┐$/);
+  const [wide] = renderConfusion(state, { width: 60, height: 14, color: "none" });
+  assert.match(wide, /^┌ Confusion \(test\) acc \d+\.\d% ─*┐$/);
+});

@@ -43,7 +43,11 @@ export function renderLoss(state: DashboardState, size: PanelSize): string[] {
       }`
       : "",
   ].filter((p) => p !== "");
-  const info = wrapParts(items, inner, height >= 14 ? 3 : 2);
+  let info = wrapParts(items, inner, height >= 14 ? 3 : 2);
+  // with no room for everything, a classifier's accuracy is worth more than the best loss and its epoch
+  if (accuracy && !info.some((line) => line.includes("acc "))) {
+    info = wrapParts(items.filter((item) => !item.startsWith("best ")), inner, height >= 14 ? 3 : 2);
+  }
   if (accuracy && state.trainAccuracy.values.length > 1 && info.at(-1)?.includes("acc ")) {
     const last = info.length - 1;
     const room = inner - visibleWidth(info[last]) - 1;

@@ -1,5 +1,6 @@
-// Tests of `deno task compile`: the CLI's module graph and the compiled binary's payload hold the runtime packages
-// only (yaml, pure-rand), never a benchmark or test-only one (TensorFlow.js, ONNX Runtime, fast-check).
+// Tests of `deno task compile`: the CLI's module graph, its lockfile (runtime.lock) and the compiled binary's payload
+// hold the runtime packages only (yaml, pure-rand), never a benchmark or test-only one (TensorFlow.js, ONNX Runtime,
+// fast-check).
 //
 // `deno compile` downloads its runtime (denort) from dl.deno.land. Where that cannot be reached (offline CI), the
 // test says so and builds the same payload on a stand-in base binary (DENORT_BIN, which Deno honours): the build
@@ -41,6 +42,15 @@ Deno.test("src/cli.ts reaches only the runtime packages (deno info): no benchmar
   const modules: string[] = info.modules.map((module: { specifier: string }) => module.specifier);
   assert.deepEqual(modules.filter((specifier) => FORBIDDEN.test(specifier)), []);
   assert.ok(modules.some((specifier) => specifier.endsWith("/src/cli.ts")));
+});
+
+Deno.test("runtime.lock, the compile's lockfile, holds the runtime packages only; the compile task keeps it frozen", async () => {
+  // deno.lock, which every test and benchmark command writes to, also holds fast-check (the property tests)
+  const lock = JSON.parse(await Deno.readTextFile(join(ROOT, "runtime.lock")));
+  const names = Object.keys(lock.npm ?? {}).map((id) => id.replace(/@[^@]+$/, "")).sort();
+  assert.deepEqual(names, RUNTIME_PACKAGES);
+  assert.deepEqual(Object.keys(lock.remote ?? {}), []);
+  assert.match(TASKS.compile, /^deno compile .*--lock=runtime\.lock --frozen /);
 });
 
 /** The compile task's arguments with its output moved to `output`. */

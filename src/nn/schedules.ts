@@ -104,6 +104,22 @@ export function checkSchedule(schedule: Schedule): Schedule {
       throw new RangeError(`Invalid schedule: ${what} must be a non-negative number, got ${value}`);
     }
   };
+  const keys: Record<ScheduleName, readonly string[]> = {
+    step: ["every", "factor"],
+    exponential: ["gamma"],
+    cosine: ["warmupEpochs", "minLearningRate"],
+    plateau: ["patience", "factor", "minLearningRate"],
+  };
+  const known = keys[schedule?.type];
+  if (known !== undefined) {
+    for (const key of Object.keys(schedule)) {
+      if (key !== "type" && !known.includes(key)) {
+        throw new RangeError(
+          `Invalid schedule: "${key}" is not a setting of ${schedule.type} (expected ${known.join(", ")})`,
+        );
+      }
+    }
+  }
   switch (schedule?.type) {
     case "step":
       positiveInteger(schedule.every, "every");

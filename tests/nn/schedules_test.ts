@@ -196,7 +196,7 @@ Deno.test("scheduledRate() matches the documented example values", () => {
   );
 });
 
-Deno.test("checkSchedule() rejects out-of-range fields", async (t) => {
+Deno.test("checkSchedule() rejects out-of-range and unknown fields", async (t) => {
   const cases: [Schedule, string][] = [
     [{ type: "step", every: 0, factor: 0.5 }, "Invalid schedule: every must be a positive integer, got 0"],
     [{ type: "step", every: 2, factor: 1.5 }, "Invalid schedule: factor must be in (0, 1], got 1.5"],
@@ -208,6 +208,10 @@ Deno.test("checkSchedule() rejects out-of-range fields", async (t) => {
     [
       { type: "plateau", patience: 3, factor: 1, minLearningRate: 0 },
       "Invalid schedule: factor must be in (0, 1), got 1",
+    ],
+    [
+      { type: "step", every: 2, factor: 0.5, warmupEpochs: 1 } as unknown as Schedule,
+      'Invalid schedule: "warmupEpochs" is not a setting of step (expected every, factor)',
     ],
     [
       { type: "linear" } as unknown as Schedule,

@@ -137,6 +137,12 @@ export function checkFitOptions(options: NetworkFitOptions): void {
       }
     }
   }
+  for (const key of ["epochs", "batchSize", "learningRate", "momentum", "l2", "seed", "clipNorm"] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== "number") {
+      throw new TypeError(`Invalid ${key}: expected a number, got ${JSON.stringify(value)}`);
+    }
+  }
   for (
     const [key, value] of [
       ["shuffle", options.shuffle],

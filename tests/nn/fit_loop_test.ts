@@ -354,6 +354,12 @@ Deno.test("fit() rejects options that would be ignored", async (t) => {
       "Invalid checkpoint: monitor applies only with bestOnly: true (else every epoch is saved)",
     ],
     [
+      "a string for a number",
+      { batchSize: "16" },
+      "TypeError",
+      'Invalid batchSize: expected a number, got "16"',
+    ],
+    [
       "a string for a boolean",
       { shuffle: "no" },
       "TypeError",

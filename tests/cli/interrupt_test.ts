@@ -141,7 +141,7 @@ Deno.test("train detects non-finite weights under a finite loss and saves the la
   const inspect = await runCli("inspect", [`${out}/model.json`]);
   assert.equal(inspect.code, 0, inspect.stderr);
 
-  // a rate of 1e308 on XOR: whatever the first epochs do, the saved model loads
+  // a rate of 1e308 on XOR: the sigmoids saturate (finite weights near 1e305); the saved model loads
   const xor = await runCli("train", [
     "configs/xor.yaml",
     "--headless",

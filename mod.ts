@@ -175,6 +175,7 @@ export {
 } from "./src/errors.ts";
 export type {
   ConfusionMatrix,
+  CurvePoint,
   DecisionBoundary,
   EndEvent,
   EndReason,
@@ -190,6 +191,7 @@ export type {
   NoticeEvent,
   PaceChangedEvent,
   PlotPoint,
+  RegressionCurve,
   SampleImage,
   SavedEvent,
   SaveFailedEvent,

@@ -74,6 +74,27 @@ export interface PlotPoint {
   label: number;
 }
 
+/** A data point of a one-input regression for the curve view (raw, unnormalised input and target). */
+export interface CurvePoint {
+  /** The input. */
+  x: number;
+  /** The target. */
+  y: number;
+  /** Whether the point is from the training set or the test split. */
+  split: "train" | "test";
+}
+
+/**
+ * The network's prediction over evenly spaced inputs, for one-input regression: `values[i]` is the (first) output
+ * at x = xRange[0] + (xRange[1] − xRange[0]) · i / (values.length − 1), in raw input units.
+ */
+export interface RegressionCurve {
+  /** The raw input range covered, the smallest and largest x of the data. */
+  xRange: [number, number];
+  /** The prediction at each evenly spaced x, left to right. */
+  values: number[];
+}
+
 /** A fixed picture of the data for the samples view: one grey image with its true class. */
 export interface SampleImage {
   /** Row of the set it was taken from (the test split, or the training set without one). */
@@ -142,6 +163,11 @@ export interface StartEvent {
   learningRate: number;
   /** Up to 500 training points, when the input is two-dimensional. */
   points?: PlotPoint[];
+  /**
+   * Up to 400 points of a one-input regression, training and test points in proportion (a fixed sample, evenly
+   * spaced rows), for the curve view.
+   */
+  curvePoints?: CurvePoint[];
   /** The image size and fixed sample images, when the inputs are the pixels of grey images. */
   image?: ImageInfo;
   /** The cap on epochs per second, when one is set (`--pace`). */
@@ -187,6 +213,8 @@ export interface EpochEvent {
   layersMeasured?: boolean;
   /** The decision boundary, for two-dimensional inputs. */
   boundary?: DecisionBoundary;
+  /** The network's prediction over the data's x range, for one-input regression (sent with the boundary's cadence). */
+  curve?: RegressionCurve;
   /**
    * The predicted class of each of `StartEvent.image.samples`, in order (image data; sent with the layer
    * statistics, so some epochs leave it out).

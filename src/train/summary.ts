@@ -3,7 +3,7 @@
 import type { Loss } from "../math/losses.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { Network } from "../nn/network.ts";
-import type { DecisionBoundary, Histogram, LayerStats } from "./events.ts";
+import type { DecisionBoundary, Histogram, LayerStats, RegressionCurve } from "./events.ts";
 
 /** Number of bins in every histogram. */
 export const HISTOGRAM_BINS = 24;
@@ -158,4 +158,37 @@ export function decisionBoundary(network: Network, options: BoundaryOptions): De
   }
   const classes = options.task === "classification" ? (outputs === 1 ? 2 : outputs) : 0;
   return { width, height, xRange: [x0, x1], yRange: [y0, y1], values, classes };
+}
+
+/** Evenly spaced inputs a regression curve is computed at by default. */
+export const CURVE_POINTS = 96;
+
+/** Options of `regressionCurve`. */
+export interface CurveOptions {
+  /** Number of evenly spaced inputs, at least 2 (default {@linkcode CURVE_POINTS}). */
+  points?: number;
+  /** The raw input range to cover, both ends included. */
+  xRange: [number, number];
+  /** Maps the raw input to the network's input (the dataset's preprocessing, one column). */
+  shift: readonly number[];
+  /** Factor of the preprocessing. */
+  factor: readonly number[];
+}
+
+/**
+ * The network's (first) output at evenly spaced raw inputs x = x0 + (x1 − x0) · i / (n − 1), for one-input
+ * networks: the curve a regression has learned, drawn over its data.
+ */
+export function regressionCurve(network: Network, options: CurveOptions): RegressionCurve {
+  const n = Math.max(2, options.points ?? CURVE_POINTS);
+  const [x0, x1] = options.xRange;
+  const input = network.inputBuffer(n); // (n, 1)
+  for (let i = 0; i < n; i++) {
+    const x = x0 + (x1 - x0) * i / (n - 1);
+    input.data[i] = (x - options.shift[0]) * options.factor[0];
+  }
+  const output = network.forwardBatch(input); // (n, outputs)
+  const values = new Array<number>(n);
+  for (let i = 0; i < n; i++) values[i] = output.data[i * output.cols];
+  return { xRange: [x0, x1], values };
 }

@@ -8,6 +8,7 @@ import { RunController } from "../nn/run_controller.ts";
 import { type RunEnd, type RunStart, trainingRun, type TrainingRunOptions } from "../nn/training_run.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import type {
+  CurvePoint,
   EndEvent,
   EpochEvent,
   LayerStats,
@@ -17,7 +18,7 @@ import type {
   TrainEvent,
 } from "./events.ts";
 import { MAX_CONFUSION_CLASSES, PictureProbe, sampleConfusion } from "./pictures.ts";
-import { decisionBoundary, layerStatistics, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
+import { decisionBoundary, layerStatistics, regressionCurve, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
 
 export type { TrainState } from "../nn/training_run.ts";
 
@@ -145,6 +146,40 @@ function plotPoints(
   return { points, xRange: [x0 - padX, x1 + padX], yRange: [y0 - padY, y1 + padY] };
 }
 
+/** Points of a one-input regression the start event carries at most, training and test together. */
+export const MAX_CURVE_POINTS = 400;
+
+/**
+ * A fixed sample of the raw points of a one-input regression for the curve view (at most
+ * {@linkcode MAX_CURVE_POINTS}, training and test rows in proportion, evenly spaced), and the x range of all rows.
+ */
+function curveData(
+  data: TrainData,
+  test: TrainData | undefined,
+): { points: CurvePoint[]; xRange: [number, number] } {
+  const sets = test === undefined ? [data] : [data, test];
+  const total = sets.reduce((sum, set) => sum + set.size, 0);
+  const points: CurvePoint[] = [];
+  let x0 = Infinity, x1 = -Infinity;
+  for (const set of sets) {
+    const raw = set.rawFeatureData;
+    for (let i = 0; i < set.size; i++) x0 = Math.min(x0, raw[i]), x1 = Math.max(x1, raw[i]);
+    const rows = Math.min(
+      set.size,
+      Math.floor(set.size * Math.min(1, MAX_CURVE_POINTS / Math.max(1, total))),
+    );
+    if (rows === 0) continue;
+    const order = new Uint32Array(rows);
+    for (let i = 0; i < rows; i++) order[i] = Math.floor(i * set.size / rows);
+    const x = new Matrix(rows, set.inputSize), y = new Matrix(rows, set.targetSize);
+    set.gather(x, y, order, 0);
+    const split = set === data ? "train" : "test";
+    for (let i = 0; i < rows; i++) points.push({ x: raw[order[i]], y: y.data[i * set.targetSize], split });
+  }
+  if (!(x1 > x0)) x0 = Number.isFinite(x0) ? x0 - 1 : -1, x1 = Number.isFinite(x1) ? x1 + 1 : 1;
+  return { points, xRange: [x0, x1] };
+}
+
 /**
  * Trains `network` on `data` for `options.epochs` epochs through `trainingRun` (the loop `net.fit` runs), emitting
  * its records as a start event, one event per epoch (with layer statistics for the dashboard, when asked) and an
@@ -182,6 +217,7 @@ export async function* train(
   const wantStatistics = options.statistics ?? true;
   const sample = sampleRows(data, STATISTICS_SAMPLE_ROWS);
   const plane = data.inputSize === 2 ? plotPoints(data) : undefined;
+  const line = data.inputSize === 1 && data.task === "regression" ? curveData(data, test) : undefined;
   const pictures = new PictureProbe(test ?? data, test === undefined ? "train" : "test");
   const classes = data.targetSize === 1 ? 2 : data.targetSize;
   const confusion = classification && classes <= MAX_CONFUSION_CLASSES;
@@ -215,6 +251,7 @@ export async function* train(
     optimizer: start.optimizer,
     learningRate: start.learningRate,
     points: plane?.points,
+    ...(line !== undefined ? { curvePoints: line.points } : {}),
     image: pictures.info,
     pace: start.pace,
     ...(start.schedule !== undefined ? { schedule: start.schedule } : {}),
@@ -296,6 +333,15 @@ export async function* train(
               task: data.task,
             })
             : undefined,
+          ...(line && due
+            ? {
+              curve: regressionCurve(network, {
+                xRange: line.xRange,
+                shift: data.preprocessing.shift,
+                factor: data.preprocessing.factor,
+              }),
+            }
+            : {}),
           samplePredictions: due && pictures.info ? pictures.predictions(network) : undefined,
           confusion: !due || !confusion
             ? undefined

@@ -4,6 +4,7 @@ import { type ColorMode, truncate } from "./ansi.ts";
 import { type PanelSize, percent } from "./panels/_common.ts";
 import { renderBoundary } from "./panels/boundary.ts";
 import { renderConfusion } from "./panels/confusion.ts";
+import { renderCurve } from "./panels/curve.ts";
 import { renderDetail } from "./panels/detail.ts";
 import { renderFilters } from "./panels/filters.ts";
 import { renderExplain } from "./panels/explain.ts";
@@ -83,6 +84,8 @@ export interface DashboardLayout {
   filters?: PanelSize;
   /** The decision boundary, top right, once the run sends one. */
   boundary?: PanelSize;
+  /** A one-input regression's data and prediction curve, in the boundary's place, once the run sends either. */
+  curve?: PanelSize;
   /** The gradients, below (the full width in the compact layout). */
   gradients: PanelSize;
   /** The selected layer's histograms, beside the gradients in the wide layout only. */
@@ -103,8 +106,9 @@ export type PanelSlot = {
 /**
  * Chooses the layout for a terminal of at least {@linkcode MIN_COLUMNS}×{@linkcode MIN_ROWS}: compact below
  * 110×34 (loss, network and boundary over the gradients), wide from there (the detail panel beside the gradients);
- * the network's place shows the view `v` chose. Image data from 120×40 get the pictures layout instead: loss and
- * samples, then confusion and filters, then the gradients.
+ * the boundary's place shows the curve for one-input regression; the network's place shows the view `v` chose.
+ * Image data from 120×40 get the pictures layout instead: loss and samples, then confusion and filters, then the
+ * gradients.
  */
 export function dashboardLayout(state: DashboardState, options: RenderOptions): DashboardLayout {
   const layout = placePanels(state, options);
@@ -117,7 +121,12 @@ function placePanels(state: DashboardState, options: RenderOptions): DashboardLa
   const body = rows - 4;
   const wide = columns >= 110 && rows >= 34;
   const layerCount = state.run?.network.layers.length ?? state.latest?.layers.length ?? 1;
-  const hasBoundary = state.boundary !== undefined;
+  // the boundary's place shows the boundary of two-input data or the curve of one-input regression
+  const hasCurve = state.boundary === undefined &&
+    (state.curve !== undefined || state.run?.curvePoints !== undefined);
+  const hasBoundary = state.boundary !== undefined || hasCurve;
+  const output = (panel: PanelSize) =>
+    hasCurve ? { boundary: undefined, curve: panel } : { boundary: hasBoundary ? panel : undefined };
   const size = (width: number, height: number): PanelSize => ({ width, height, color });
   const views = availableViews(state);
   const lines = {
@@ -156,7 +165,7 @@ function placePanels(state: DashboardState, options: RenderOptions): DashboardLa
       ...lines,
       loss: size(lossWidth, top),
       network: size(columns - boundaryWidth - lossWidth, top),
-      boundary: hasBoundary ? size(boundaryWidth, top) : undefined,
+      ...output(size(boundaryWidth, top)),
       gradients: size(gradientWidth, bottom),
       detail: size(columns - gradientWidth, bottom),
     };
@@ -169,7 +178,7 @@ function placePanels(state: DashboardState, options: RenderOptions): DashboardLa
     ...lines,
     loss: size(lossWidth, top),
     network: size(columns - boundaryWidth - lossWidth, top),
-    boundary: hasBoundary ? size(boundaryWidth, top) : undefined,
+    ...output(size(boundaryWidth, top)),
     gradients: size(columns, gradientHeight),
   };
 }
@@ -231,6 +240,7 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
     block(renderLoss(state, layout.loss), layout.loss),
     block(VIEWS[layout.pictures ? "samples" : layout.view](state, layout.network), layout.network),
     ...(layout.boundary ? [block(renderBoundary(state, layout.boundary), layout.boundary)] : []),
+    ...(layout.curve ? [block(renderCurve(state, layout.curve), layout.curve)] : []),
   ];
   const middle = layout.pictures
     ? joinColumns([

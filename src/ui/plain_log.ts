@@ -93,14 +93,14 @@ export function pauseText(event: StateEvent): string {
 
 /**
  * One event as a `--json` record: every record has `"type"`. Epochs are the flat metrics of `epochMetrics`; the
- * start leaves out the plotted points and sample images; the other events are as the trainer sent them.
+ * start leaves out the plotted points (of both views) and sample images; the other events are as the trainer sent them.
  */
 export function jsonRecord(event: TrainEvent): Record<string, unknown> {
   switch (event.type) {
     case "epoch":
       return { ...epochMetrics(event) };
     case "start": {
-      const { points: _points, image, ...rest } = event;
+      const { points: _points, curvePoints: _curvePoints, image, ...rest } = event;
       return image === undefined ? rest : { ...rest, image: { height: image.height, width: image.width } };
     }
     default:

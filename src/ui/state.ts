@@ -10,6 +10,7 @@ import type {
   FirstLayerFilters,
   LearningRateChangedEvent,
   PaceChangedEvent,
+  RegressionCurve,
   SavedEvent,
   SaveFailedEvent,
   StartEvent,
@@ -127,6 +128,8 @@ export interface DashboardState {
   readonly latest?: EpochEvent;
   /** The latest decision boundary (epochs may leave it out to save time; the last one stays shown). */
   readonly boundary?: DecisionBoundary;
+  /** The latest prediction curve of a one-input regression (kept like the boundary). */
+  readonly curve?: RegressionCurve;
   /** Learning rate in effect. */
   readonly learningRate: number;
   /** Learning rate asked for with `+`/`-` and not yet in effect. */
@@ -313,6 +316,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
   let improved = false;
   let requested = state.requestedLearningRate;
   let boundary = state.boundary;
+  let curve = state.curve;
   let samplePredictions = state.samplePredictions, confusion = state.confusion, filters = state.filters;
   let selectedLayer = state.selectedLayer;
   for (let k = 0; k < epochs.length; k++) {
@@ -327,6 +331,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     }
     if (requested !== undefined && reachedRequest(input.learningRate, requested)) requested = undefined;
     if (input.boundary !== undefined) boundary = input.boundary;
+    if (input.curve !== undefined) curve = input.curve;
     if (input.samplePredictions !== undefined) samplePredictions = input.samplePredictions;
     if (input.confusion !== undefined) confusion = input.confusion;
     if (input.filters !== undefined) filters = input.filters;
@@ -358,6 +363,7 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     pending: pending !== undefined && isStepping(pending) ? undefined : pending,
     latest: epochs[epochs.length - 1],
     boundary,
+    curve,
     learningRate: epochs[epochs.length - 1].learningRate,
     requestedLearningRate: requested,
     trainLoss: scalars[0].build(),

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { TimelineFileError } from "../../src/errors.ts";
 import { Timeline } from "../../src/train/timeline.ts";
 import { crc32, decodeTimeline, encodeTimeline } from "../../src/train/timeline_file.ts";
-import { xorEpoch, xorStart } from "../fixtures/ui_events.ts";
+import { sineRun, xorEpoch, xorStart } from "../fixtures/ui_events.ts";
 
 function xorTimeline(epochs = 1000, end = true): Timeline {
   const timeline = new Timeline();
@@ -59,6 +59,54 @@ Deno.test("encodeTimeline() then decodeTimeline() gives the same snapshots", () 
   assert.ok(bytes.length - payload < 20_000, `${bytes.length} bytes for ${payload} of snapshots`);
   const json = JSON.stringify(timeline.epochs().map((_, i) => timeline.eventAt(i))).length;
   assert.ok(bytes.length < json / 2, `${bytes.length} bytes, as JSON ${json}`);
+});
+
+Deno.test("encodeTimeline() then decodeTimeline() keeps a regression's points and the curve of each snapshot's epoch", () => {
+  const events = sineRun(40);
+  const timeline = new Timeline({ capacity: 16 });
+  for (const event of events) timeline.record(event);
+  const copy = decodeTimeline(encodeTimeline(timeline), { file: "t.bin" });
+  const start = events[0];
+  assert.ok(start.type === "start");
+  assert.deepEqual(copy.start?.curvePoints, start.curvePoints, "the points exactly (plain numbers)");
+  // a snapshot shows the curve of the last epoch at or before it that sent one (every third), in Float32
+  const sent = new Map<number, number[]>();
+  for (const event of events) {
+    if (event.type === "epoch" && event.curve) sent.set(event.epoch, event.curve.values);
+  }
+  assert.ok(copy.length > 8);
+  for (let i = 0; i < copy.length; i++) {
+    const epoch = copy.epochAt(i);
+    let from = epoch;
+    while (from > 0 && !sent.has(from)) from--;
+    const curve = copy.eventAt(i).curve;
+    if (from === 0) {
+      assert.equal(curve, undefined, `epoch ${epoch} has no curve yet`);
+      continue;
+    }
+    assert.deepEqual(
+      curve?.xRange,
+      Array.from(Float32Array.of(-Math.PI, Math.PI)),
+      "number arrays are Float32",
+    );
+    assert.deepEqual(
+      curve?.values,
+      Array.from(Float32Array.from(sent.get(from)!)),
+      `the curve of epoch ${epoch}`,
+    );
+    assert.deepEqual(copy.eventAt(i), timeline.eventAt(i));
+  }
+  // the curve costs 98 Float32 numbers a snapshot (its range and 96 values) from the first epoch that sent one
+  const packed = timeline.entries().map((e) => e.packed.f32.length);
+  const curveless = new Timeline({ capacity: 16 });
+  for (const event of events) {
+    curveless.record(event.type === "epoch" ? { ...event, curve: undefined } : event);
+  }
+  const without = curveless.entries().map((e) => e.packed.f32.length);
+  assert.deepEqual(
+    packed.map((n, i) => n - without[i]),
+    timeline.epochs().map((epoch) => epoch >= 3 ? 98 : 0),
+  );
 });
 
 Deno.test("decodeTimeline() keeps a timeline without an end (saved while training)", () => {

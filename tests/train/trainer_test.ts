@@ -303,3 +303,65 @@ Deno.test("train() counts the test set's confusion matrix in the same pass as it
     assert.equal(event.layersMeasured, true);
   }
 });
+
+Deno.test("train() sends a one-input regression's points once and its curve: the network's predictions at evenly spaced x", async () => {
+  const rng = new Rng(42);
+  const { train: set, test } = await loadDataset(
+    { source: "sine", samples: 500, noise: 0.05, testSplit: 0.2, normalize: "zscore" } as Parameters<
+      typeof loadDataset
+    >[0],
+    { rng },
+  );
+  assert.ok(test !== undefined && set.preprocessing.factor[0] !== 1, "zscore scales the input");
+  const net = new Network({ input: 1, hidden: [8], output: 1, activation: "tanh", seed: 3 });
+  let xMin = Infinity, xMax = -Infinity;
+  for (const data of [set, test]) {
+    for (const x of data.rawFeatureData) xMin = Math.min(xMin, x), xMax = Math.max(xMax, x);
+  }
+  let curves = 0, start: TrainEvent | undefined;
+  const run = train(net, set, {
+    name: "sine",
+    epochs: 4,
+    learningRate: 0.05,
+    loss: "mse",
+    test,
+    statsIntervalMs: 0,
+  });
+  for await (const event of run) {
+    if (event.type === "start") start = event;
+    if (event.type !== "epoch") continue;
+    assert.equal(event.boundary, undefined);
+    const curve = event.curve!;
+    assert.deepEqual(curve.xRange, [xMin, xMax]);
+    assert.equal(curve.values.length, 96);
+    // the weights of this epoch: the generator waits while the event is read
+    const { shift, factor } = set.preprocessing;
+    const xs = curve.values.map((_, i) => xMin + (xMax - xMin) * i / 95);
+    const expected = net.predict(xs.map((x) => [(x - shift[0]) * factor[0]]));
+    assert.deepEqual(curve.values, Array.from(expected.data));
+    curves++;
+  }
+  assert.equal(curves, 4);
+  assert.ok(start?.type === "start");
+  const points = start.curvePoints!;
+  assert.equal(start.points, undefined);
+  assert.equal(points.length, 400, "320 training and 80 test points of 500");
+  assert.equal(points.filter((p) => p.split === "test").length, 80);
+  // each point is a row of its set: raw x and its target
+  const trainTargets = set.targets().data, raw = set.rawFeatureData;
+  const first = points[0], second = points[1];
+  assert.deepEqual([first.x, first.y], [raw[0], trainTargets[0]]);
+  const row = Math.floor(1 * set.size / 320);
+  assert.deepEqual([second.x, second.y], [raw[row], trainTargets[row]]);
+});
+
+Deno.test("train() sends no curve for two-input or classification data", async () => {
+  const events: TrainEvent[] = [];
+  for await (
+    const event of train(network(), await xorData(), options(new TrainController(), { epochs: 2 }))
+  ) {
+    events.push(event);
+  }
+  assert.ok(events.every((e) => e.type !== "epoch" || e.curve === undefined));
+  assert.ok(events.every((e) => e.type !== "start" || e.curvePoints === undefined));
+});

@@ -12,6 +12,7 @@ import {
   irisRun,
   mnistExplain,
   mnistRun,
+  sineRun,
   xorExplain,
   xorPausedRun,
   xorRun,
@@ -26,6 +27,8 @@ const SNAPSHOTS = new URL("./__snapshots__/", import.meta.url);
 export const PANEL_STATES: Record<string, () => DashboardState> = {
   waiting: () => initialDashboardState(),
   xor: () => fold(xorRun()),
+  // part way: the curve still off the points
+  sine: () => fold(sineRun(12)),
   mnist: () => fold([...mnistRun(), { type: "select_layer", delta: 1 }]),
   paused: () => fold(xorPausedRun()),
   diverged: () => fold([...divergedRun(), { type: "toggle_log" }]),

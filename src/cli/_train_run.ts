@@ -32,6 +32,8 @@ function exists(path: string): Promise<boolean> {
 }
 
 const NOTHING = new Uint8Array(0);
+/** How often a long epoch reports how far it has got (the dashboard's batch counter, `--json`'s progress lines). */
+const PROGRESS_EVERY_MS = 200;
 
 /**
  * Gives the event loop a turn (keys, signals, timers) through an I/O operation that completes at once, a
@@ -251,6 +253,8 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
     controller,
     pace,
     restartable: stay,
+    // how far a long epoch has got, for the dashboard's header and --json (the plain log stays one line an epoch)
+    progressEveryMs: useDashboard || values.json ? PROGRESS_EVERY_MS : undefined,
     // a turn of the event loop every few ms: for keys with the dashboard, and in every mode for the background
     // writes of metrics.jsonl (with the default 50 ms, 1M XOR epochs headless peaked at 463 MB instead of 178 MB)
     yieldToEventLoop: turnOfTheEventLoop,

@@ -86,6 +86,12 @@ export interface TrainingRunOptions<Report = never> extends FitOptions {
   onState?: (state: TrainState) => void | Promise<void>;
   /** Hooks called around epochs and batches and awaited; their context can set the rate and stop training. */
   callbacks?: FitCallbacks | readonly FitCallbacks[];
+  /**
+   * Hand out a progress record (the batch reached, samples a second) at most this often, in ms of training,
+   * while an epoch runs: epochs shorter than this get none. Default: no progress records (`net.fit` asks for
+   * none and pays nothing for them); 0 gives one after every batch.
+   */
+  progressEveryMs?: number;
 }
 
 /** Why a run ended. */
@@ -132,6 +138,24 @@ export interface RunEpoch {
   stepped: boolean;
   /** Set when the run stops after this epoch: early stopping, the target loss or a callback's `stop()`. */
   stop?: "early_stop" | "target_loss" | "stopped";
+}
+
+/** While an epoch runs (with `progressEveryMs`): how far it has got, at most every `progressEveryMs` of training. */
+export interface RunProgress {
+  /** The record's kind: `"progress"`. */
+  type: "progress";
+  /** The epoch in progress (1-based). */
+  epoch: number;
+  /** Epochs planned. */
+  epochs: number;
+  /** Batches of that epoch done. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Training throughput of the epoch so far. */
+  samplesPerSecond: number;
+  /** Seconds at work since the run started, this epoch's so far included. */
+  elapsedSeconds: number;
 }
 
 /** Paused or resumed; a pause between two batches says where (after `batch` of `batches` of epoch `epoch`). */
@@ -204,10 +228,14 @@ export interface RunEnd {
   divergence?: RunDivergence;
 }
 
-/** Everything `trainingRun` yields, in order: start, epochs (state, rate, pace and reports between), end. */
+/**
+ * Everything `trainingRun` yields, in order: start, epochs (state, rate, pace and reports between, progress
+ * within when asked for), end.
+ */
 export type RunRecord<Report = never> =
   | RunStart
   | RunEpoch
+  | RunProgress
   | RunPaused
   | RunRateChanged
   | RunPaceChanged
@@ -318,6 +346,10 @@ export async function* trainingRun<Report = never>(
   const yieldEvery = options.yieldEveryMs ?? (options.yieldToEventLoop ? 3 : 50);
   const yieldNow = options.yieldToEventLoop ?? yieldToEventLoop;
   let lastYield = performance.now();
+  // progress records within an epoch: off unless asked for
+  const progressEvery = options.progressEveryMs !== undefined && options.progressEveryMs >= 0
+    ? options.progressEveryMs
+    : undefined;
   if (options.resume !== undefined) {
     session.loadState(options.resume);
     best.loadState(options.resume.best ?? { epoch: 0, value: NaN, weights: [] });
@@ -442,7 +474,7 @@ export async function* trainingRun<Report = never>(
       // Batch by batch: between two batches, queued commands are taken (pause and quit take effect at once),
       // and the event loop gets a turn every `yieldEvery` ms so keys are read.
       session.beginEpoch();
-      let busy = 0, from = performance.now();
+      let busy = 0, from = performance.now(), lastProgress = from;
       const hooked = callbacks.hasBatchHooks;
       while (!session.epochDone) {
         session.trainNextBatch();
@@ -453,7 +485,23 @@ export async function* trainingRun<Report = never>(
         // a hook's stop ends the epoch here (the epoch is recorded as far as it went)
         if (callbacks.stopRequested) break;
         if (!controller.hasInput) {
-          if (performance.now() - lastYield < yieldEvery) continue;
+          const now = performance.now();
+          if (progressEvery !== undefined && now - lastProgress >= progressEvery && !session.epochDone) {
+            // the listener's time is not training time
+            busy += now - from;
+            yield {
+              type: "progress",
+              epoch: session.epoch + 1,
+              epochs,
+              batch: session.batchesDone,
+              batches: session.batchesPerEpoch,
+              samplesPerSecond: Math.min(session.batchesDone * session.batchSize, source.size) /
+                Math.max(busy / 1000, 1e-9),
+              elapsedSeconds: elapsed + busy / 1000,
+            };
+            from = lastProgress = performance.now();
+          }
+          if (now - lastYield < yieldEvery) continue;
           await yieldNow();
           lastYield = performance.now();
           if (!controller.hasInput) continue;

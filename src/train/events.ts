@@ -228,6 +228,28 @@ export interface EpochEvent {
   clippedBatches?: number;
 }
 
+/**
+ * Sent while an epoch runs, when the trainer was asked for it (`progressEveryMs`): how far the epoch has got, at
+ * most every few hundred ms of training (epochs shorter than that send none). Not a completed epoch: metrics
+ * files and the timeline leave it out.
+ */
+export interface ProgressEvent {
+  /** The event's kind: `"progress"`. */
+  type: "progress";
+  /** The epoch in progress (1-based). */
+  epoch: number;
+  /** Epochs planned. */
+  epochs: number;
+  /** Batches of that epoch done. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Training throughput of the epoch so far. */
+  samplesPerSecond: number;
+  /** Seconds since training started (paused time excluded), this epoch's so far included. */
+  elapsedSeconds: number;
+}
+
 /** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */
 export interface NoticeEvent {
   /** The event's kind: `"notice"`. */
@@ -317,7 +339,7 @@ export interface EndEvent {
 
 /**
  * Everything the trainer emits, in order: one start, epochs (with notices, states, rate, pace and save reports
- * between), one end. A trainer asked to stay after the end (`restartable`) may start again with a new start event.
+ * between, and progress within an epoch when asked for), one end. A trainer asked to stay after the end (`restartable`) may start again with a new start event.
  */
 export type TrainEvent =
   | StartEvent
@@ -328,7 +350,8 @@ export type TrainEvent =
   | LearningRateChangedEvent
   | PaceChangedEvent
   | SavedEvent
-  | SaveFailedEvent;
+  | SaveFailedEvent
+  | ProgressEvent;
 
 /**
  * Read access to a run's timeline: snapshots of the epochs the dashboard can scrub back to, oldest first (the

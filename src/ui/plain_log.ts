@@ -92,13 +92,25 @@ export function pauseText(event: StateEvent): string {
 }
 
 /**
- * One event as a `--json` record: every record has `"type"`. Epochs are the flat metrics of `epochMetrics`; the
- * start leaves out the plotted points (of both views) and sample images; the other events are as the trainer sent them.
+ * One event as a `--json` record: every record has `"type"`. Epochs are the flat metrics of `epochMetrics`, and
+ * progress within an epoch is worded the same way (`samples_per_second`, `elapsed_seconds`); the start leaves out
+ * the plotted points (of both views) and sample images; the other events are as the trainer sent them.
  */
 export function jsonRecord(event: TrainEvent): Record<string, unknown> {
   switch (event.type) {
     case "epoch":
       return { ...epochMetrics(event) };
+    case "progress":
+      // as an epoch line words its figures: snake_case, whole samples a second, ms of elapsed time
+      return {
+        type: "progress",
+        epoch: event.epoch,
+        epochs: event.epochs,
+        batch: event.batch,
+        batches: event.batches,
+        samples_per_second: Math.round(event.samplesPerSecond),
+        elapsed_seconds: Number(event.elapsedSeconds.toFixed(3)),
+      };
     case "start": {
       const { points: _points, curvePoints: _curvePoints, image, ...rest } = event;
       return image === undefined ? rest : { ...rest, image: { height: image.height, width: image.width } };
@@ -178,6 +190,9 @@ export class PlainPrinter {
         return [`checkpoint saved to ${event.path} (epoch ${event.epoch})`];
       case "save_failed":
         return [event.message];
+      case "progress":
+        // within an epoch: the plain log stays one line per epoch
+        return [];
       case "end": {
         const lines = this.#pending !== undefined ? [formatEpochLine(this.#pending)] : [];
         this.#pending = undefined;

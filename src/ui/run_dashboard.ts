@@ -239,7 +239,9 @@ export async function runDashboard(
       }
       apply(event);
       if (event.type !== "end") {
-        redraw();
+        // progress within an epoch (a few a second) waits for the next frame; any other event is drawn at once
+        if (event.type === "progress") scheduleDraw();
+        else redraw();
         return pull();
       }
       ended().then(pull, fail);

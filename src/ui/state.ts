@@ -184,6 +184,17 @@ export interface DashboardState {
   readonly pace?: number;
   /** Where a pause in the middle of an epoch stopped: after `batch` of `batches` batches of `epoch`. */
   readonly pausedAt?: { readonly epoch: number; readonly batch: number; readonly batches: number };
+  /**
+   * How far the epoch in progress has got (the latest progress event), until that epoch's event comes: `batch`
+   * of `batches` batches of `epoch`, its throughput so far and the training seconds of the run so far.
+   */
+  readonly progress?: {
+    readonly epoch: number;
+    readonly batch: number;
+    readonly batches: number;
+    readonly samplesPerSecond: number;
+    readonly elapsedSeconds: number;
+  };
 }
 
 /**
@@ -390,6 +401,10 @@ export function foldEpochs(state: DashboardState, epochs: readonly EpochEvent[])
     pausedAt: state.pausedAt !== undefined && state.pausedAt.epoch > epochs[epochs.length - 1].epoch
       ? state.pausedAt
       : undefined,
+    // progress within an epoch is over once that epoch is done
+    progress: state.progress !== undefined && state.progress.epoch > epochs[epochs.length - 1].epoch
+      ? state.progress
+      : undefined,
   };
 }
 
@@ -494,12 +509,19 @@ export function reduceDashboard(state: DashboardState, input: DashboardInput): D
           ? { epoch: input.epoch, batch: input.batch, batches: input.batches }
           : undefined,
       };
+    case "progress": {
+      // late progress of an epoch already done (or of an ended run) is dropped
+      if (state.status === "ended" || input.epoch <= (state.latest?.epoch ?? 0)) return state;
+      const { epoch, batch, batches, samplesPerSecond, elapsedSeconds } = input;
+      return { ...state, progress: { epoch, batch, batches, samplesPerSecond, elapsedSeconds } };
+    }
     case "end":
       return {
         ...state,
         status: "ended",
         pending: undefined,
         pausedAt: undefined,
+        progress: undefined,
         end: {
           reason: input.reason,
           epoch: input.epoch,

@@ -359,3 +359,40 @@ Deno.test("trainingRun() with restartable waits after the end; restart trains ag
   assert.equal(losses[0].length, 3);
   assert.deepEqual(losses[1], losses[0], "the same seed gives the same losses");
 });
+
+Deno.test("trainingRun() hands out progress records within an epoch only when progressEveryMs asks", async (t) => {
+  const source = matrixSource(
+    Matrix.from(Array.from({ length: 12 }, (_, i) => [i & 1, (i >> 1) & 1])),
+    Matrix.from(Array.from({ length: 12 }, (_, i) => [(i & 1) ^ ((i >> 1) & 1)])),
+  );
+  const run = async (progressEveryMs?: number) => {
+    const records: RunRecord[] = [];
+    const net = new Network({ input: 2, hidden: [3], output: 1, activation: "sigmoid", seed: 1 });
+    for await (const record of trainingRun(net, source, { epochs: 2, batchSize: 5, progressEveryMs })) {
+      records.push(record);
+    }
+    return { records, weights: weights(net) };
+  };
+  const plain = await run();
+  await t.step("none by default", () => {
+    assert.deepEqual(plain.records.map((r) => r.type), ["start", "epoch", "epoch", "end"]);
+  });
+  await t.step("with 0, one after every batch but an epoch's last, in order; the same weights", async () => {
+    const every = await run(0);
+    const progress = every.records.filter((r) => r.type === "progress");
+    assert.deepEqual(progress.map((r) => [r.epoch, r.batch, r.batches, r.epochs]), [
+      [1, 1, 3, 2],
+      [1, 2, 3, 2],
+      [2, 1, 3, 2],
+      [2, 2, 3, 2],
+    ]);
+    assert.deepEqual(every.records.map((r) => r.type).filter((type) => type !== "progress"), [
+      "start",
+      "epoch",
+      "epoch",
+      "end",
+    ]);
+    assert.ok(progress.every((r) => r.samplesPerSecond > 0 && r.elapsedSeconds >= 0));
+    assert.deepEqual(every.weights, plain.weights);
+  });
+});

@@ -365,3 +365,55 @@ Deno.test("train() sends no curve for two-input or classification data", async (
   assert.ok(events.every((e) => e.type !== "epoch" || e.curve === undefined));
   assert.ok(events.every((e) => e.type !== "start" || e.curvePoints === undefined));
 });
+
+/** XOR's four points repeated to `rows` rows, each batch taking at least `msPerBatch` ms (a slow, long epoch). */
+async function slowXor(rows: number, msPerBatch: number): Promise<TrainData> {
+  const xor = await xorData();
+  return {
+    ...xor,
+    size: rows,
+    rawFeatureData: Array.from({ length: rows * 2 }, (_, i) => xor.rawFeatureData[i % 8]),
+    labels: Int32Array.from({ length: rows }, (_, i) => xor.labels![i % 4]),
+    gather(x: Matrix, y: Matrix, order: Uint32Array, start: number) {
+      const until = performance.now() + msPerBatch;
+      while (performance.now() < until) { /* a slow batch */ }
+      for (let r = 0; r < x.rows; r++) {
+        const i = order[start + r] % 4;
+        x.data[r * 2] = i >> 1, x.data[r * 2 + 1] = i & 1;
+        y.data[r] = (i >> 1) ^ (i & 1);
+      }
+    },
+  };
+}
+
+Deno.test("train() with progressEveryMs sends progress events during a long epoch, batch numbers increasing", async () => {
+  const data = await slowXor(40, 5);
+  const events: TrainEvent[] = [];
+  const run = train(network(), data, {
+    ...options(new TrainController(), { epochs: 2 }),
+    progressEveryMs: 20,
+  });
+  for await (const event of run) events.push(event);
+  for (const epoch of [1, 2]) {
+    const at = events.findIndex((e) => e.type === "epoch" && e.epoch === epoch);
+    const before = events.slice(0, at).filter((e) => e.type === "progress" && e.epoch === epoch);
+    // 40 batches of 5 ms or more: one every 20 ms of training makes several
+    assert.ok(before.length >= 2, `epoch ${epoch}: ${before.length} progress events`);
+    let last = 0;
+    for (const event of before) {
+      if (event.type !== "progress") continue;
+      assert.ok(event.batch > last && event.batch < 40, `batch ${event.batch} after ${last}`);
+      assert.equal(event.batches, 40);
+      assert.equal(event.epochs, 2);
+      assert.ok(event.samplesPerSecond > 0 && event.samplesPerSecond < 1000 / 5 + 1);
+      last = event.batch;
+    }
+  }
+  // none after the end, none without the option
+  assert.equal(events[events.length - 1].type, "end");
+  const quiet: string[] = [];
+  for await (const event of train(network(), data, options(new TrainController(), { epochs: 1 }))) {
+    quiet.push(event.type);
+  }
+  assert.deepEqual(quiet, ["start", "epoch", "end"]);
+});

@@ -157,3 +157,41 @@ Deno.test("renderSummary() gives the restored epoch's figures after early stoppi
   assert.match(summary, /accuracy {3}train 99\.5% {3}test 100\.0%/);
   assert.doesNotMatch(summary, /97\.5%/);
 });
+
+Deno.test("renderFrame() shows the batch reached in a long epoch, and drops it when the epoch is done", async (t) => {
+  const progress = (epoch: number, batch: number, elapsedSeconds: number) => ({
+    type: "progress" as const,
+    epoch,
+    epochs: 30,
+    batch,
+    batches: 469,
+    samplesPerSecond: 31000,
+    elapsedSeconds,
+  });
+  await t.step("before the first epoch ends: the batch counter on the waiting screen", async () => {
+    const state = fold([mnistRun()[0], progress(1, 312, 0.6)]);
+    const frame = renderFrame(state, { columns: 80, rows: 24, color: "none" });
+    assertFits(frame, 80, 24, "none");
+    assert.match(
+      frame.split("\n")[1],
+      /batch 312\/469 ▰▰▰▰▰▱▱▱ · elapsed 0:01 · eta 0:26 · 31k samples\/s · lr/,
+    );
+    await assertGolden("progress-first.80x24.none", frame);
+  });
+  await t.step("in epoch 21 of 30: batch, live elapsed time and throughput", async () => {
+    const state = fold([...mnistRun(), progress(21, 117, 57.5)]);
+    for (const color of ["none", "256"] as const) {
+      const frame = renderFrame(state, { columns: 80, rows: 24, color });
+      assertFits(frame, 80, 24, color);
+      await assertGolden(`progress.80x24.${color}`, frame);
+    }
+    const wide = renderFrame(state, { columns: 120, rows: 40, color: "none" });
+    assert.match(wide.split("\n")[1], /^ epoch 21 batch 117\/469 ▰▰▱▱▱▱▱▱ · elapsed 0:58 · eta 0:28 · /);
+  });
+  await t.step("the epoch's event ends it", () => {
+    const events = mnistRun();
+    const state = fold([...events.slice(0, -1), progress(20, 400, 55), events[events.length - 1]]);
+    assert.equal(state.progress, undefined);
+    assert.doesNotMatch(renderFrame(state, { columns: 80, rows: 24, color: "none" }), /batch \d+\/469/);
+  });
+});

@@ -30,3 +30,19 @@ Deno.test("PlainPrinter ends with the message alone when the last epoch's weight
   const lines = printer.lines({ type: "end", reason: "done", epoch: 1, message: "Finished 1 epochs" });
   assert.deepEqual(lines, ["Finished 1 epochs"]);
 });
+
+Deno.test("PlainPrinter prints no plain line for progress within an epoch, and a snake_case --json record", () => {
+  const progress = {
+    type: "progress" as const,
+    epoch: 3,
+    epochs: 22,
+    batch: 312,
+    batches: 469,
+    samplesPerSecond: 31012.6,
+    elapsedSeconds: 12.34567,
+  };
+  assert.deepEqual(new PlainPrinter({ now: () => 0 }).lines(progress), []);
+  assert.deepEqual(new PlainPrinter({ json: true }).lines(progress), [
+    '{"type":"progress","epoch":3,"epochs":22,"batch":312,"batches":469,"samples_per_second":31013,"elapsed_seconds":12.346}',
+  ]);
+});

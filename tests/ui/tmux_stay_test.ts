@@ -114,14 +114,17 @@ Deno.test("train: s before the first epoch ends saves nothing and says so", asyn
   // training started (before the start event keys wait) and no epoch is done yet
   await tmux.waitFor("the first epoch running", async () => {
     const screen = await tmux.capture();
-    return (screen.includes("▶ running") && screen.includes("waiting for the first epoch")) || undefined;
+    // before the first progress report, then with the batch reached
+    return (screen.includes("▶ running") &&
+      /waiting for the first epoch|epoch 1: batch \d+ of 1000/.test(screen)) ||
+      undefined;
   });
   await tmux.sendKeys("s");
   await tmux.waitFor(
     "the answer",
     async () => (await tmux.capture()).includes("Nothing to save yet") || undefined,
   );
-  assert.match(await tmux.capture(), /waiting for the first epoch/);
+  assert.match(await tmux.capture(), /waiting for the first epoch|epoch 1: batch \d+ of 1000/);
   assert.equal(await exists(`${tmux.dir}/run/model.json`), false);
 });
 

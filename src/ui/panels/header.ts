@@ -16,6 +16,12 @@ function formatLearningRate(value: number): string {
   return plain.length <= 8 && !plain.includes("e") ? plain : formatNumber(value, 8).replace(/\.?0+e/, "e");
 }
 
+/** A small bar of how far the epoch in progress has got: `▰▰▰▱▱▱▱▱` (8 cells). */
+function batchBar(fraction: number, color: PanelSize["color"]): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * 8);
+  return paint("▰".repeat(filled), POSITIVE, color) + paint("▱".repeat(8 - filled), DIM, color);
+}
+
 /** Renders the two header lines across the whole width (`size.height` is ignored). */
 export function renderHeader(state: DashboardState, size: PanelSize): string[] {
   const { width: columns, color } = size;
@@ -44,8 +50,11 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
   const right = `${epochText} ${bar} ${percentText}`;
   const gap = columns - 1 - visibleWidth(left) - visibleWidth(right);
   const line1 = gap >= 2 ? ` ${left}${" ".repeat(gap)}${right}` : ` ${truncate(left, columns - 1)}`;
-  const elapsed = latest?.elapsedSeconds ?? 0;
-  const unpaced = epoch > 0 && !state.end ? (elapsed / epoch) * (epochs - epoch) : state.end ? 0 : NaN;
+  // Within a long epoch (progress events): the batch reached, and the clock, eta and throughput of that epoch so far.
+  const progress = state.status === "running" && !state.end && !rewind ? state.progress : undefined;
+  const elapsed = progress?.elapsedSeconds ?? latest?.elapsedSeconds ?? 0;
+  const done = progress !== undefined ? progress.epoch - 1 + progress.batch / progress.batches : epoch;
+  const unpaced = done > 0 && !state.end ? (elapsed / done) * (epochs - done) : state.end ? 0 : NaN;
   // elapsed counts training time only: with a pace the rest takes at least (epochs left) / pace
   const eta = state.pace !== undefined && !state.end
     ? Math.max(unpaced, (epochs - epoch) / state.pace)
@@ -60,11 +69,16 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     ? `dropout ${run.dropout.map((p) => formatNumber(p, 4)).join("/")}`
     : "";
   const clip = run?.clipNorm !== undefined ? `clip ${formatNumber(run.clipNorm, 4)}` : "";
+  const batchText = progress === undefined
+    ? ""
+    : `batch ${String(progress.batch).padStart(String(progress.batches).length)}/${progress.batches} ` +
+      batchBar(progress.batch / progress.batches, color);
   const parts = [
     rewind ? `live epoch ${rewind.liveEpoch ?? epoch} ${state.pending ?? stateLabel(state)}` : "",
+    batchText,
     `elapsed ${formatDuration(elapsed)}`,
     state.end || rewind ? "" : `eta ${formatDuration(eta)}`,
-    `${formatRate(latest?.samplesPerSecond ?? NaN)} samples/s`,
+    `${formatRate(progress?.samplesPerSecond ?? latest?.samplesPerSecond ?? NaN)} samples/s`,
     learningRate + schedule,
     dropout,
     clip,
@@ -72,6 +86,12 @@ export function renderHeader(state: DashboardState, size: PanelSize): string[] {
     run ? `${run.optimizer} · ${run.loss}` : "",
     run ? `${run.trainSize} train / ${run.testSize} test` : "",
   ].filter((p) => p !== "");
+  // the epoch in progress leads the batch when the line still holds the rate with it
+  if (progress !== undefined) {
+    const long = [`epoch ${progress.epoch} ${parts[0]}`, ...parts.slice(1)];
+    const needed = long.slice(0, long.findIndex((p) => p.startsWith("lr ")) + 1).join(" · ");
+    if (visibleWidth(needed) <= columns - 1) parts[0] = long[0];
+  }
   const line2 = " " + fitParts(parts, { width: columns - 1, separator: dim(" · ") });
   return [line1, line2];
 }

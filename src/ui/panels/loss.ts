@@ -21,6 +21,14 @@ function wrapParts(parts: readonly string[], width: number, maxLines: number): s
   return lines;
 }
 
+/** What the chart's place says before the first epoch: how far that epoch has got, once a progress event says. */
+function waitingText(state: DashboardState): string {
+  const progress = state.progress;
+  return progress === undefined
+    ? "waiting for the first epoch…"
+    : `epoch ${progress.epoch}: batch ${progress.batch} of ${progress.batches}…`;
+}
+
 /** Renders the loss panel: the chart on top, up to three lines of figures below. */
 export function renderLoss(state: DashboardState, size: PanelSize): string[] {
   const { width, height, color } = size;
@@ -73,7 +81,7 @@ export function renderLoss(state: DashboardState, size: PanelSize): string[] {
       cursor,
       cursorRgb: ACCENT,
     })
-    : [paint("waiting for the first epoch…", DIM, color)];
+    : [paint(waitingText(state), DIM, color)];
   const content = [
     ...chart,
     ...Array(Math.max(0, chartHeight - chart.length)).fill(""),

@@ -190,7 +190,9 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
     if (stop !== undefined && waited >= stop.patience) {
       throw new CheckpointFileError(
         `Cannot resume: the run stopped early at epoch ${checkpoint.state.epoch} (${stop.monitor} did not ` +
-          `improve for ${waited} epochs; raise train.early_stop.patience above ${waited} to train on)`,
+          `improve for ${waited} epoch${
+            waited === 1 ? "" : "s"
+          }; raise train.early_stop.patience above ${waited} to train on)`,
         { file },
       );
     }

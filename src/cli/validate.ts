@@ -18,7 +18,11 @@ export async function commandValidate(args: string[]): Promise<number> {
   for (const path of positionals) {
     try {
       const config = await readConfig(path, values.set as string[] | undefined ?? []);
-      print(`${path}: ok (${config.name}: ${config.data.source} data, ${config.train.epochs} epochs)`);
+      print(
+        `${path}: ok (${config.name}: ${config.data.source} data, ${config.train.epochs} epoch${
+          config.train.epochs === 1 ? "" : "s"
+        })`,
+      );
     } catch (error) {
       if (!(error instanceof UserFileError || error instanceof ParseError)) throw error;
       printError(error.message);

@@ -99,6 +99,11 @@ export class EarlyStopping {
     return this.#best;
   }
 
+  /** Epochs in a row without improvement so far. */
+  get wait(): number {
+    return this.#wait;
+  }
+
   /** Takes an epoch's monitored value: whether it improved, is waited through, or ends training. */
   update(value: number): EarlyStopVerdict {
     const better = this.monitor.endsWith("accuracy")

@@ -242,6 +242,11 @@ export type RunRecord<Report = never> =
   | RunReport<Report>
   | RunEnd;
 
+/** `1 epoch`, `2 epochs`: a count of epochs in a message. */
+function epochCount(count: number): string {
+  return `${count} epoch${count === 1 ? "" : "s"}`;
+}
+
 /** The pace as a cap, or undefined for none (non-positive or non-finite values mean no cap). */
 function validPace(pace: number | undefined): number | undefined {
   return pace !== undefined && pace > 0 && Number.isFinite(pace) ? pace : undefined;
@@ -541,8 +546,8 @@ export async function* trainingRun<Report = never>(
           ? `the loss became ${record.loss}`
           : `${nonFinite} became non-finite (the loss was ${record.loss})`;
         message = `Training diverged at epoch ${record.epoch}: ${became} — ` +
-          `try a lower learning rate (it was ${record.learningRate}); the weights of epoch ${
-            record.epoch - 1
+          `try a lower learning rate (it was ${record.learningRate}); ${
+            record.epoch > 1 ? `the weights of epoch ${record.epoch - 1}` : "the initial weights"
           } were kept`;
         break;
       }
@@ -572,7 +577,7 @@ export async function* trainingRun<Report = never>(
         } else if (verdict === "stop") {
           stop = "early_stop";
           message = `Stopped early at epoch ${record.epoch}: ${monitor} did not improve for ` +
-            `${stopper.patience} epochs`;
+            epochCount(stopper.wait);
         }
       }
       if (callbacks.hasHooks) await callbacks.epochEnd(record);
@@ -595,9 +600,11 @@ export async function* trainingRun<Report = never>(
     const quit = controller.quitRequested;
     if (quit !== undefined && reason === "done") {
       reason = quit.interrupted ? "interrupted" : "quit";
-      message = `Stopped by the user after epoch ${completed}`;
+      message = completed > 0
+        ? `Stopped by the user after epoch ${completed}`
+        : "Stopped by the user before the first epoch ended";
     }
-    if (reason === "done") message = `Finished ${completed} epochs`;
+    if (reason === "done") message = `Finished ${epochCount(completed)}`;
     const restored = reason === "done" || reason === "early_stop" || reason === "stopped"
       ? best.restore(completed)
       : undefined;

@@ -163,7 +163,7 @@ export class PlainPrinter {
           (event.schedule !== undefined ? ` (${event.schedule})` : "") +
           (event.dropout !== undefined ? `, dropout ${event.dropout.join("/")}` : "") +
           (event.clipNorm !== undefined ? `, clip_norm ${event.clipNorm}` : "") +
-          `, ${event.epochs} epochs` +
+          `, ${event.epochs} epoch${event.epochs === 1 ? "" : "s"}` +
           (event.resumedFrom !== undefined ? `, resumed after epoch ${event.resumedFrom}` : ""),
         ];
       case "epoch": {

@@ -396,3 +396,37 @@ Deno.test("trainingRun() hands out progress records within an epoch only when pr
     assert.deepEqual(every.weights, plain.weights);
   });
 });
+
+Deno.test("trainingRun() end messages count one epoch in the singular", async (t) => {
+  const end = async (options: Parameters<typeof trainingRun>[2], activation = "sigmoid") => {
+    const net = new Network({
+      input: 2,
+      hidden: [3],
+      output: 1,
+      activation: activation as "sigmoid",
+      seed: 1,
+    });
+    let message = "";
+    for await (const record of trainingRun(net, XOR, { batchSize: 4, loss: "mse", ...options })) {
+      if (record.type === "end") message = record.message;
+    }
+    return message;
+  };
+  await t.step("Finished 1 epoch", async () => {
+    assert.equal(await end({ epochs: 1 }), "Finished 1 epoch");
+    assert.equal(await end({ epochs: 2 }), "Finished 2 epochs");
+  });
+  await t.step("did not improve for 1 epoch", async () => {
+    const earlyStop = { monitor: "loss" as const, patience: 1, minDelta: 1e9, restoreBest: false };
+    assert.equal(
+      await end({ epochs: 5, earlyStop }),
+      "Stopped early at epoch 2: loss did not improve for 1 epoch",
+    );
+  });
+  await t.step("a first epoch that diverges keeps the initial weights", async () => {
+    assert.match(
+      await end({ epochs: 3, batchSize: 1, learningRate: 1e300 }, "relu"),
+      /^Training diverged at epoch 1: .*; the initial weights were kept$/,
+    );
+  });
+});

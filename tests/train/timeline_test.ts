@@ -73,7 +73,7 @@ Deno.test("Timeline.record() starts over on a start event and remembers the end"
   timeline.record(xorStart());
   assert.equal(timeline.length, 0);
   timeline.record(xorEpoch(1));
-  timeline.record({ type: "end", reason: "done", epoch: 1, message: "Finished 1 epochs" });
+  timeline.record({ type: "end", reason: "done", epoch: 1, message: "Finished 1 epoch" });
   assert.deepEqual(timeline.epochs(), [1]);
   assert.equal(timeline.end?.reason, "done");
   assert.equal(timeline.start?.name, "xor");

@@ -27,8 +27,8 @@ Deno.test("PlainPrinter ends with the kept epoch's figures when early stopping r
 Deno.test("PlainPrinter ends with the message alone when the last epoch's weights are kept", () => {
   const printer = new PlainPrinter({ now: () => 0 });
   printer.lines(xorEpoch(1));
-  const lines = printer.lines({ type: "end", reason: "done", epoch: 1, message: "Finished 1 epochs" });
-  assert.deepEqual(lines, ["Finished 1 epochs"]);
+  const lines = printer.lines({ type: "end", reason: "done", epoch: 1, message: "Finished 1 epoch" });
+  assert.deepEqual(lines, ["Finished 1 epoch"]);
 });
 
 Deno.test("PlainPrinter prints no plain line for progress within an epoch, and a snake_case --json record", () => {

@@ -304,6 +304,8 @@ export class FitSession {
   #targets: (AnyMatrix | undefined)[] = [];
   #targetLast: AnyMatrix | undefined;
   #targetFull: AnyMatrix | undefined;
+  // The learning rate the options asked for (before a schedule, a hand-set rate or a loaded state): a restart's.
+  #initialRate: number;
 
   /** Prepares training of `network` on `source`; checks the shapes and options once. */
   constructor(network: Network, source: BatchSource, options: FitSessionOptions = {}) {
@@ -343,6 +345,7 @@ export class FitSession {
     if (typeof optimizer !== "string" && options.learningRate !== undefined) {
       this.optimizer.learningRate = options.learningRate;
     }
+    this.#initialRate = this.optimizer.learningRate;
     this.batchSize = Math.min(batchSize, source.size);
     this.shuffle = options.shuffle ?? true;
     this.trackAccuracy = options.trackAccuracy ?? false;
@@ -401,7 +404,8 @@ export class FitSession {
 
   /**
    * Starts over: the network's initial weights again, a fresh optimizer state, the first shuffle order, the
-   * first dropout masks and the schedule's first rate.
+   * first dropout masks and the options' learning rate (the schedule's first rate, with a schedule): a rate set
+   * since, by hand or by a loaded state, is dropped.
    */
   restart(): void {
     this.network.reinitialize();
@@ -410,6 +414,7 @@ export class FitSession {
     for (let i = 0; i < this.#order.length; i++) this.#order[i] = i;
     this.#epoch = 0;
     this.#dropout?.reset();
+    this.optimizer.learningRate = this.#initialRate;
     if (this.scheduler !== undefined) {
       this.scheduler.reset();
       this.optimizer.learningRate = this.scheduler.rateFor(1);

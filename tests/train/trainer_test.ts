@@ -417,3 +417,53 @@ Deno.test("train() with progressEveryMs sends progress events during a long epoc
   }
   assert.deepEqual(quiet, ["start", "epoch", "end"]);
 });
+
+Deno.test("train() restart drops a hand-set rate: the config's rate and schedule again, as a fresh run", async (t) => {
+  const cases = [
+    { name: "no schedule", extra: {} },
+    { name: "a step schedule", extra: { schedule: { type: "step" as const, every: 1, factor: 0.5 } } },
+  ];
+  for (const { name, extra } of cases) {
+    await t.step(name, async () => {
+      const rates = (events: TrainEvent[]) =>
+        events.flatMap((e) =>
+          e.type === "epoch" ? [e.learningRate] : e.type === "start" ? [-e.learningRate] : []
+        );
+      // a fresh run: its start rate (negated) and every epoch's rate
+      const fresh: TrainEvent[] = [];
+      for await (
+        const event of train(
+          network(),
+          await xorData(),
+          options(new TrainController(), { epochs: 3, ...extra }),
+        )
+      ) {
+        fresh.push(event);
+      }
+      const controller = new TrainController();
+      const run = train(
+        network(),
+        await xorData(),
+        options(controller, { epochs: 3, restartable: true, ...extra }),
+      )[
+        Symbol.asyncIterator
+      ]();
+      // + after the first epoch: the rate in use is 4
+      await readUntil(run, (event) => event.type === "epoch");
+      controller.send({ type: "set_learning_rate", value: 4 });
+      const rest = await readUntil(run, (event) => event.type === "end");
+      assert.ok(rest.some((e) => e.type === "learning_rate_changed" && e.value === 4));
+      const waiting = run.next();
+      controller.send({ type: "restart" });
+      const again = [
+        (await waiting).value as TrainEvent,
+        ...await readUntil(run, (event) => event.type === "end"),
+      ];
+      assert.deepEqual(rates(again), rates(fresh), "the restart's start and epoch rates are a fresh run's");
+      const losses = (events: TrainEvent[]) => events.flatMap((e) => e.type === "epoch" ? [e.trainLoss] : []);
+      assert.deepEqual(losses(again), losses(fresh), "and so its losses, bit for bit");
+      controller.send({ type: "quit" });
+      assert.equal((await run.next()).done, true);
+    });
+  }
+});

@@ -280,3 +280,21 @@ Deno.test("reduceDashboard() shows the pace from the start, from a key at once a
   assert.equal(free.pace, undefined);
   assert.doesNotMatch(line(free), /pace/);
 });
+
+Deno.test("reduceDashboard() after a restart shows the rate the new start uses, not the one set with +", () => {
+  const before = fold([
+    ...xorRun(5),
+    { type: "command_sent", command: { type: "set_learning_rate", value: 0.06 } },
+    { type: "learning_rate_changed", value: 0.06, epoch: 5 },
+    // + again, not yet confirmed when r is pressed
+    { type: "command_sent", command: { type: "set_learning_rate", value: 0.12 } },
+    { type: "command_sent", command: { type: "restart" } },
+  ]);
+  assert.equal(before.learningRate, 0.06);
+  assert.equal(before.requestedLearningRate, 0.12);
+  const after = reduceDashboard(before, xorStart());
+  assert.equal(after.learningRate, 0.03);
+  assert.equal(after.requestedLearningRate, undefined);
+  const line2 = renderFrame(after, { columns: 80, rows: 24, color: "none" }).split("\n")[1];
+  assert.match(line2, / · lr 0\.03 · /);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { EndEvent } from "../../src/train/events.ts";
-import { PlainPrinter } from "../../src/ui/plain_log.ts";
-import { xorEpoch } from "../fixtures/ui_events.ts";
+import { jsonRecord, PlainPrinter } from "../../src/ui/plain_log.ts";
+import { sineRun, xorEpoch, xorStart } from "../fixtures/ui_events.ts";
 
 Deno.test("PlainPrinter ends with the kept epoch's figures when early stopping restored one", () => {
   const printer = new PlainPrinter({ now: () => 0 });
@@ -45,4 +45,14 @@ Deno.test("PlainPrinter prints no plain line for progress within an epoch, and a
   assert.deepEqual(new PlainPrinter({ json: true }).lines(progress), [
     '{"type":"progress","epoch":3,"epochs":22,"batch":312,"batches":469,"samples_per_second":31013,"elapsed_seconds":12.346}',
   ]);
+});
+
+Deno.test("jsonRecord() leaves the plotted points of both views out of the start record, and the curve out of epochs", () => {
+  const [start, , , third] = sineRun(3);
+  const record = jsonRecord(start);
+  assert.equal(record.curvePoints, undefined);
+  assert.equal(record.name, "sine");
+  assert.equal(jsonRecord(xorStart()).points, undefined);
+  assert.ok(third.type === "epoch" && third.curve !== undefined);
+  assert.equal(jsonRecord(third).curve, undefined);
 });

@@ -6,7 +6,8 @@ import { decodeKeys, keyOutcome } from "../../src/ui/keys.ts";
 import { playbackStep, scrubAction, viewedState } from "../../src/ui/rewind.ts";
 import { type DashboardState, reduceDashboard, type UiAction } from "../../src/ui/state.ts";
 import { renderFrame } from "../../src/ui/dashboard.ts";
-import { xorEpoch, xorRun } from "../fixtures/ui_events.ts";
+import { renderCurve } from "../../src/ui/panels/curve.ts";
+import { sineRun, xorEpoch, xorRun } from "../fixtures/ui_events.ts";
 import { fold } from "./_golden.ts";
 import { recordedTimeline, rewoundXor } from "./_rewind.ts";
 
@@ -95,6 +96,35 @@ Deno.test("viewedState() shows the snapshot's epoch in every field the panels re
   assert.equal(view.trainLoss, state.trainLoss, "the whole loss history stays");
   const live = fold(EVENTS);
   assert.equal(viewedState(live), live, "live, the state itself");
+});
+
+Deno.test("rewinding a regression shows the curve of the epoch shown, as it was drawn then", () => {
+  const events = sineRun(30);
+  const timeline = recordedTimeline(events);
+  const live = fold(events);
+  const size = { width: 34, height: 18, color: "none" as const };
+  for (const epoch of [4, 13, 20]) {
+    const index = timeline.indexAtOrBefore(epoch);
+    const state = reduceDashboard(live, {
+      type: "show_snapshot",
+      index,
+      count: timeline.length,
+      event: timeline.eventAt(index),
+      playing: false,
+    });
+    // the curve of epoch 3, 12 or 18 (sent every third epoch), through the timeline's Float32
+    const then = fold(events.slice(0, epoch + 1));
+    const expected = { ...then, curve: timeline.eventAt(index).curve };
+    assert.deepEqual(expected.curve?.values, Array.from(Float32Array.from(then.curve!.values)));
+    assert.deepEqual(renderCurve(viewedState(state), size), renderCurve(expected, size));
+    assert.notDeepEqual(
+      renderCurve(viewedState(state), size),
+      renderCurve(live, size),
+      `epoch ${epoch} is not live`,
+    );
+    const frame = renderFrame(state, { columns: 80, rows: 24, color: "none" });
+    assert.match(frame, /Curve/);
+  }
 });
 
 Deno.test("renderFrame() while rewinding: the header says rewind · epoch N, the loss chart has a cursor", () => {

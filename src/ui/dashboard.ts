@@ -271,7 +271,8 @@ export function renderFrame(state: DashboardState, options: RenderOptions): stri
 
 /**
  * Returns a plain-text summary (no escapes) to leave on the main screen after the dashboard closes: final losses,
- * accuracy, the best epoch, why training ended and where the model was saved.
+ * accuracy, the best epoch, why training ended and where the model was saved (or that it was not; nothing is said
+ * about saving when no epoch was completed, which the caller words).
  *
  * @example
  * ```ts
@@ -311,6 +312,8 @@ export function renderSummary(state: DashboardState): string {
       `  best ${state.best.split} loss ${formatNumber(state.best.loss, 8)} at epoch ${state.best.epoch}`,
     );
   }
-  lines.push(state.savedPath ? `  model saved to ${state.savedPath}` : "  model not saved");
+  // before the first epoch ended there is nothing to save: the caller says what happened to the files (one line)
+  if (state.savedPath) lines.push(`  model saved to ${state.savedPath}`);
+  else if (latest !== undefined) lines.push("  model not saved");
   return lines.join("\n");
 }

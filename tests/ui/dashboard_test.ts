@@ -12,9 +12,11 @@ import {
   divergedRun,
   mnistExplain,
   mnistRun,
+  xorEpoch,
   xorExplain,
   xorPausedRun,
   xorRun,
+  xorStart,
 } from "../fixtures/ui_events.ts";
 import { assertFits as fits, assertGolden as golden, fold } from "./_golden.ts";
 import { rewoundXor } from "./_rewind.ts";
@@ -194,4 +196,17 @@ Deno.test("renderFrame() shows the batch reached in a long epoch, and drops it w
     assert.equal(state.progress, undefined);
     assert.doesNotMatch(renderFrame(state, { columns: 80, rows: 24, color: "none" }), /batch \d+\/469/);
   });
+});
+
+Deno.test("renderSummary() says nothing about saving when no epoch was completed (the caller's one line does)", () => {
+  const quit = fold([
+    mnistRun()[0],
+    { type: "end", reason: "quit", epoch: 0, message: "Stopped by the user before the first epoch ended" },
+  ]);
+  assert.deepEqual(renderSummary(quit).split("\n"), [
+    "termnet · fashion-mnist: quit at epoch 0/30 (0:00)",
+    "  Stopped by the user before the first epoch ended",
+  ]);
+  // after an epoch, unsaved is said
+  assert.match(renderSummary(fold([xorStart(), xorEpoch(1)])), /^ {2}model not saved$/m);
 });

@@ -44,4 +44,10 @@ Deno.test("train in a terminal shows the batch counter of a long first epoch bef
   assert.ok(later.panel >= first.panel);
   await tmux.sendKeys("q");
   assert.match(await tmux.waitForFile(`${tmux.dir}/exit`, { timeoutMs: 30_000 }), /EXIT=0/);
+  // quit before the first epoch ended: the summary, then one line about the files (not also "model not saved")
+  const screen = await tmux.capture();
+  assert.match(screen, /^Stopped by the user before the first epoch ended|^ {2}Stopped by the user before/m);
+  assert.deepEqual(screen.split("\n").filter((line) => /saved/.test(line)), [
+    "nothing saved: no epoch was completed",
+  ]);
 });

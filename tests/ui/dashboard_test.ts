@@ -210,3 +210,40 @@ Deno.test("renderSummary() says nothing about saving when no epoch was completed
   // after an epoch, unsaved is said
   assert.match(renderSummary(fold([xorStart(), xorEpoch(1)])), /^ {2}model not saved$/m);
 });
+
+Deno.test("renderFrame() paused in an epoch fits s's answer at 80 columns: the hint shortens to 'paused'", async (t) => {
+  const paused = [
+    ...xorRun(50),
+    { type: "state" as const, paused: true, epoch: 51, batch: 2, batches: 4 },
+  ];
+  await t.step("saved", async () => {
+    const state = fold([...paused, {
+      type: "saved",
+      path: "runs/fashion-mnist-sample/model.json",
+      epoch: 50,
+    }]);
+    const frame = renderFrame(state, { columns: 80, rows: 24, color: "none" });
+    assertFits(frame, 80, 24, "none");
+    assert.equal(
+      frame.split("\n")[22],
+      " paused   › Checkpoint saved to runs/fashion-mnist-sample/model.json",
+    );
+    await assertGolden("paused-saved.80x24.none", frame);
+  });
+  await t.step("nothing to save yet", () => {
+    const state = fold([
+      ...paused,
+      { type: "save_failed", message: "Nothing to save yet: no epoch was completed" },
+    ]);
+    const line = renderFrame(state, { columns: 80, rows: 24, color: "none" }).split("\n")[22];
+    assert.equal(line, " paused   › Nothing to save yet: no epoch was completed");
+  });
+  await t.step("with room, the whole hint stays", () => {
+    const state = fold([...paused, { type: "saved", path: "runs/x/model.json", epoch: 50 }]);
+    const line = renderFrame(state, { columns: 120, rows: 40, color: "none" }).split("\n")[38];
+    assert.equal(
+      line,
+      " paused: space resumes, n finishes the epoch   › Checkpoint saved to runs/x/model.json",
+    );
+  });
+});

@@ -52,14 +52,13 @@ export function renderFooter(state: DashboardState, size: PanelSize): string[] {
     );
   } else {
     const notice = state.notices.length > 0 ? `› ${state.notices[state.notices.length - 1]}` : "";
-    const hint = state.status === "paused"
-      ? paint(
-        `paused: space resumes, n ${state.pausedAt ? "finishes the epoch" : "runs one epoch"}`,
-        ACCENT,
-        color,
-      )
+    // paused: how to go on, shortened to "paused" when the notice beside it (s's answer) would not fit (the key
+    // line says "space resume" anyway)
+    let hint = state.status === "paused"
+      ? `paused: space resumes, n ${state.pausedAt ? "finishes the epoch" : "runs one epoch"}`
       : "";
-    status = [hint, notice].filter((p) => p !== "").join("   ");
+    if (hint !== "" && notice !== "" && hint.length + 3 + visibleWidth(notice) > columns - 1) hint = "paused";
+    status = [hint === "" ? "" : paint(hint, ACCENT, color), notice].filter((p) => p !== "").join("   ");
   }
   const keys = KEYS.map(([key, what]) =>
     `${paint(key, ACCENT, color)} ${key === "space" && state.status === "paused" ? "resume" : what}`

@@ -12,6 +12,7 @@ import {
   divergedRun,
   mnistExplain,
   mnistRun,
+  sineRun,
   xorEpoch,
   xorExplain,
   xorPausedRun,
@@ -34,6 +35,8 @@ function assertFits(frame: string, columns: number, rows: number, color: ColorMo
 
 const CASES: { name: string; state: () => DashboardState }[] = [
   { name: "xor", state: () => fold(xorRun()) },
+  // one-input regression part way: the Curve panel in the boundary's place
+  { name: "sine", state: () => fold(sineRun(12)) },
   { name: "mnist", state: () => fold([...mnistRun(), { type: "select_layer", delta: 1 }]) },
   { name: "paused", state: () => fold(xorPausedRun()) },
   { name: "diverged", state: () => fold([...divergedRun(), { type: "toggle_log" }]) },
@@ -103,7 +106,13 @@ Deno.test("renderFrame() in a terminal smaller than 80×24 says so", () => {
 });
 
 Deno.test("renderFrame() fits every size from 80×24 to 200×60", () => {
-  const states = [fold(xorRun()), fold(mnistRun()), fold(divergedRun()), initialDashboardState()];
+  const states = [
+    fold(xorRun()),
+    fold(mnistRun()),
+    fold(divergedRun()),
+    fold(sineRun()),
+    initialDashboardState(),
+  ];
   for (const state of states) {
     for (const [columns, rows] of [[80, 24], [81, 25], [99, 30], [110, 34], [133, 41], [200, 60]]) {
       for (const color of ["none", "truecolor"] as const) {

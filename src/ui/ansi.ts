@@ -30,6 +30,13 @@ export const CLEAR_SCREEN_END = `${ESC}J`;
 export const WRAP_OFF = `${ESC}?7l`;
 /** Turns auto-wrap back on. */
 export const WRAP_ON = `${ESC}?7h`;
+/**
+ * Begins a synchronized update (DEC private mode 2026): a terminal that knows it shows nothing of what follows
+ * until {@linkcode SYNC_END}, so a frame never appears half drawn; others ignore it.
+ */
+export const SYNC_BEGIN = `${ESC}?2026h`;
+/** Ends a synchronized update: the terminal shows the whole frame at once. */
+export const SYNC_END = `${ESC}?2026l`;
 /** Resets all colours and styles. */
 export const RESET = `${ESC}0m`;
 

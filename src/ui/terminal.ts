@@ -12,6 +12,8 @@ import {
   CURSOR_SHOW,
   cursorTo,
   RESET,
+  SYNC_BEGIN,
+  SYNC_END,
   WRAP_OFF,
   WRAP_ON,
 } from "./ansi.ts";
@@ -192,7 +194,8 @@ export class Terminal {
     }
     this.#previous = lines;
     this.#previousFrame = frame;
-    this.#write(out);
+    // one write, shown at once where the terminal supports synchronized updates
+    this.#write(SYNC_BEGIN + out + SYNC_END);
     return true;
   }
 

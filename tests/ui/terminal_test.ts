@@ -1,7 +1,14 @@
 // Terminal with a fake writer: frames are diffed, identical frames skipped, and close restores the screen once.
 
 import assert from "node:assert/strict";
-import { ALT_SCREEN_ENTER, ALT_SCREEN_LEAVE, CURSOR_HIDE, CURSOR_SHOW } from "../../src/ui/ansi.ts";
+import {
+  ALT_SCREEN_ENTER,
+  ALT_SCREEN_LEAVE,
+  CURSOR_HIDE,
+  CURSOR_SHOW,
+  SYNC_BEGIN,
+  SYNC_END,
+} from "../../src/ui/ansi.ts";
 import { detectColorMode, Terminal } from "../../src/ui/terminal.ts";
 
 /** Records every write, like ink's createStdout. */
@@ -64,7 +71,7 @@ Deno.test("Terminal.draw() rewrites only the lines that changed", () => {
   writer.writes = [];
   terminal.draw("one\nTWO\nthree");
   assert.equal(writer.writes.length, 1);
-  assert.equal(writer.text, "\x1b[2;1H\x1b[2KTWO");
+  assert.equal(writer.text, `${SYNC_BEGIN}\x1b[2;1H\x1b[2KTWO${SYNC_END}`);
   terminal.close();
 });
 
@@ -74,7 +81,7 @@ Deno.test("Terminal.draw() clears lines left over from a taller frame", () => {
   terminal.draw("one\ntwo\nthree");
   writer.writes = [];
   terminal.draw("one\ntwo");
-  assert.equal(writer.text, "\x1b[3;1H\x1b[J");
+  assert.equal(writer.text, `${SYNC_BEGIN}\x1b[3;1H\x1b[J${SYNC_END}`);
   terminal.close();
 });
 
@@ -85,7 +92,7 @@ Deno.test("Terminal.invalidate() makes the next draw repaint everything", () => 
   terminal.invalidate();
   writer.writes = [];
   assert.equal(terminal.draw("one\ntwo"), true);
-  assert.ok(writer.text.startsWith("\x1b[2J"));
+  assert.ok(writer.text.startsWith(`${SYNC_BEGIN}\x1b[2J`) && writer.text.endsWith(SYNC_END));
   assert.ok(writer.text.includes("one") && writer.text.includes("two"));
   terminal.close();
 });

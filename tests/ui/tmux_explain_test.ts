@@ -102,12 +102,13 @@ Deno.test("train dashboard in a real terminal: after XOR ends the explain view s
     return match ? Number(match[1]) : undefined;
   });
   await tmux.sendKeys("e");
-  const view = await tmux.waitFor(
-    "the explain view after the end",
-    async () => readExplain(await tmux.capture()),
-  );
+  // one capture that holds the whole view (a capture can catch a frame half drawn: wait for a complete one)
+  const [view, screen] = await tmux.waitFor("the explain view after the end", async () => {
+    const captured = await tmux.capture();
+    const shown = readExplain(captured);
+    return shown !== undefined && /∂b¹ = δ¹/.test(captured) ? [shown, captured] as const : undefined;
+  });
   assert.deepEqual([view.sample, view.samples, view.epoch, view.x], [1, 4, ended, [0, 0]]);
-  const screen = await tmux.capture();
   // at 120×40 the whole 2-3-3-1 network fits: every layer's heading and ∂b, no scrolling
   assert.match(screen, /layer 1 · 2→3 · sigmoid/);
   assert.match(screen, /∂b¹ = δ¹\s+\(3\)/);

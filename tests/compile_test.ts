@@ -6,12 +6,12 @@
 // test says so and builds the same payload on a stand-in base binary (DENORT_BIN, which Deno honours): the build
 // and the payload check still run, only running the binary is skipped. Set DENORT_BIN to a real denort to run it.
 
+import { TASKS } from "./_tasks.ts";
 import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const TASKS: Record<string, string> = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks;
 const RUNTIME_PACKAGES = ["pure-rand", "yaml"];
 const FORBIDDEN = /tensorflow|tfjs|onnxruntime|fast-check|\/bench\/|\/tests\//;
 

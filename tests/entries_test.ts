@@ -1,6 +1,7 @@
 // Tests of the package's entries: the exports map of deno.json, what each entry exposes, that the library does not
 // carry the dashboard, and that parsing a config through the library needs no env permission.
 
+import { TASK_DESCRIPTIONS, TASKS } from "./_tasks.ts";
 import assert from "node:assert/strict";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,7 +48,7 @@ Deno.test("deno.json: publish.include holds the entries, src/, README, licence a
 });
 
 Deno.test("deno task check runs deno doc --lint on every entry and deno publish --dry-run", () => {
-  const check: string = CONFIG.tasks.check;
+  const check: string = TASKS.check;
   assert.match(check, /deno doc --lint mod\.ts ui\.ts src\/cli\.ts/);
   assert.match(check, /deno publish --dry-run/);
 });
@@ -211,9 +212,7 @@ Deno.test("README installs and runs the CLI pinned to the release tag with the c
   const section = text.indexOf("\n## Install the command");
   assert.ok(section >= 0, "README has no section ## Install the command");
   const readme = text.slice(section, text.indexOf("\n## ", section + 1));
-  const permissions = (CONFIG.tasks.compile as string).split(/\s+/).filter((word) =>
-    word.startsWith("--allow-")
-  );
+  const permissions = TASKS.compile.split(/\s+/).filter((word) => word.startsWith("--allow-"));
   const url = `https://raw.githubusercontent.com/termnet/termnet/v${CONFIG.version}/src/cli.ts`;
   for (const command of ["deno run --no-prompt", "deno install -g -n termnet --no-prompt"]) {
     const start = readme.indexOf(command);
@@ -223,4 +222,9 @@ Deno.test("README installs and runs the CLI pinned to the release tag with the c
     assert.ok(words.includes(url), `${command} is not pinned to ${url}`);
   }
   assert.doesNotMatch(text, /termnet\/termnet\/main\//);
+});
+
+Deno.test("every task of deno.json says what it does (deno task lists the descriptions)", () => {
+  const missing = Object.entries(TASK_DESCRIPTIONS).filter(([, description]) => description.length < 10);
+  assert.deepEqual(missing, []);
 });

@@ -1,6 +1,7 @@
 // Tests that the library works when imported by URL: the repository is served over loopback HTTP and a child Deno,
 // run from a folder without our deno.json, imports mod.ts from that URL and trains XOR.
 
+import { TASKS } from "./_tasks.ts";
 import assert from "node:assert/strict";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,8 +91,7 @@ Deno.test("mod.ts imported by URL from a folder without deno.json trains XOR", a
 
 /** The permissions of `deno task compile` (every command's), which the README's install line grants too. */
 function cliPermissions(): string[] {
-  const tasks: Record<string, string> = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
-  return tasks.compile.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+  return TASKS.compile.split(/\s+/).filter((word) => word.startsWith("--allow-"));
 }
 
 /** Runs the installed `termnet` script from the repository root. */

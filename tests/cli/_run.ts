@@ -1,5 +1,6 @@
 // Runs the CLI as a child process with the exact permission flags of its deno.json task, for end-to-end tests.
 
+import { TASKS } from "../_tasks.ts";
 import { fileURLToPath } from "node:url";
 
 /** The repository root: the working directory of every child, so `configs/xor.yaml` resolves as in a shell. */
@@ -20,9 +21,6 @@ export type Command =
 
 // deno.json holds each task as `deno run <flags> src/cli.ts <command>`; the tests read the flags from there, so a
 // permission change is one edit (in deno.json) and the tests can never run with more than the task grants.
-const TASKS: Record<string, string> = JSON.parse(
-  await Deno.readTextFile(`${REPO_ROOT}deno.json`),
-).tasks;
 
 /** The `deno run` arguments of a command's task, e.g. `["run", "--no-prompt", …, "src/cli.ts", "train"]`. */
 export function taskArgs(command: Command): string[] {

@@ -153,6 +153,21 @@ Deno.test("networkDiagram() draws every neuron of a small network and its labels
   for (const line of lines) assert.ok(visibleWidth(line) <= 30);
 });
 
+Deno.test("networkDiagram() never cuts a unit count to fit the selection mark", () => {
+  // 26 cells for 4 columns: "L1 16" fits a 6-cell slot, "▸L1 16" does not; the labels fall back to unit counts.
+  const columns = [
+    { label: "in 1", units: 1 },
+    { label: "L1 16", sublabel: "tanh", units: 16 },
+    { label: "L2 16", sublabel: "tanh", units: 16 },
+    { label: "out 1", sublabel: "linear", units: 1 },
+  ];
+  const lines = networkDiagram(columns, { width: 26, height: 12, color: "none", selected: 1 });
+  const labels = lines[10].trim().split(/\s+/);
+  assert.deepEqual(labels, ["1", "▸16", "16", "1"]);
+  const colored = networkDiagram(columns, { width: 26, height: 12, color: "truecolor", selected: 1 });
+  assert.match(stripEscapes(colored[10]), /in 1 .*L1 16 .*L2 16 .*out 1/);
+});
+
 Deno.test("panel() frames content and pads it", () => {
   const lines = panel("Loss", ["a", "bbbbbbbbbbbbbbb"], { width: 10, height: 4, color: "none" });
   assert.deepEqual(lines, ["┌ Loss ──┐", "│a       │", "│bbbbbbb…│", "└────────┘"]);

@@ -150,11 +150,13 @@ export function networkDiagram(columns: readonly DiagramColumn[], options: Netwo
     }
     return line;
   };
-  // When "L1 16" does not fit under a column, the first line keeps only the unit count (the order names layers).
+  // When "L1 16" (with the selection mark "▸" it carries without colour) does not fit under a column, the first
+  // line keeps only the unit count (the order names layers), so a cut never turns "▸L1 16" into "▸L1 1".
   const slot = Math.floor(width / count);
-  const tight = columns.some((c) => c.label.length > slot - 1);
+  const mark = (k: number) => (k === options.selected && color === "none" ? "▸" : "");
+  const tight = columns.some((c, k) => mark(k).length + c.label.length > slot - 1);
   const title = (c: DiagramColumn) => (tight ? String(c.units) : c.label);
-  lines.push(labelLine((c, k) => (k === options.selected && color === "none" ? `▸${title(c)}` : title(c))));
+  lines.push(labelLine((c, k) => `${mark(k)}${title(c)}`));
   lines.push(labelLine((c) => c.sublabel ?? ""));
   return lines.slice(0, options.height);
 }

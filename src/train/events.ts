@@ -200,7 +200,7 @@ export interface EpochEvent {
   testAccuracy?: number;
   /** Learning rate used in this epoch. */
   learningRate: number;
-  /** Training throughput of this epoch. */
+  /** Training throughput: samples per second over about the last half second of training (this epoch alone when it is longer). */
   samplesPerSecond: number;
   /** Seconds since training started (paused time excluded). */
   elapsedSeconds: number;

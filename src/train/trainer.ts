@@ -19,6 +19,7 @@ import type {
 } from "./events.ts";
 import { MAX_CONFUSION_CLASSES, PictureProbe, sampleConfusion } from "./pictures.ts";
 import { decisionBoundary, layerStatistics, regressionCurve, STATISTICS_SAMPLE_ROWS } from "./summary.ts";
+import { Throughput } from "./throughput.ts";
 
 export type { TrainState } from "../nn/training_run.ts";
 
@@ -283,6 +284,8 @@ export async function* train(
     };
   };
 
+  // samples/s over about the last half second, not the last epoch alone (see throughput.ts)
+  const throughput = new Throughput();
   const run = trainingRun(network, data, {
     ...options,
     trackAccuracy: classification,
@@ -302,6 +305,7 @@ export async function* train(
     switch (step.type) {
       case "start":
         lastStats = -Infinity;
+        throughput.reset();
         loss = getLoss(step.loss);
         yield startEvent(step);
         break;
@@ -320,7 +324,7 @@ export async function* train(
           trainAccuracy: record.accuracy,
           testAccuracy: record.valAccuracy,
           learningRate: record.learningRate,
-          samplesPerSecond: record.samples / Math.max(record.seconds, 1e-9),
+          samplesPerSecond: throughput.add(record.samples, record.seconds),
           elapsedSeconds: step.elapsedSeconds,
           layers: stats,
           layersMeasured: due,

@@ -7,9 +7,14 @@ import { escapeControl } from "../ui/ansi.ts";
 // turns control characters into visible escapes; strings from files that are printed inside a line (class names,
 // feature names) are escaped one by one first, so a newline in them cannot start a new line either.
 
+/** Text as `print` writes it: each line with its control characters escaped, the newlines kept. */
+export function printable(text: string): string {
+  return text.split("\n").map(escapeControl).join("\n");
+}
+
 /** Prints text to stdout, each line with its control characters escaped. */
 export function print(text: string): void {
-  console.log(text.split("\n").map(escapeControl).join("\n"));
+  console.log(printable(text));
 }
 
 /**

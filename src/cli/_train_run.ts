@@ -21,10 +21,11 @@ import { Timeline, timelineSpacing } from "../train/timeline.ts";
 import { decodeTimeline, TIMELINE_FILE } from "../train/timeline_file.ts";
 import { train, TrainController, type TrainState } from "../train/trainer.ts";
 import { epochMetrics, PlainPrinter } from "../ui/plain_log.ts";
+import { ProgressLine } from "../ui/progress_line.ts";
 import { runDashboard } from "../ui/run_dashboard.ts";
 import type { ParsedValues } from "./_args.ts";
 import { EXIT } from "./_exit.ts";
-import { print, printError } from "./_print.ts";
+import { print, printable, printError } from "./_print.ts";
 import type { Prepared } from "./prepare.ts";
 
 function exists(path: string): Promise<boolean> {
@@ -233,6 +234,8 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
   const useDashboard = !values.headless && !values.json && Deno.stdout.isTerminal() &&
     Deno.stdin.isTerminal();
   const stay = useDashboard && !values["exit-on-end"];
+  // the plain log on a terminal: a transient progress line during long epochs (pipes and files get the log alone)
+  const progressLine = !useDashboard && !values.json && Deno.stdout.isTerminal();
   const events = train(prepared.network, prepared.train, {
     name: config.name,
     epochs: config.train.epochs,
@@ -255,8 +258,9 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
     controller,
     pace,
     restartable: stay,
-    // how far a long epoch has got, for the dashboard's header and --json (the plain log stays one line an epoch)
-    progressEveryMs: useDashboard || values.json ? PROGRESS_EVERY_MS : undefined,
+    // how far a long epoch has got, for the dashboard's header, --json and the plain log's transient line on a
+    // terminal (the plain log itself stays one line an epoch)
+    progressEveryMs: useDashboard || values.json || progressLine ? PROGRESS_EVERY_MS : undefined,
     // a turn of the event loop every few ms: for keys with the dashboard, and in every mode for the background
     // writes of metrics.jsonl (with the default 50 ms, 1M XOR epochs headless peaked at 463 MB instead of 178 MB)
     yieldToEventLoop: turnOfTheEventLoop,
@@ -420,9 +424,28 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
         }, { holdOnEnd: stay, stop: stop.signal });
       } else {
         const printer = new PlainPrinter({ json: values.json as boolean | undefined });
-        for await (const event of events) {
-          record(event);
-          for (const line of printer.lines(event)) print(line);
+        if (progressLine) {
+          const encoder = new TextEncoder();
+          const line = new ProgressLine({
+            write: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+            // a terminal that does not report its size (0 columns) is taken as 80 wide
+            columns: () => Deno.consoleSize().columns || 80,
+            minIntervalMs: PROGRESS_EVERY_MS,
+          });
+          try {
+            for await (const event of events) {
+              record(event);
+              line.show(event, printer.lines(event).map(printable));
+            }
+          } finally {
+            // nothing of it stays: not after the end, nor before an error's line
+            line.erase();
+          }
+        } else {
+          for await (const event of events) {
+            record(event);
+            for (const line of printer.lines(event)) print(line);
+          }
         }
       }
     }

@@ -216,3 +216,30 @@ Deno.test("train says when file inputs far beyond 1 are left unnormalized", asyn
   assert.equal(scaled.code, 0, scaled.stderr);
   assert.doesNotMatch(scaled.stdout, /unnormalized/);
 });
+
+Deno.test("train --headless into a pipe prints the plain log alone during long epochs: no \\r, no erase line", async () => {
+  await using tmp = await tempDir();
+  // one epoch of seconds (1,000 batches of one image through 1,024 units): on a terminal it would show progress
+  const run = await runCli("train", [
+    "configs/fashion-mnist-sample.yaml",
+    "--headless",
+    "--epochs",
+    "1",
+    "--set",
+    "network.hidden=[1024]",
+    "--set",
+    "train.batch_size=1",
+    "--out",
+    `${tmp.path}/run`,
+  ]);
+  assert.equal(run.stderr, "");
+  assert.equal(run.code, 0);
+  assert.ok(!run.stdout.includes("\r") && !run.stdout.includes("\x1b[2K"), JSON.stringify(run.stdout));
+  const lines = run.stdout.split("\n");
+  assert.equal(lines.length, 5, run.stdout);
+  assert.match(lines[0], /^training fashion-mnist-sample: 784-1024-10 /);
+  assert.match(lines[1], /^epoch 1\/1 {2}loss [^ ]+ {2}acc /);
+  assert.equal(lines[2], "Finished 1 epoch");
+  assert.match(lines[3], /^saved /);
+  assert.equal(lines[4], "");
+});

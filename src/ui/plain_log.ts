@@ -1,6 +1,7 @@
 // Plain and JSON printers of the trainer's events: one line per epoch, for pipes, logs and CI.
 
 import type { EpochEvent, StateEvent, TrainEvent } from "../train/events.ts";
+import { formatLearningRate } from "./widgets/format.ts";
 
 /** One epoch as a flat JSON-ready record (the line format of `--json` and of metrics.jsonl). */
 export interface EpochMetrics {
@@ -77,7 +78,7 @@ function figureParts(
 export function formatEpochLine(event: EpochEvent): string {
   const width = String(event.epochs).length;
   const parts = [`epoch ${String(event.epoch).padStart(width)}/${event.epochs}`, ...figureParts(event)];
-  parts.push(`lr ${formatNumber(event.learningRate)}`);
+  parts.push(`lr ${formatLearningRate(event.learningRate)}`);
   parts.push(`${Math.round(event.samplesPerSecond).toLocaleString("en-US")} samples/s`);
   parts.push(formatDuration(event.elapsedSeconds));
   return parts.join("  ");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EndEvent } from "../../src/train/events.ts";
-import { jsonRecord, PlainPrinter } from "../../src/ui/plain_log.ts";
+import { formatEpochLine, jsonRecord, PlainPrinter } from "../../src/ui/plain_log.ts";
 import { sineRun, xorEpoch, xorStart } from "../fixtures/ui_events.ts";
 
 Deno.test("PlainPrinter ends with the kept epoch's figures when early stopping restored one", () => {
@@ -55,4 +55,10 @@ Deno.test("jsonRecord() leaves the plotted points of both views out of the start
   assert.equal(jsonRecord(xorStart()).points, undefined);
   assert.ok(third.type === "epoch" && third.curve !== undefined);
   assert.equal(jsonRecord(third).curve, undefined);
+});
+
+Deno.test("formatEpochLine() writes the learning rate as the dashboard does (0.0005, 7.937e-5), not 5.000e-4", () => {
+  assert.match(formatEpochLine({ ...xorEpoch(1), learningRate: 0.0005 }), / lr 0\.0005 /);
+  assert.match(formatEpochLine({ ...xorEpoch(1), learningRate: 7.937e-5 }), / lr 7\.937e-5 /);
+  assert.match(formatEpochLine({ ...xorEpoch(1), learningRate: 0.002 }), / lr 0\.002 /);
 });

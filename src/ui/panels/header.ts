@@ -4,17 +4,8 @@ import { bold, paint, truncate, visibleWidth } from "../ansi.ts";
 import { type DashboardState, stateLabel } from "../state.ts";
 import { progressBar } from "../widgets/chart.ts";
 import { DIM, POSITIVE } from "../widgets/colors.ts";
-import { formatDuration, formatNumber } from "../widgets/format.ts";
+import { formatDuration, formatLearningRate, formatNumber } from "../widgets/format.ts";
 import { ACCENT, fitParts, formatRate, type PanelSize, stateColor } from "./_common.ts";
-
-/**
- * A learning rate as the `+`/`-` notice words it, in up to 8 characters: `0.002`, `0.00025`, `1.234e-6` (the
- * exponent form without trailing zeros, never `5.000e-4`).
- */
-function formatLearningRate(value: number): string {
-  const plain = String(Number(value.toPrecision(4)));
-  return plain.length <= 8 && !plain.includes("e") ? plain : formatNumber(value, 8).replace(/\.?0+e/, "e");
-}
 
 /** A small bar of how far the epoch in progress has got: `▰▰▰▱▱▱▱▱` (8 cells). */
 function batchBar(fraction: number, color: PanelSize["color"]): string {

@@ -30,6 +30,23 @@ export function formatNumber(value: number, width = 6): string {
   return value.toExponential(0).replace("e+", "e");
 }
 
+/**
+ * A learning rate as the dashboard and the log write it, in up to 8 characters: `0.002`, `0.00025`, `1.234e-6`
+ * (the exponent form without trailing zeros, never `5.000e-4`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatLearningRate } from "./format.ts";
+ * assert.equal(formatLearningRate(0.0005), "0.0005");
+ * assert.equal(formatLearningRate(7.937e-5), "7.937e-5");
+ * ```
+ */
+export function formatLearningRate(value: number): string {
+  const plain = String(Number(value.toPrecision(4)));
+  return plain.length <= 8 && !plain.includes("e") ? plain : formatNumber(value, 8).replace(/\.?0+e/, "e");
+}
+
 /** Formats seconds as `m:ss` or `h:mm:ss`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";

@@ -1,6 +1,13 @@
 // The trainer's reports and the commands it accepts: plain, copied data that printers and the dashboard consume.
 
-import type { RunEndReason } from "../nn/training_run.ts";
+import type { RunCommand } from "../nn/run_controller.ts";
+import type {
+  RunEndReason,
+  RunPaceChanged,
+  RunPaused,
+  RunProgress,
+  RunRateChanged,
+} from "../nn/training_run.ts";
 
 /** A histogram of values: `counts[i]` values fell in [min + i·w, min + (i+1)·w) with w = (max − min)/counts.length. */
 export interface Histogram {
@@ -231,24 +238,9 @@ export interface EpochEvent {
 /**
  * Sent while an epoch runs, when the trainer was asked for it (`progressEveryMs`): how far the epoch has got, at
  * most every few hundred ms of training (epochs shorter than that send none). Not a completed epoch: metrics
- * files and the timeline leave it out.
+ * files and the timeline leave it out. The training loop's record, passed on as it is.
  */
-export interface ProgressEvent {
-  /** The event's kind: `"progress"`. */
-  type: "progress";
-  /** The epoch in progress (1-based). */
-  epoch: number;
-  /** Epochs planned. */
-  epochs: number;
-  /** Batches of that epoch done. */
-  batch: number;
-  /** Batches per epoch. */
-  batches: number;
-  /** Training throughput of the epoch so far. */
-  samplesPerSecond: number;
-  /** Seconds since training started (paused time excluded), this epoch's so far included. */
-  elapsedSeconds: number;
-}
+export type ProgressEvent = RunProgress;
 
 /** Sent when something the user should know happens (a checkpoint saved, the learning rate changed, ...). */
 export interface NoticeEvent {
@@ -258,40 +250,14 @@ export interface NoticeEvent {
   message: string;
 }
 
-/**
- * Sent when the trainer pauses or resumes. A pause between two batches of an epoch says where: after `batch` of
- * `batches` batches of epoch `epoch` (absent when paused between epochs).
- */
-export interface StateEvent {
-  /** The event's kind: `"state"`. */
-  type: "state";
-  /** True when paused. */
-  paused: boolean;
-  /** The epoch in progress (1-based), when paused in the middle of it. */
-  epoch?: number;
-  /** Batches of that epoch done, when paused in the middle of it. */
-  batch?: number;
-  /** Batches per epoch, when paused in the middle of an epoch. */
-  batches?: number;
-}
+/** Paused or resumed; a pause between two batches says where. The training loop's record, passed on as it is. */
+export type StateEvent = RunPaused;
 
-/** Sent when the learning rate changes (a command took effect, between two batches or while paused). */
-export interface LearningRateChangedEvent {
-  /** The event's kind: `"learning_rate_changed"`. */
-  type: "learning_rate_changed";
-  /** The new learning rate. */
-  value: number;
-  /** The last completed epoch when it changed (0 before the first). */
-  epoch: number;
-}
+/** Sent when the learning rate changes (a command took effect): the training loop's record, passed on as it is. */
+export type LearningRateChangedEvent = RunRateChanged;
 
-/** Sent when the pace (the cap on epochs per second) changes; `epochsPerSecond` is absent when there is no cap. */
-export interface PaceChangedEvent {
-  /** The event's kind: `"pace_changed"`. */
-  type: "pace_changed";
-  /** The new cap in epochs per second, or absent for none. */
-  epochsPerSecond?: number;
-}
+/** Sent when the pace (the cap on epochs per second) changes: the training loop's record, passed on as it is. */
+export type PaceChangedEvent = RunPaceChanged;
 
 /** Sent when the model (and the run files) were saved, e.g. after the `save` command. */
 export interface SavedEvent {
@@ -369,16 +335,7 @@ export interface TimelineReader {
 }
 
 /** Commands the dashboard (or any caller) sends to a running trainer. */
-export type TrainCommand =
-  | { type: "pause" }
-  | { type: "resume" }
-  | { type: "step" }
-  | { type: "set_learning_rate"; value: number }
-  | { type: "save" }
-  | { type: "quit"; interrupted?: boolean }
-  | { type: "restart" }
-  | { type: "set_pace"; epochsPerSecond?: number }
-  | ExplainCommand;
+export type TrainCommand = RunCommand | ExplainCommand;
 
 /** One layer of an explained sample (copied numbers; layer l in the formulas, a⁰ = x). */
 export interface ExplainLayer {

@@ -270,17 +270,7 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       trainState = state;
       const every = config.train.checkpointEvery;
       if (every === undefined || state.epoch % every !== 0) return;
-      const epoch = state.epoch;
-      return save().then(
-        (path) => controller.report({ type: "saved", path, epoch }),
-        (error) =>
-          controller.report({
-            type: "save_failed",
-            message: error instanceof RunSaveError
-              ? error.message
-              : `Cannot save the checkpoint: ${(error as Error).message}`,
-          }),
-      );
+      return saveAndReport(state.epoch);
     },
   });
 
@@ -302,22 +292,24 @@ export async function trainInto(files: RunFiles, run: TrainRun): Promise<number>
       timeline,
       checkpoint: checkpointBytes(),
     });
+  // a save while training goes on (s, train.checkpoint_every): its outcome comes back in order as an event
+  const saveAndReport = (epoch: number): Promise<void> =>
+    save().then(
+      (path) => controller.report({ type: "saved", path, epoch }),
+      (error) =>
+        controller.report({
+          type: "save_failed",
+          message: error instanceof RunSaveError
+            ? error.message
+            : `Cannot save the checkpoint: ${(error as Error).message}`,
+        }),
+    );
   const send = (command: Parameters<TrainController["send"]>[0]) => {
     if (command.type === "save" && lastEpoch === undefined) {
       // nothing trained yet: a save would replace the run folder's earlier model with initial weights
       controller.report({ type: "save_failed", message: "Nothing to save yet: no epoch was completed" });
     } else if (command.type === "save") {
-      const epoch = lastEpoch?.epoch ?? 0;
-      save().then(
-        (path) => controller.report({ type: "saved", path, epoch }),
-        (error) =>
-          controller.report({
-            type: "save_failed",
-            message: error instanceof RunSaveError
-              ? error.message
-              : `Cannot save the checkpoint: ${(error as Error).message}`,
-          }),
-      );
+      void saveAndReport(lastEpoch?.epoch ?? 0);
     } else {
       controller.send(command);
     }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 // Test-only dependency, pinned here because deno.json has no import map entry for it.
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
+import { applyEdits, textEdits } from "../_text_edits.ts";
 import { runCli, tempDir } from "./_run.ts";
 
 const HOSTILE = "\x1b]0;pwned\x07\x1b[2J";
@@ -203,20 +204,9 @@ Deno.test("validate on 200 mutated configs: exit 0 or 2, one line per bad file, 
   const files: string[] = [];
   fc.assert(
     fc.property(
-      fc.array(
-        fc.record({
-          at: fc.nat(),
-          remove: fc.integer({ min: 0, max: 4 }),
-          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })),
-        }),
-        { minLength: 1, maxLength: 3 },
-      ),
+      textEdits(pieces, { maxEdits: 3, maxRemove: 4 }),
       (edits) => {
-        let text = valid;
-        for (const { at, remove, insert } of edits) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + insert + text.slice(i + remove);
-        }
+        const text = applyEdits(valid, edits);
         const file = `${tmp.path}/c${files.length}.yaml`;
         Deno.writeTextFileSync(file, text);
         files.push(file);

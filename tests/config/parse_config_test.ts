@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 // Test-only dependency, pinned here because deno.json has no import map entry for it.
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
+import { applyEdits, textEdits } from "../_text_edits.ts";
 import {
   applyOverrides,
   parseConfig,
@@ -410,20 +411,9 @@ Deno.test("parseConfigYaml() and parseConfig() on mutated configs: a located Con
   ];
   fc.assert(
     fc.property(
-      fc.array(
-        fc.record({
-          at: fc.nat(),
-          remove: fc.integer({ min: 0, max: 4 }),
-          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })),
-        }),
-        { minLength: 1, maxLength: 4 },
-      ),
+      textEdits(pieces, { maxEdits: 4, maxRemove: 4 }),
       (edits) => {
-        let text = valid;
-        for (const { at, remove, insert } of edits) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + insert + text.slice(i + remove);
-        }
+        const text = applyEdits(valid, edits);
         try {
           parseConfig(parseConfigYaml(text, { file: "m.yaml" }), { file: "m.yaml" });
         } catch (error) {

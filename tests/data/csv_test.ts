@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 // Test-only dependency, pinned here because deno.json has no import map entry for it.
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
+import { applyEdits, textEdits } from "../_text_edits.ts";
 import { csvToDataset, parseCsv } from "../../src/data/csv.ts";
 import { DataError } from "../../src/errors.ts";
 
@@ -167,20 +168,9 @@ Deno.test("parseCsv() and csvToDataset() on mutated CSV: a DataError naming the 
   ];
   fc.assert(
     fc.property(
-      fc.array(
-        fc.record({
-          at: fc.nat(),
-          remove: fc.integer({ min: 0, max: 3 }),
-          insert: fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 3 })),
-        }),
-        { minLength: 1, maxLength: 4 },
-      ),
+      textEdits(pieces, { maxEdits: 4, maxRemove: 3 }),
       (edits) => {
-        let text = valid;
-        for (const { at, remove, insert } of edits) {
-          const i = at % (text.length + 1);
-          text = text.slice(0, i) + insert + text.slice(i + remove);
-        }
+        const text = applyEdits(valid, edits);
         const lineCount = text.split("\n").length;
         try {
           const data = csvToDataset(parseCsv(text, { file: "m.csv" }), { target: "species", file: "m.csv" });

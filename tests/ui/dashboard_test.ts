@@ -13,6 +13,7 @@ import {
   mnistExplain,
   mnistRun,
   sineRun,
+  xorEarlyStopEnd,
   xorEpoch,
   xorExplain,
   xorPausedRun,
@@ -147,19 +148,7 @@ Deno.test("renderSummary() lists final losses, accuracy, best epoch and the save
 Deno.test("renderSummary() gives the restored epoch's figures after early stopping restored it", () => {
   const state = fold([
     ...xorRun(50),
-    {
-      type: "end",
-      reason: "early_stop",
-      epoch: 50,
-      message:
-        "Stopped early at epoch 50: val_loss did not improve for 20 epochs; restored the weights of epoch 30",
-      restored: {
-        epoch: 30,
-        monitor: "val_loss",
-        value: 0.0123,
-        metrics: { epoch: 30, trainLoss: 0.0456, testLoss: 0.0123, trainAccuracy: 0.995, testAccuracy: 1 },
-      },
-    },
+    xorEarlyStopEnd(),
     { type: "model_saved", path: "runs/xor/model.json" },
   ]);
   const summary = renderSummary(state);

@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
-import type { EndEvent } from "../../src/train/events.ts";
 import { formatEpochLine, jsonRecord, PlainPrinter } from "../../src/ui/plain_log.ts";
-import { sineRun, xorEpoch, xorStart } from "../fixtures/ui_events.ts";
+import { sineRun, xorEarlyStopEnd, xorEpoch, xorStart } from "../fixtures/ui_events.ts";
 
 Deno.test("PlainPrinter ends with the kept epoch's figures when early stopping restored one", () => {
   const printer = new PlainPrinter({ now: () => 0 });
   printer.lines(xorEpoch(1));
-  const end: EndEvent = {
-    type: "end",
-    reason: "early_stop",
-    epoch: 50,
-    message:
-      "Stopped early at epoch 50: val_loss did not improve for 20 epochs; restored the weights of epoch 30",
-    restored: {
-      epoch: 30,
-      monitor: "val_loss",
-      value: 0.0123,
-      metrics: { epoch: 30, trainLoss: 0.0456, testLoss: 0.0123, trainAccuracy: 0.995, testAccuracy: 1 },
-    },
-  };
+  const end = xorEarlyStopEnd();
   const lines = printer.lines(end);
   assert.equal(lines.at(-2), end.message);
   assert.equal(lines.at(-1), "kept epoch 30:  loss 0.04560  acc 0.9950  test_loss 0.01230  test_acc 1.0000");
